@@ -1,0 +1,35 @@
+// Coded errors: the message tells the operator what to do. One Fastify error handler maps them to responses.
+export type ErrorCode =
+  | 'EVEBOOT_ERR_SEAL'
+  | 'EVEBOOT_ERR_BAD_REQUEST'
+  | 'EVEBOOT_ERR_UNKNOWN_DEVICE'
+  | 'EVEBOOT_ERR_NOT_ALLOWED'
+  | 'EVEBOOT_ERR_CONFLICT'
+  | 'EVEBOOT_ERR_NO_INTEGRITY_TOKEN'
+  | 'EVEBOOT_ERR_NOT_FOUND'
+  | 'EVEBOOT_ERR_CONFIG';
+
+const httpStatus: Record<ErrorCode, number> = {
+  EVEBOOT_ERR_SEAL: 500,
+  EVEBOOT_ERR_BAD_REQUEST: 400,
+  EVEBOOT_ERR_UNKNOWN_DEVICE: 401,
+  EVEBOOT_ERR_NOT_ALLOWED: 403,
+  EVEBOOT_ERR_CONFLICT: 409,
+  EVEBOOT_ERR_NO_INTEGRITY_TOKEN: 403,
+  EVEBOOT_ERR_NOT_FOUND: 404,
+  EVEBOOT_ERR_CONFIG: 400,
+};
+
+export class EvebootError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EvebootError';
+  }
+
+  get status(): number {
+    return httpStatus[this.code];
+  }
+}

@@ -1,0 +1,31 @@
+// The device-side TPM as the simulated EVE node needs it: one P-256 ECDH key and ECDH_ZGen over it.
+// EVE keeps this key at persistent handle 0x81000005 (pkg/pillar/evetpm: TpmEcdhKeyHdl) and derives the
+// cipher key as SHA-256(X‖Y) of the ZGen point (eve-api-facts §2.2).
+
+/** EVE's persistent handle for the device ECDH key. */
+export const EVE_ECDH_KEY_HANDLE = 0x81000005;
+
+export interface Tpm {
+  readonly kind: 'soft' | 'swtpm';
+  /** Creates (once) the P-256 ECDH key EVE keeps at 0x81000005; returns its public point, 65 bytes 0x04||X||Y. */
+  ecdhPublicKey(): Promise<Uint8Array>;
+  /** TPM2_ECDH_ZGen: d_dev · Q, returns the shared point 0x04||X||Y (65 bytes, coordinates left-zero-padded to 32). */
+  ecdhZGen(peerPoint: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** A TPM operation failed; the message names the command and what it printed. */
+export class TpmError extends Error {
+  readonly code = 'EVEBOOT_ERR_TPM';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TpmError';
+  }
+}
+
+/** Checks the uncompressed SEC1 form every Tpm method speaks: 0x04 || X(32) || Y(32). */
+export function assertUncompressedPoint(point: Uint8Array): void {
+  if (point.length !== 65 || point[0] !== 0x04) {
+    throw new TpmError(`expected an uncompressed P-256 point (65 bytes, 0x04||X||Y), got ${point.length} bytes`);
+  }
+}

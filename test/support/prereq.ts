@@ -1,0 +1,41 @@
+// Prerequisites for tests that need real peers (root, network namespaces, swtpm, chromium, …).
+// A test that cannot run says so: describe.skipIf(!p.ok) plus a line in test-output/skipped.txt,
+// which scripts/test.sh prints at the end so a skip is never mistaken for a pass.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Prereq {
+  ok: boolean;
+  reason: string;
+}
+
+const outDir = join(process.cwd(), 'test-output');
+
+function hasTool(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Checks that every tool is on PATH (and root when asked); records the reason when not. */
+export function prereq(suite: string, opts: { tools?: string[]; root?: boolean }): Prereq {
+  const missing = (opts.tools ?? []).filter((t) => !hasTool(t));
+  const reasons: string[] = [];
+  if (opts.root && !isRoot()) reasons.push('needs root (network namespaces)');
+  if (missing.length > 0) reasons.push(`missing tools: ${missing.join(', ')}`);
+  const ok = reasons.length === 0;
+  const reason = reasons.join('; ');
+  if (!ok) {
+    mkdirSync(outDir, { recursive: true });
+    appendFileSync(join(outDir, 'skipped.txt'), `${suite}: ${reason}\n`);
+  }
+  return { ok, reason };
+}
