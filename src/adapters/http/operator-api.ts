@@ -1,0 +1,77 @@
+// The operator API (JSON) that the UI and `eveboot status/report` use. Every request needs the access token
+// (Authorization: Bearer …, or ?access_token=… for the browser's first load). Answers never contain the join
+// token, private keys, integrity tokens or sealed blobs: views are built field by field, not by omission.
+import { timingSafeEqual } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ClusterService } from '../../core/cluster/cluster-service.js';
+import { EvebootError } from '../../core/errors.js';
+import type { DeviceRecord, Store, StoredEvent } from '../../ports/store.js';
+import { fingerprints, type Pki } from '../pki.js';
+import { installErrorHandler } from './errors.js';
+
+export interface OperatorApiDeps {
+  store: Store;
+  pki: Pki;
+  cluster: ClusterService;
+  events: EventEmitter<{ event: [StoredEvent] }>;
+  logger: Logger;
+  accessToken: string;
+}
+
+export function deviceView(store: Store, d: DeviceRecord) {
+  return {
+    uuid: d.uuid,
+    serial: d.serial,
+    softSerial: d.softSerial,
+    name: d.name,
+    onboardedAt: d.onboardedAt,
+    deviceCertSha256: d.deviceCertHash,
+    ecdhCertHash: d.ecdhCertHash ?? null,
+    attestedAt: d.attestedAt ?? null,
+    tokenSealed: d.sealed !== undefined,
+    configHash: d.lastConfigHash ?? null,
+    configServedAt: d.configServedAt ?? null,
+    received: store.reportCounts(d.uuid),
+  };
+}
+
+export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ subsystem: 'operator-api' }, { level: 'warn' }),
+  }) as unknown as FastifyInstance;
+  installErrorHandler(app);
+  const want = Buffer.from(deps.accessToken);
+  app.addHook('onRequest', async (req) => {
+    const header = req.headers.authorization ?? '';
+    const q = (req.query as Record<string, string | undefined>).access_token ?? '';
+    const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : q);
+    if (got.length !== want.length || !timingSafeEqual(got, want)) {
+      throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', 'missing or wrong access token (printed by eveboot serve at start)');
+    }
+  });
+  const { store } = deps;
+  app.get('/api/v1/site', async () => ({ fingerprints: fingerprints(deps.pki) }));
+  app.get('/api/v1/devices', async () => store.devices().map((d) => deviceView(store, d)));
+  app.get<{ Params: { uuid: string } }>('/api/v1/devices/:uuid', async (req) => {
+    const d = store.deviceByUuid(req.params.uuid);
+    if (!d) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${req.params.uuid}`);
+    const reports = store.latestReports(d.uuid).map((r) => ({ kind: r.kind, at: r.at, bytes: r.bytes, content: JSON.parse(r.json) }));
+    return { ...deviceView(store, d), reports };
+  });
+  app.get('/api/v1/cluster', async () => {
+    const c = store.cluster();
+    const devices = store.devices();
+    return {
+      id: c?.id ?? null,
+      name: c?.name ?? null,
+      state: c?.state ?? 'none',
+      plan: deps.cluster.plan() ?? null,
+      tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${devices.length}`,
+    };
+  });
+  app.get<{ Querystring: { since?: string } }>('/api/v1/events', async (req) => store.events(Number(req.query.since ?? 0)));
+  app.get('/api/v1/machines', async () => store.machines());
+  return app;
+}

@@ -1,0 +1,118 @@
+// Builds the appliance from a state directory and a site: PKI, store, controller, cluster service and the
+// HTTP apps. Nothing listens here: cli/serve.ts (via main.ts) calls listen, tests use inject() or listen on
+// loopback themselves.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildControllerApi } from './adapters/http/controller-api.js';
+import { buildOperatorApi } from './adapters/http/operator-api.js';
+import { keySigner } from './adapters/key-signer.js';
+import { loadOrCreatePki, type Pki } from './adapters/pki.js';
+import { openSecretBox } from './adapters/secret-box.js';
+import { openSqliteStore } from './adapters/sqlite-store.js';
+import { systemClock, systemRandom } from './adapters/system.js';
+import type { Site } from './config/site.js';
+import { ClusterService } from './core/cluster/cluster-service.js';
+import { controllerCerts } from './core/eve/certs.js';
+import { Controller } from './core/eve/controller.js';
+import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
+import type { Clock, Random } from './ports/clock.js';
+import type { Store, StoredEvent } from './ports/store.js';
+
+export interface ApplianceOptions {
+  stateDir: string;
+  site: Site;
+  logger: Logger;
+  /** Extra TLS SANs (serving IPs). */
+  sans?: string[];
+  clock?: Clock;
+  random?: Random;
+  uiAccessToken: string;
+}
+
+export interface Appliance {
+  pki: Pki;
+  store: Store;
+  controller: Controller;
+  cluster: ClusterService;
+  controllerApi: FastifyInstance;
+  operatorApi: FastifyInstance;
+  events: EventEmitter<{ event: [StoredEvent] }>;
+  close(): Promise<void>;
+}
+
+export async function createAppliance(opts: ApplianceOptions): Promise<Appliance> {
+  const { site, logger } = opts;
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
+    site: site.site.name,
+    sans: [site.listen.advertise, ...(opts.sans ?? [])],
+  });
+  const store = openSqliteStore(join(opts.stateDir, 'eveboot.db'));
+  const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? systemRandom;
+  const events = new EventEmitter<{ event: [StoredEvent] }>();
+  const log = logger.child({ subsystem: 'events' });
+  const emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => {
+    const stored = store.addEvent({ at: clock.now(), ...e });
+    log.info({ type: e.type, node: e.node, ...e.data }, e.type);
+    events.emit('event', stored);
+  };
+  const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);
+  const controller = new Controller({
+    store,
+    clock,
+    random,
+    signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
+    controllerCerts: certs,
+    onboardCertPem: pki.onboard.certPem,
+    policy: () => ({ mode: site.onboarding.policy, nodes: site.nodes }),
+    emit,
+  });
+  const jwk = pki.ecdh.key.export({ format: 'jwk' });
+  const cluster = new ClusterService({
+    store,
+    random,
+    clock,
+    secrets,
+    ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
+    ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
+    certsHash: Buffer.from(sha256(certs)).toString('base64url'),
+    planInput: () => ({
+      clusterId: store.cluster()?.id ?? '',
+      name: site.cluster.name,
+      prefix: site.cluster.prefix,
+      expected: Math.max(3, site.nodes.length),
+      seed: site.cluster.seed,
+      interfaces: Object.fromEntries(
+        site.nodes.filter((n) => n.clusterInterface).map((n) => [n.serial ?? n.softSerial ?? '', n.clusterInterface!]),
+      ),
+    }),
+    emit,
+  });
+  cluster.ensure(site.cluster.name);
+  const controllerApi = buildControllerApi({
+    controller,
+    configFor: (d) => cluster.configFor(d),
+    logger,
+    https: { key: pki.tls.keyPem, cert: pki.tls.certPem },
+  });
+  const operatorApi = buildOperatorApi({ store, pki, cluster, events, logger, accessToken: opts.uiAccessToken });
+  return {
+    pki,
+    store,
+    controller,
+    cluster,
+    controllerApi,
+    operatorApi,
+    events,
+    async close() {
+      await controllerApi.close();
+      await operatorApi.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// POST id/<uuid>/config (eve-api-facts §3.7): integrity token required (403 makes EVE re-attest, as adam
+// does), 304 with an empty body when the device already has this config, else a signed ConfigResponse.
+// configHash = base64url(SHA-256(EdgeDevConfig bytes)), so it changes exactly when the config changes.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import {
+  ConfigRequestSchema,
+  ConfigResponseSchema,
+  type EdgeDevConfig,
+  EdgeDevConfigSchema,
+} from '../../gen/config/devconfig_pb.js';
+import type { DeviceRecord } from '../../ports/store.js';
+import { EvebootError } from '../errors.js';
+import type { Controller, Reply } from './controller.js';
+import { decodeOr400, sealEnvelope } from './envelope.js';
+import { hex, sha256 } from './hashes.js';
+
+export type ConfigBuilder = (device: DeviceRecord) => EdgeDevConfig;
+
+export function configHash(config: EdgeDevConfig): string {
+  return Buffer.from(sha256(toBinary(EdgeDevConfigSchema, config))).toString('base64url');
+}
+
+export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: ConfigBuilder): Reply {
+  const { device, payload } = ctrl.authenticate(body, uuid);
+  const req = decodeOr400('ConfigRequest', () => fromBinary(ConfigRequestSchema, payload));
+  if (!device.integrityToken || req.integrityToken.length === 0 || hex(req.integrityToken) !== device.integrityToken) {
+    throw new EvebootError(
+      'EVEBOOT_ERR_NO_INTEGRITY_TOKEN',
+      'config request without the integrity token of the last successful attestation: the device must attest again',
+    );
+  }
+  const cfg = build(device);
+  const hash = configHash(cfg);
+  const { store, clock, emit } = ctrl.deps;
+  if (device.lastConfigHash !== hash) {
+    store.updateDevice(device.uuid, { lastConfigHash: hash, configServedAt: clock.now() });
+    emit({ type: 'eve.config.delivered', node: device.uuid, data: { hash, cluster: cfg.cluster !== undefined } });
+  }
+  if (req.configHash === hash) return { status: 304 };
+  const resp = toBinary(ConfigResponseSchema, create(ConfigResponseSchema, { config: cfg, configHash: hash }));
+  return { status: 200, body: sealEnvelope(resp, ctrl.deps.signer) };
+}

@@ -1,0 +1,158 @@
+// The appliance as the nodes' EVE controller (API v2). Each handler takes the raw request body and returns a
+// reply; state lives behind the Store port, time and randomness come from ports. Nothing a device sends can
+// change another device's state: every per-device call is authenticated by its device cert hash and must name
+// the UUID that cert was given.
+import { X509Certificate } from 'node:crypto';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { RegisterMsgSchema } from './register-schema.js';
+import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
+import type { Clock, Random } from '../../ports/clock.js';
+import type { DeviceRecord, Store } from '../../ports/store.js';
+import { EvebootError } from '../errors.js';
+import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
+import { hex, senderCertHash } from './hashes.js';
+import { admit, deviceName, findExpected, machineKey, type OnboardingPolicy } from './policy.js';
+
+export interface ControllerEvent {
+  type: string;
+  node?: string;
+  data: Record<string, unknown>;
+}
+
+export interface ControllerDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  /** Controller signing key; senderCertHash = SHA-256 of the signing PEM as served in /certs. */
+  signer: Signer;
+  /** Serialised ZControllerCert as served by /certs. */
+  controllerCerts: Uint8Array;
+  /** PEM of the onboarding cert we put in every node's CONFIG. */
+  onboardCertPem: string;
+  policy: () => OnboardingPolicy;
+  emit: (e: ControllerEvent) => void;
+}
+
+export interface Reply {
+  status: number;
+  body?: Uint8Array;
+}
+
+const SERIAL_RE = /^[a-zA-Z0-9_-]*$/;
+
+export class Controller {
+  private readonly onboardHash: string;
+  private readonly onboardKey;
+
+  constructor(readonly deps: ControllerDeps) {
+    this.onboardHash = hex(senderCertHash(deps.onboardCertPem));
+    this.onboardKey = new X509Certificate(deps.onboardCertPem).publicKey;
+  }
+
+  certs(): Reply {
+    return { status: 200, body: sealEnvelope(this.deps.controllerCerts, this.deps.signer) };
+  }
+
+  /** POST register: onboarding-key-signed ZRegisterMsg (eve-api-facts §3.2, §3.5). */
+  register(body: Uint8Array): Reply {
+    const { container, payload } = openEnvelope(body);
+    if (hex(container.senderCertHash) !== this.onboardHash) {
+      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'register is not signed by this appliance\'s onboarding cert');
+    }
+    if (!verifySignature(payload, container.signatureHash, this.onboardKey)) {
+      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'register signature does not verify with the onboarding cert');
+    }
+    const msg = decodeOr400('ZRegisterMsg', () => fromBinary(RegisterMsgSchema, payload));
+    const { serial, softSerial } = msg;
+    if (serial.length > 256 || softSerial.length > 256 || !SERIAL_RE.test(softSerial)) {
+      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'serial or softSerial too long or softSerial has invalid characters');
+    }
+    if (!serial && !softSerial) throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'register carries neither serial nor softSerial');
+    const pem = decodeDeviceCert(msg.pemCert);
+    const certHash = hex(senderCertHash(pem));
+    const { store } = this.deps;
+    const key = machineKey(serial, softSerial);
+    const decision = admit(this.deps.policy(), serial, softSerial, store.machine(key));
+    if (decision.kind !== 'admit') {
+      if (decision.kind === 'hold' && !store.machine(key)) {
+        store.putMachine({ key, serial, softSerial, decision: 'pending', firstSeen: this.deps.clock.now(), reason: decision.reason });
+      }
+      this.deps.emit({ type: 'eve.register.refused', node: key, data: { serial, softSerial, reason: decision.reason } });
+      throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', decision.reason);
+    }
+    return store.tx(() => {
+      const existing = store.deviceBySerial(serial, softSerial);
+      if (existing) {
+        if (existing.deviceCertHash === certHash) return { status: 200 };
+        this.deps.emit({ type: 'eve.register.conflict', node: existing.uuid, data: { serial, softSerial } });
+        throw new EvebootError(
+          'EVEBOOT_ERR_CONFLICT',
+          `serial ${key} is already registered with another device cert: mark the node for reinstall to re-onboard it`,
+        );
+      }
+      if (store.deviceByCertHash(certHash)) {
+        throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'this device cert is already registered under another serial');
+      }
+      const taken = new Set(store.devices().map((d) => d.name));
+      const expected = findExpected(this.deps.policy(), serial, softSerial);
+      const device: DeviceRecord = {
+        uuid: this.deps.random.uuid(),
+        serial,
+        softSerial,
+        deviceCertPem: pem,
+        deviceCertHash: certHash,
+        name: deviceName(expected?.name, serial, softSerial, taken),
+        onboardedAt: this.deps.clock.now(),
+      };
+      store.insertDevice(device);
+      this.deps.emit({ type: 'eve.registered', node: device.uuid, data: { serial, softSerial, name: device.name, reason: decision.reason } });
+      return { status: 201 };
+    });
+  }
+
+  /** POST uuid: device-signed empty UuidRequest; answers the UUID for that device cert. */
+  uuid(body: Uint8Array): Reply {
+    const { device, payload } = this.authenticate(body);
+    decodeOr400('UuidRequest', () => fromBinary(UuidRequestSchema, payload));
+    this.deps.emit({ type: 'eve.uuid', node: device.uuid, data: { serial: device.serial } });
+    const reply = toBinary(UuidResponseSchema, create(UuidResponseSchema, { uuid: device.uuid }));
+    return { status: 200, body: sealEnvelope(reply, this.deps.signer) };
+  }
+
+  /**
+   * Verifies the envelope against a registered device cert. 401 for an unknown cert or a bad signature;
+   * when the URL names a UUID, it must be that device's.
+   */
+  authenticate(body: Uint8Array, uuid?: string): { device: DeviceRecord; payload: Uint8Array } {
+    const { container, payload } = openEnvelope(body);
+    const device = this.deps.store.deviceByCertHash(hex(container.senderCertHash));
+    if (!device) throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'unknown device cert: the device must register first');
+    if (uuid !== undefined && device.uuid !== uuid) {
+      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'the device cert does not belong to the UUID in the URL');
+    }
+    const key = new X509Certificate(device.deviceCertPem).publicKey;
+    if (!verifySignature(payload, container.signatureHash, key)) {
+      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'signature does not verify with the registered device cert');
+    }
+    return { device, payload };
+  }
+}
+
+/** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
+export function decodeDeviceCert(field: Uint8Array): string {
+  if (field.length < 100 || field.length > 10240) {
+    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert must be 100-10240 bytes, got ${field.length}`);
+  }
+  let text = Buffer.from(field).toString('latin1');
+  if (!text.includes('-----BEGIN')) text = Buffer.from(text, 'base64').toString('latin1');
+  try {
+    const cert = new X509Certificate(text);
+    const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve;
+    if (cert.publicKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+      throw new Error(`device key must be ECDSA P-256, got ${cert.publicKey.asymmetricKeyType} ${curve ?? ''}`);
+    }
+    return cert.toString();
+  } catch (e) {
+    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert is not a usable device certificate: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,1 @@
+export { ZRegisterMsgSchema as RegisterMsgSchema } from '../../gen/register/register_pb.js';

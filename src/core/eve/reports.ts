@@ -1,0 +1,44 @@
+// What devices send (info, metrics, logs, flow logs, hardware health) is stored per device, bounded, and
+// turned into events for the progress layer. Nothing here can touch another device: each call is authenticated.
+import { gunzipSync } from 'node:zlib';
+import { fromBinary, toJsonString } from '@bufbuild/protobuf';
+import { ZInfoMsgSchema, ZInfoTypes } from '../../gen/info/info_pb.js';
+import { EvebootError } from '../errors.js';
+import type { Controller, Reply } from './controller.js';
+import { decodeOr400 } from './envelope.js';
+
+const MAX_LOG_BYTES = 16 * 1024 * 1024;
+
+export type ReportKind = 'metrics' | 'flowlog' | 'hardwarehealth' | 'newlogs' | 'appnewlogs';
+
+export function info(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
+  const { device, payload } = ctrl.authenticate(body, uuid);
+  const msg = decodeOr400('ZInfoMsg', () => fromBinary(ZInfoMsgSchema, payload));
+  const kind = `info.${ZInfoTypes[msg.ztype] ?? msg.ztype}`;
+  const json = toJsonString(ZInfoMsgSchema, msg);
+  const { store, clock, emit } = ctrl.deps;
+  store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json });
+  emit({ type: 'eve.info', node: device.uuid, data: { kind, content: msg.InfoContent.case ?? 'none' } });
+  return { status: 201 };
+}
+
+/** Binary reports are kept as size + a short description; logs are gunzipped (bounded) and counted. */
+export function report(ctrl: Controller, uuid: string, kind: ReportKind, body: Uint8Array): Reply {
+  const { device, payload } = ctrl.authenticate(body, uuid);
+  let description: Record<string, unknown> = { bytes: payload.length };
+  if (kind === 'newlogs' || kind === 'appnewlogs') description = summariseLogs(payload);
+  const { store, clock } = ctrl.deps;
+  store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json: JSON.stringify(description) });
+  return { status: 201 };
+}
+
+function summariseLogs(gz: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = gunzipSync(gz, { maxOutputLength: MAX_LOG_BYTES }).toString('utf8');
+  } catch (e) {
+    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `log bundle is not a gzip stream under 16 MiB: ${(e as Error).message}`);
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  return { entries: lines.length, last: lines.slice(-3).map((l) => l.slice(0, 500)) };
+}

@@ -1,0 +1,92 @@
+// The controller's persistent state, behind a small port. SQLite by default (adapters/sqlite-store.ts).
+// Secrets (the join token) are stored only as ciphertext produced by the caller.
+
+export interface DeviceRecord {
+  uuid: string;
+  serial: string;
+  softSerial: string;
+  /** Device cert PEM as registered, and hex SHA-256 of its DER (how v2 envelopes name the sender). */
+  deviceCertPem: string;
+  deviceCertHash: string;
+  name: string;
+  onboardedAt: number;
+  ecdhCertPem?: string;
+  /** hex of the 16-byte hash the device sent with its ECDH cert. */
+  ecdhCertHash?: string;
+  attestCertPem?: string;
+  nonce?: string;
+  integrityToken?: string;
+  attestedAt?: number;
+  lastConfigHash?: string;
+  configServedAt?: number;
+  /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
+  sealed?: { ecdhCertHash: string; context: string; block: string };
+}
+
+export type MachineDecision = 'pending' | 'approved' | 'rejected';
+
+export interface MachineRecord {
+  /** serial, or `soft:<softSerial>` when the hardware serial is empty. */
+  key: string;
+  serial: string;
+  softSerial: string;
+  decision: MachineDecision;
+  firstSeen: number;
+  reason: string;
+}
+
+export interface ReportRecord {
+  uuid: string;
+  kind: string;
+  at: number;
+  bytes: number;
+  /** Decoded JSON where we know the schema, else a short description. */
+  json: string;
+}
+
+export interface StoredEvent {
+  id: number;
+  at: number;
+  type: string;
+  node?: string;
+  data: Record<string, unknown>;
+}
+
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  /** Join token, encrypted at rest by the caller (AES-256-GCM under the state key). */
+  tokenCiphertext: string;
+  /** JSON of the current plan (addresses, seed, interfaces), or '' when not planned yet. */
+  plan: string;
+  state: string;
+  updatedAt: number;
+}
+
+export interface Store {
+  deviceByUuid(uuid: string): DeviceRecord | undefined;
+  deviceByCertHash(hash: string): DeviceRecord | undefined;
+  deviceBySerial(serial: string, softSerial: string): DeviceRecord | undefined;
+  devices(): DeviceRecord[];
+  insertDevice(d: DeviceRecord): void;
+  updateDevice(uuid: string, patch: Partial<Omit<DeviceRecord, 'uuid'>>): void;
+
+  machine(key: string): MachineRecord | undefined;
+  machines(): MachineRecord[];
+  putMachine(m: MachineRecord): void;
+
+  addReport(r: ReportRecord): void;
+  /** Latest report of each kind for a device. */
+  latestReports(uuid: string): ReportRecord[];
+  reportCounts(uuid: string): Record<string, { count: number; bytes: number }>;
+
+  addEvent(e: Omit<StoredEvent, 'id'>): StoredEvent;
+  events(sinceId?: number, limit?: number): StoredEvent[];
+
+  cluster(): ClusterRecord | undefined;
+  putCluster(c: ClusterRecord): void;
+
+  /** Runs fn atomically. */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
