@@ -4,7 +4,14 @@
 // IPs as SANs; and the onboarding cert/key that goes into each node's CONFIG partition.
 // node:crypto makes the keys; @peculiar/x509 builds the certificates (node-forge has no EC support).
 import 'reflect-metadata';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, webcrypto, X509Certificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -58,7 +65,9 @@ async function importPair(keyPem: string): Promise<PairLike> {
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 }
 
 async function issue(opts: {
@@ -118,7 +127,8 @@ const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** Loads the PKI from dir, creating what is missing. The TLS cert is re-issued when the SAN list changes. */
 export async function loadOrCreatePki(dir: string, opts: { site: string; sans: string[] }): Promise<Pki> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const have = (role: CertRole) => existsSync(join(dir, `${role}.cert.pem`)) && existsSync(join(dir, `${role}.key.pem`));
+  const have = (role: CertRole) =>
+    existsSync(join(dir, `${role}.cert.pem`)) && existsSync(join(dir, `${role}.key.pem`));
   const rootName = `CN=eveboot root CA ${opts.site}, O=eveboot`;
   if (!have('root')) {
     const { pair, keyPem } = await newPair();
@@ -165,6 +175,21 @@ function tlsSans(cert: X509Certificate): string[] {
     .map((s) => s.replace(/^(DNS|IP Address):/, ''))
     .filter(Boolean)
     .sort();
+}
+
+/** Loads an existing PKI without changing anything (for pki show/export and offline sealing). */
+export function loadPki(dir: string): Pki {
+  const roles: CertRole[] = ['root', 'signing', 'ecdh', 'tls', 'onboard'];
+  const missing = roles.filter((r) => !existsSync(join(dir, `${r}.cert.pem`)));
+  if (missing.length > 0) throw new Error(`no PKI in ${dir} (missing ${missing.join(', ')}): run eveboot serve first`);
+  return {
+    dir,
+    root: load(dir, 'root'),
+    signing: load(dir, 'signing'),
+    ecdh: load(dir, 'ecdh'),
+    tls: load(dir, 'tls'),
+    onboard: load(dir, 'onboard'),
+  };
 }
 
 /** SHA-256 fingerprints of the public certificates, for `eveboot pki show` and the UI header. */

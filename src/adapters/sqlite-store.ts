@@ -1,14 +1,7 @@
 // Store on an embedded SQLite database (better-sqlite3 12, WAL, synchronous=FULL so a kill -9 loses nothing
 // that was acknowledged). One row per device; reports keep the latest of each kind plus counters.
 import Database from 'better-sqlite3';
-import type {
-  ClusterRecord,
-  DeviceRecord,
-  MachineRecord,
-  ReportRecord,
-  Store,
-  StoredEvent,
-} from '../ports/store.js';
+import type { ClusterRecord, DeviceRecord, MachineRecord, ReportRecord, Store, StoredEvent } from '../ports/store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS devices (uuid TEXT PRIMARY KEY, cert_hash TEXT UNIQUE NOT NULL, serial TEXT NOT NULL,
@@ -39,7 +32,9 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
     update: db.prepare('UPDATE devices SET doc = ?, cert_hash = ? WHERE uuid = ?'),
     machine: db.prepare<[string], { doc: string }>('SELECT doc FROM machines WHERE key = ?'),
     machines: db.prepare<[], { doc: string }>('SELECT doc FROM machines ORDER BY key'),
-    putMachine: db.prepare('INSERT INTO machines (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc'),
+    putMachine: db.prepare(
+      'INSERT INTO machines (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc',
+    ),
     addReport: db.prepare(`INSERT INTO reports (uuid, kind, at, bytes, json, total_bytes) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(uuid, kind) DO UPDATE SET at = excluded.at, bytes = excluded.bytes, json = excluded.json,
       count = count + 1, total_bytes = total_bytes + excluded.bytes`),
@@ -54,7 +49,9 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
       'SELECT id, at, type, node, data FROM events WHERE id > ? ORDER BY id LIMIT ?',
     ),
     cluster: db.prepare<[], { doc: string }>('SELECT doc FROM cluster WHERE one = 1'),
-    putCluster: db.prepare('INSERT INTO cluster (one, doc) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET doc = excluded.doc'),
+    putCluster: db.prepare(
+      'INSERT INTO cluster (one, doc) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET doc = excluded.doc',
+    ),
   };
   const parse = <T>(row: { doc: string } | undefined): T | undefined => (row ? (JSON.parse(row.doc) as T) : undefined);
 

@@ -40,7 +40,10 @@ export const siteSchema = z
       })
       .strict(),
     nodes: z.array(node).max(64).default([]),
-    onboarding: z.object({ policy: z.enum(['allowlist', 'approve']).default('allowlist') }).strict().default({}),
+    onboarding: z
+      .object({ policy: z.enum(['allowlist', 'approve']).default('allowlist') })
+      .strict()
+      .default({}),
     listen: z
       .object({
         /** Address the nodes use to reach us (goes into CONFIG `server` and the TLS SANs). */
@@ -55,7 +58,10 @@ export const siteSchema = z
       })
       .strict()
       .default({}),
-    ui: z.object({ accessToken: z.string().min(16).optional() }).strict().default({}),
+    ui: z
+      .object({ accessToken: z.string().min(16).optional() })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -32,12 +32,25 @@ export class EveClient {
     }
     return new Promise((resolve, reject) => {
       const req = request(
-        { host, port: Number(port ?? 443), method, path, headers, ca: this.opts.rootCaPem, minVersion: 'TLSv1.2', timeout: 10_000 },
+        {
+          host,
+          port: Number(port ?? 443),
+          method,
+          path,
+          headers,
+          ca: this.opts.rootCaPem,
+          minVersion: 'TLSv1.2',
+          timeout: 10_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }),
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks),
+            }),
           );
           res.on('error', reject);
         },

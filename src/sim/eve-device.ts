@@ -3,7 +3,14 @@
 // cluster token with its TPM (soft or swtpm), exactly as EVE's cipher package does.
 import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ZAttestReqSchema, ZAttestReqType, ZAttestResponseCode, ZAttestResponseSchema } from '../gen/attest/attest_pb.js';
+import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
+import { openSealed } from '../core/seal/seal.js';
+import {
+  ZAttestReqSchema,
+  ZAttestReqType,
+  ZAttestResponseCode,
+  ZAttestResponseSchema,
+} from '../gen/attest/attest_pb.js';
 import { AuthContainerSchema } from '../gen/auth/auth_pb.js';
 import { ZCertType } from '../gen/certs/certs_pb.js';
 import { ConfigRequestSchema, ConfigResponseSchema, type EdgeDevConfig } from '../gen/config/devconfig_pb.js';
@@ -11,8 +18,6 @@ import { HashAlgorithm } from '../gen/evecommon/evecommon_pb.js';
 import { UuidRequestSchema, UuidResponseSchema } from '../gen/eveuuid/eveuuid_pb.js';
 import { type ZInfoMsg, ZInfoMsgSchema } from '../gen/info/info_pb.js';
 import { ZRegisterMsgSchema } from '../gen/register/register_pb.js';
-import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
-import { openSealed } from '../core/seal/seal.js';
 import type { Tpm } from '../ports/tpm.js';
 import { createDeviceIdentity, type DeviceIdentity } from './device-identity.js';
 import { EveClient, type HttpReply } from './eve-client.js';
@@ -44,7 +49,7 @@ export class SimDevice {
     return this.client.uuid;
   }
 
-  private envelope(payload: Uint8Array, key: KeyObject, certPem: string, withCert: boolean): Uint8Array {
+  envelope(payload: Uint8Array, key: KeyObject, certPem: string, withCert: boolean): Uint8Array {
     const der = new X509Certificate(certPem).raw;
     return toBinary(
       AuthContainerSchema,
@@ -61,7 +66,11 @@ export class SimDevice {
   /** A device-signed POST. */
   post(action: string, payload: Uint8Array): Promise<HttpReply> {
     if (!this.identity) throw new Error('no identity yet');
-    return this.client.call('POST', action, this.envelope(payload, this.identity.deviceKey, this.identity.deviceCertPem, false));
+    return this.client.call(
+      'POST',
+      action,
+      this.envelope(payload, this.identity.deviceKey, this.identity.deviceCertPem, false),
+    );
   }
 
   async onboard(): Promise<void> {
@@ -78,7 +87,11 @@ export class SimDevice {
       }),
     );
     const onboardKey = createPrivateKey(this.opts.onboardKeyPem);
-    const r = await this.client.call('POST', 'register', this.envelope(reg, onboardKey, this.opts.onboardCertPem, true));
+    const r = await this.client.call(
+      'POST',
+      'register',
+      this.envelope(reg, onboardKey, this.opts.onboardCertPem, true),
+    );
     expectStatus(r, [200, 201], 'register');
     const u = await this.post('uuid', toBinary(UuidRequestSchema, create(UuidRequestSchema)));
     expectStatus(u, [200], 'uuid');
@@ -100,12 +113,18 @@ export class SimDevice {
       ],
     });
     expectStatus(await this.post('attest', toBinary(ZAttestReqSchema, certReq)), [200, 201], 'attest cert');
-    const n = await this.post('attest', toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })));
+    const n = await this.post(
+      'attest',
+      toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })),
+    );
     expectStatus(n, [200, 201], 'attest nonce');
     const nonce = fromBinary(ZAttestResponseSchema, verifySigned(n.body, this.requireTrust())).nonce?.nonce;
     if (!nonce || nonce.length < 12) throw new Error('attest: no usable nonce');
     // Without a TPM quote key EVE sends a quote with no attestData/PCRs (eve-api-facts §3.6).
-    const q = await this.post('attest', toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote: {} })));
+    const q = await this.post(
+      'attest',
+      toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote: {} })),
+    );
     expectStatus(q, [200, 201], 'attest quote');
     const resp = fromBinary(ZAttestResponseSchema, verifySigned(q.body, this.requireTrust())).quoteResp;
     if (resp?.response !== ZAttestResponseCode.SUCCESS) throw new Error(`attest quote refused: ${resp?.response}`);
@@ -114,7 +133,10 @@ export class SimDevice {
 
   /** One config poll; returns the HTTP status (200 new config, 304 unchanged). */
   async pollConfig(): Promise<number> {
-    const req = create(ConfigRequestSchema, { configHash: this.configHash, integrityToken: this.integrityToken ?? new Uint8Array() });
+    const req = create(ConfigRequestSchema, {
+      configHash: this.configHash,
+      integrityToken: this.integrityToken ?? new Uint8Array(),
+    });
     const r = await this.post('config', toBinary(ConfigRequestSchema, req));
     if (r.status === 304) return 304;
     expectStatus(r, [200], 'config');

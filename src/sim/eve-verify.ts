@@ -3,10 +3,10 @@
 // with serverAuth; every other signed reply must name the signing cert by its hash and verify with it.
 import { createHash, X509Certificate } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
+import { verifySignature } from '../core/eve/envelope.js';
 import { AuthContainerSchema } from '../gen/auth/auth_pb.js';
 import { ZCertType, ZControllerCertSchema } from '../gen/certs/certs_pb.js';
 import { HashAlgorithm } from '../gen/evecommon/evecommon_pb.js';
-import { verifySignature } from '../core/eve/envelope.js';
 
 export interface ControllerTrust {
   signingPem: Buffer;
@@ -29,7 +29,8 @@ export function verifyCerts(body: Buffer, rootPem: string, now = new Date()): Co
     byHash.set(Buffer.from(c.certHash).toString('hex'), pem);
     if (c.type === ZCertType.CERT_TYPE_CONTROLLER_INTERMEDIATE) continue;
     const x = new X509Certificate(pem);
-    if (!x.checkIssued(root) || !x.verify(root.publicKey)) throw new Error('controller cert does not chain to the CONFIG root');
+    if (!x.checkIssued(root) || !x.verify(root.publicKey))
+      throw new Error('controller cert does not chain to the CONFIG root');
     if (now < new Date(x.validFrom) || now > new Date(x.validTo)) throw new Error('controller cert is not valid now');
     if (x.keyUsage && !x.keyUsage.includes(SERVER_AUTH)) throw new Error('controller cert lacks serverAuth EKU');
     if (c.type === ZCertType.CERT_TYPE_CONTROLLER_SIGNING) {
@@ -49,7 +50,8 @@ export function verifySigned(body: Buffer, trust: ControllerTrust): Uint8Array {
   if (!payload) throw new Error('signed reply has no payload');
   const full = createHash('sha256').update(trust.signingPem).digest();
   const want = c.algo === HashAlgorithm.SHA256_16BYTES ? full.subarray(0, 16) : full;
-  if (!want.equals(Buffer.from(c.senderCertHash))) throw new Error('senderCertHash does not name our signing cert (CertMiss)');
+  if (!want.equals(Buffer.from(c.senderCertHash)))
+    throw new Error('senderCertHash does not name our signing cert (CertMiss)');
   if (!verifySignature(payload, c.signatureHash, new X509Certificate(trust.signingPem).publicKey)) {
     throw new Error('controller signature does not verify');
   }

@@ -1,9 +1,9 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
+import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
-import { join } from 'node:path';
 
 describe('three simulated EVE devices onboard against the real appliance', () => {
   let t: TestAppliance;
@@ -59,12 +59,17 @@ describe('three simulated EVE devices onboard against the real appliance', () =>
       if (c.clusterIpPrefix.split('/')[0] === c.joinServerIp) seeds.add(d.uuid!);
     }
     expect(seeds.size).toBe(1);
-    const blocks = devices.map((d) => Buffer.from(d.config!.cluster!.encryptedClusterToken!.cipherData).toString('hex'));
+    const blocks = devices.map((d) =>
+      Buffer.from(d.config!.cluster!.encryptedClusterToken!.cipherData).toString('hex'),
+    );
     expect(new Set(blocks).size).toBe(3);
   });
 
   it('names the devices from the site file, unique and valid for Kubernetes', () => {
-    const names = t.app.store.devices().map((d) => d.name).sort();
+    const names = t.app.store
+      .devices()
+      .map((d) => d.name)
+      .sort();
     expect(names).toEqual(['eve-sn-c', 'node-a', 'node-b']);
   });
 });

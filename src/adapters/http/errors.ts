@@ -11,12 +11,18 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status < 500) {
-      return reply.code(status).header('content-type', 'text/plain').send(`EVEBOOT_ERR_BAD_REQUEST: ${(err as Error).message}\n`);
+      return reply
+        .code(status)
+        .header('content-type', 'text/plain')
+        .send(`EVEBOOT_ERR_BAD_REQUEST: ${(err as Error).message}\n`);
     }
     req.log.error({ err, url: req.url }, 'internal error');
     return reply.code(500).header('content-type', 'text/plain').send('EVEBOOT_ERR_INTERNAL: see the appliance log\n');
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).header('content-type', 'text/plain').send(`EVEBOOT_ERR_NOT_FOUND: no route ${req.method} ${req.url}\n`),
+    reply
+      .code(404)
+      .header('content-type', 'text/plain')
+      .send(`EVEBOOT_ERR_NOT_FOUND: no route ${req.method} ${req.url}\n`),
   );
 }

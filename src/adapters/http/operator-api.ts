@@ -48,7 +48,10 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     const q = (req.query as Record<string, string | undefined>).access_token ?? '';
     const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : q);
     if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', 'missing or wrong access token (printed by eveboot serve at start)');
+      throw new EvebootError(
+        'EVEBOOT_ERR_NOT_ALLOWED',
+        'missing or wrong access token (printed by eveboot serve at start)',
+      );
     }
   });
   const { store } = deps;
@@ -57,7 +60,9 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   app.get<{ Params: { uuid: string } }>('/api/v1/devices/:uuid', async (req) => {
     const d = store.deviceByUuid(req.params.uuid);
     if (!d) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${req.params.uuid}`);
-    const reports = store.latestReports(d.uuid).map((r) => ({ kind: r.kind, at: r.at, bytes: r.bytes, content: JSON.parse(r.json) }));
+    const reports = store
+      .latestReports(d.uuid)
+      .map((r) => ({ kind: r.kind, at: r.at, bytes: r.bytes, content: JSON.parse(r.json) }));
     return { ...deviceView(store, d), reports };
   });
   app.get('/api/v1/cluster', async () => {
@@ -71,7 +76,9 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${devices.length}`,
     };
   });
-  app.get<{ Querystring: { since?: string } }>('/api/v1/events', async (req) => store.events(Number(req.query.since ?? 0)));
+  app.get<{ Querystring: { since?: string } }>('/api/v1/events', async (req) =>
+    store.events(Number(req.query.since ?? 0)),
+  );
   app.get('/api/v1/machines', async () => store.machines());
   return app;
 }

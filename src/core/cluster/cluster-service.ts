@@ -9,9 +9,9 @@ import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
-import { sealToken, type SealedToken } from '../seal/seal.js';
+import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
-import { type ClusterPlanV0, planV0, type PlanInput } from './plan-v0.js';
+import { type ClusterPlanV0, type PlanInput, planV0 } from './plan-v0.js';
 
 export interface ClusterDeps {
   store: Store;
@@ -56,7 +56,12 @@ export class ClusterService {
     if (c.plan) return JSON.parse(c.plan) as ClusterPlanV0;
     const result = planV0({ ...this.deps.planInput(), devices: this.deps.store.devices() });
     if (result.kind !== 'ok') return undefined;
-    this.deps.store.putCluster({ ...c, plan: JSON.stringify(result.plan), state: 'planned', updatedAt: this.deps.clock.now() });
+    this.deps.store.putCluster({
+      ...c,
+      plan: JSON.stringify(result.plan),
+      state: 'planned',
+      updatedAt: this.deps.clock.now(),
+    });
     this.deps.emit({ type: 'cluster.planned', data: { seed: result.plan.seedUuid, nodes: result.plan.nodes.length } });
     return result.plan;
   }
@@ -122,5 +127,7 @@ export class ClusterService {
 export function ecdhPublicPoint(pem: string): Uint8Array {
   const jwk = new X509Certificate(pem).publicKey.export({ format: 'jwk' });
   if (jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('ECDH cert does not carry a P-256 key');
-  return new Uint8Array(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]));
+  return new Uint8Array(
+    Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]),
+  );
 }

@@ -18,7 +18,14 @@ export interface ClusterPlanV0 {
   prefix: string;
   seedUuid: string;
   joinServerIp: string;
-  nodes: { uuid: string; name: string; ip: string; ipPrefix: string; interfaceLabel: string; role: 'seed' | 'joiner' }[];
+  nodes: {
+    uuid: string;
+    name: string;
+    ip: string;
+    ipPrefix: string;
+    interfaceLabel: string;
+    role: 'seed' | 'joiner';
+  }[];
 }
 
 export type PlanResult = { kind: 'ok'; plan: ClusterPlanV0 } | { kind: 'wait'; reason: string };
@@ -29,7 +36,8 @@ export function planV0(input: PlanInput): PlanResult {
     return { kind: 'wait', reason: `${ready.length}/${input.expected} nodes have sent their ECDH cert` };
   }
   const sorted = [...ready].sort((a, b) => (a.serial || a.softSerial).localeCompare(b.serial || b.softSerial));
-  const seed = sorted.find((d) => input.seed && [d.serial, d.softSerial, d.name, d.uuid].includes(input.seed)) ?? sorted[0]!;
+  const seed =
+    sorted.find((d) => input.seed && [d.serial, d.softSerial, d.name, d.uuid].includes(input.seed)) ?? sorted[0]!;
   const order = [seed, ...sorted.filter((d) => d !== seed)].slice(0, input.expected);
   const [base, len] = input.prefix.split('/') as [string, string];
   const baseInt = base.split('.').reduce((a, o) => a * 256 + Number(o), 0);
@@ -47,6 +55,13 @@ export function planV0(input: PlanInput): PlanResult {
   }));
   return {
     kind: 'ok',
-    plan: { clusterId: input.clusterId, name: input.name, prefix: input.prefix, seedUuid: seed.uuid, joinServerIp: ipOf(0), nodes },
+    plan: {
+      clusterId: input.clusterId,
+      name: input.name,
+      prefix: input.prefix,
+      seedUuid: seed.uuid,
+      joinServerIp: ipOf(0),
+      nodes,
+    },
   };
 }

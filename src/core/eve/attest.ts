@@ -65,13 +65,17 @@ function acceptCerts(device: DeviceRecord, certs: ZCert[]): Partial<DeviceRecord
   const patch: Partial<DeviceRecord> = {};
   const deviceCert = new X509Certificate(device.deviceCertPem);
   for (const c of certs) {
-    if (c.type !== ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE && c.type !== ZCertType.CERT_TYPE_DEVICE_RESTRICTED_SIGNING) continue;
+    if (c.type !== ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE && c.type !== ZCertType.CERT_TYPE_DEVICE_RESTRICTED_SIGNING)
+      continue;
     const pem = Buffer.from(c.cert).toString('latin1');
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(pem);
     } catch (e) {
-      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `cert of type ${c.type} does not parse: ${(e as Error).message}`);
+      throw new EvebootError(
+        'EVEBOOT_ERR_BAD_REQUEST',
+        `cert of type ${c.type} does not parse: ${(e as Error).message}`,
+      );
     }
     if (!cert.verify(deviceCert.publicKey)) {
       throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `cert of type ${c.type} is not signed by the device cert`);
@@ -82,7 +86,10 @@ function acceptCerts(device: DeviceRecord, certs: ZCert[]): Partial<DeviceRecord
       }
       const want = hex(edgeNodeCertHash(c.cert));
       if (c.certHash.length !== 16 || hex(c.certHash) !== want) {
-        throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'ECDH certHash must be the first 16 bytes of SHA-256 over the PEM');
+        throw new EvebootError(
+          'EVEBOOT_ERR_BAD_REQUEST',
+          'ECDH certHash must be the first 16 bytes of SHA-256 over the PEM',
+        );
       }
       patch.ecdhCertPem = pem;
       patch.ecdhCertHash = want;
@@ -91,7 +98,10 @@ function acceptCerts(device: DeviceRecord, certs: ZCert[]): Partial<DeviceRecord
     }
   }
   if (!patch.ecdhCertPem && !patch.attestCertPem) {
-    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'cert upload carries no ECDH (13) or restricted-signing (11) cert');
+    throw new EvebootError(
+      'EVEBOOT_ERR_BAD_REQUEST',
+      'cert upload carries no ECDH (13) or restricted-signing (11) cert',
+    );
   }
   return patch;
 }

@@ -4,7 +4,6 @@
 // the UUID that cert was given.
 import { X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { RegisterMsgSchema } from './register-schema.js';
 import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
@@ -12,6 +11,7 @@ import { EvebootError } from '../errors.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
 import { hex, senderCertHash } from './hashes.js';
 import { admit, deviceName, findExpected, machineKey, type OnboardingPolicy } from './policy.js';
+import { RegisterMsgSchema } from './register-schema.js';
 
 export interface ControllerEvent {
   type: string;
@@ -57,17 +57,27 @@ export class Controller {
   register(body: Uint8Array): Reply {
     const { container, payload } = openEnvelope(body);
     if (hex(container.senderCertHash) !== this.onboardHash) {
-      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'register is not signed by this appliance\'s onboarding cert');
+      throw new EvebootError(
+        'EVEBOOT_ERR_UNKNOWN_DEVICE',
+        "register is not signed by this appliance's onboarding cert",
+      );
     }
     if (!verifySignature(payload, container.signatureHash, this.onboardKey)) {
-      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'register signature does not verify with the onboarding cert');
+      throw new EvebootError(
+        'EVEBOOT_ERR_UNKNOWN_DEVICE',
+        'register signature does not verify with the onboarding cert',
+      );
     }
     const msg = decodeOr400('ZRegisterMsg', () => fromBinary(RegisterMsgSchema, payload));
     const { serial, softSerial } = msg;
     if (serial.length > 256 || softSerial.length > 256 || !SERIAL_RE.test(softSerial)) {
-      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'serial or softSerial too long or softSerial has invalid characters');
+      throw new EvebootError(
+        'EVEBOOT_ERR_BAD_REQUEST',
+        'serial or softSerial too long or softSerial has invalid characters',
+      );
     }
-    if (!serial && !softSerial) throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'register carries neither serial nor softSerial');
+    if (!serial && !softSerial)
+      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'register carries neither serial nor softSerial');
     const pem = decodeDeviceCert(msg.pemCert);
     const certHash = hex(senderCertHash(pem));
     const { store } = this.deps;
@@ -75,9 +85,20 @@ export class Controller {
     const decision = admit(this.deps.policy(), serial, softSerial, store.machine(key));
     if (decision.kind !== 'admit') {
       if (decision.kind === 'hold' && !store.machine(key)) {
-        store.putMachine({ key, serial, softSerial, decision: 'pending', firstSeen: this.deps.clock.now(), reason: decision.reason });
+        store.putMachine({
+          key,
+          serial,
+          softSerial,
+          decision: 'pending',
+          firstSeen: this.deps.clock.now(),
+          reason: decision.reason,
+        });
       }
-      this.deps.emit({ type: 'eve.register.refused', node: key, data: { serial, softSerial, reason: decision.reason } });
+      this.deps.emit({
+        type: 'eve.register.refused',
+        node: key,
+        data: { serial, softSerial, reason: decision.reason },
+      });
       throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', decision.reason);
     }
     return store.tx(() => {
@@ -105,7 +126,11 @@ export class Controller {
         onboardedAt: this.deps.clock.now(),
       };
       store.insertDevice(device);
-      this.deps.emit({ type: 'eve.registered', node: device.uuid, data: { serial, softSerial, name: device.name, reason: decision.reason } });
+      this.deps.emit({
+        type: 'eve.registered',
+        node: device.uuid,
+        data: { serial, softSerial, name: device.name, reason: decision.reason },
+      });
       return { status: 201 };
     });
   }
@@ -126,7 +151,8 @@ export class Controller {
   authenticate(body: Uint8Array, uuid?: string): { device: DeviceRecord; payload: Uint8Array } {
     const { container, payload } = openEnvelope(body);
     const device = this.deps.store.deviceByCertHash(hex(container.senderCertHash));
-    if (!device) throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'unknown device cert: the device must register first');
+    if (!device)
+      throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'unknown device cert: the device must register first');
     if (uuid !== undefined && device.uuid !== uuid) {
       throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'the device cert does not belong to the UUID in the URL');
     }
@@ -153,6 +179,9 @@ export function decodeDeviceCert(field: Uint8Array): string {
     }
     return cert.toString();
   } catch (e) {
-    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert is not a usable device certificate: ${(e as Error).message}`);
+    throw new EvebootError(
+      'EVEBOOT_ERR_BAD_REQUEST',
+      `pemCert is not a usable device certificate: ${(e as Error).message}`,
+    );
   }
 }

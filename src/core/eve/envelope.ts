@@ -1,6 +1,6 @@
 // AuthContainer: the signed envelope of API v2 (eve-api-facts §3.3). Digest = SHA-256(payload), ECDSA as raw
 // r||s (IEEE P1363), each half left-padded to 32 bytes for P-256.
-import { type KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type AuthContainer, AuthContainerSchema } from '../../gen/auth/auth_pb.js';
 import { HashAlgorithm } from '../../gen/evecommon/evecommon_pb.js';

@@ -45,7 +45,10 @@ export function admit(
   if (decision?.decision === 'rejected') return { kind: 'refuse', reason: `${who} was rejected by the operator` };
   if (decision?.decision === 'approved') return { kind: 'admit', reason: `${who} was approved by the operator` };
   if (policy.mode === 'allowlist') {
-    return { kind: 'refuse', reason: `${who} is not in the site file (policy allowlist): add it to nodes[] or use approve` };
+    return {
+      kind: 'refuse',
+      reason: `${who} is not in the site file (policy allowlist): add it to nodes[] or use approve`,
+    };
   }
   return { kind: 'hold', reason: `${who} is unknown: waiting for the operator to approve or reject it` };
 }

@@ -28,7 +28,13 @@ export function report(ctrl: Controller, uuid: string, kind: ReportKind, body: U
   let description: Record<string, unknown> = { bytes: payload.length };
   if (kind === 'newlogs' || kind === 'appnewlogs') description = summariseLogs(payload);
   const { store, clock } = ctrl.deps;
-  store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json: JSON.stringify(description) });
+  store.addReport({
+    uuid: device.uuid,
+    kind,
+    at: clock.now(),
+    bytes: payload.length,
+    json: JSON.stringify(description),
+  });
   return { status: 201 };
 }
 
@@ -37,7 +43,10 @@ function summariseLogs(gz: Uint8Array): Record<string, unknown> {
   try {
     text = gunzipSync(gz, { maxOutputLength: MAX_LOG_BYTES }).toString('utf8');
   } catch (e) {
-    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `log bundle is not a gzip stream under 16 MiB: ${(e as Error).message}`);
+    throw new EvebootError(
+      'EVEBOOT_ERR_BAD_REQUEST',
+      `log bundle is not a gzip stream under 16 MiB: ${(e as Error).message}`,
+    );
   }
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   return { entries: lines.length, last: lines.slice(-3).map((l) => l.slice(0, 500)) };

@@ -88,9 +88,21 @@ describe('sealToken refuses bad input with a clear error', () => {
     contextId: 'c',
   };
   const cases = [
-    { name: 'an IV of 12 bytes (Go CFB would panic on the device)', input: { ...base, iv: new Uint8Array(12) }, want: /IV/ },
-    { name: 'a 32-byte device cert hash (EVE looks up 16)', input: { ...base, deviceCertHash: new Uint8Array(32) }, want: /16-byte/ },
-    { name: 'a device point not on the curve', input: { ...base, devicePublic: new Uint8Array(65).fill(4) }, want: /P-256/ },
+    {
+      name: 'an IV of 12 bytes (Go CFB would panic on the device)',
+      input: { ...base, iv: new Uint8Array(12) },
+      want: /IV/,
+    },
+    {
+      name: 'a 32-byte device cert hash (EVE looks up 16)',
+      input: { ...base, deviceCertHash: new Uint8Array(32) },
+      want: /16-byte/,
+    },
+    {
+      name: 'a device point not on the curve',
+      input: { ...base, devicePublic: new Uint8Array(65).fill(4) },
+      want: /P-256/,
+    },
     { name: 'an empty token', input: { ...base, token: '' }, want: /empty/ },
   ];
   for (const c of cases) {
@@ -102,7 +114,9 @@ describe('sealToken refuses bad input with a clear error', () => {
   it('openSealed rejects a tampered block', () => {
     const sealed = sealToken({ ...base, token: 'secret' });
     sealed.block.cipherData[0] = (sealed.block.cipherData[0] ?? 0) ^ 1;
-    expect(() => openSealed(sealed.context, sealed.block, sharedPoint(kat.devPriv, p256.getPublicKey(kat.ctrlPriv, false)))).toThrow(/clearTextSha256/);
+    expect(() =>
+      openSealed(sealed.context, sealed.block, sharedPoint(kat.devPriv, p256.getPublicKey(kat.ctrlPriv, false))),
+    ).toThrow(/clearTextSha256/);
   });
 });
 

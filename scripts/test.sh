@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The project's one test command (README quick start, .ci/run): installs what the tests need where it can,
+# checks generated code, types and lint, runs every test, and says plainly which tests were skipped and why.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(swtpm swtpm-tools tpm2-tools openssl xxd iproute2 curl tftp-hpa atftp tftpd-hpa udhcpc
+  isc-dhcp-client busybox dnsmasq-base nftables chromium mtools gdisk fdisk)
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing system packages for the tests: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  echo "== not root (or no apt-get): system packages are not installed; tests that need them will be skipped"
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+echo "== regenerating protobuf code (must match the committed src/gen)"
+npx buf generate
+if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- src/gen; then
+  git --no-pager diff --stat -- src/gen
+  echo "FAIL: src/gen differs from what proto/ generates: run 'npm run gen' and commit" >&2
+  exit 1
+fi
+
+echo "== typecheck and lint"
+npx tsc -p tsconfig.json --noEmit
+npx biome check .
+
+echo "== tests"
+rm -rf test-output && mkdir -p test-output
+status=0
+npx vitest run || status=$?
+
+if [ -s test-output/skipped.txt ]; then
+  echo
+  echo "== SKIPPED (not passed) — these suites did not run:"
+  sort -u test-output/skipped.txt | sed 's/^/   /'
+fi
+exit $status

@@ -1,0 +1,54 @@
+// eveboot serve: the appliance. Controller API (HTTPS) for the nodes, operator API + UI for people. State in
+// --state DIR survives kill -9: a restart resumes with the same PKI, token, device UUIDs and plan.
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../adapters/logger.js';
+import { type Appliance, createAppliance } from '../appliance.js';
+import { DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { parse } from './args.js';
+
+export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--headless] [--ui-public] [--log-level LEVEL]
+  --state DIR     state directory (default ./eveboot-state)
+  --site FILE     site file, YAML or JSON (default: the embedded demo site)
+  --headless      one JSON object per line on stdout for every event, no banner
+  --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
+
+export const serveOptions = {
+  state: { type: 'string' as const, default: 'eveboot-state' },
+  site: { type: 'string' as const },
+  headless: { type: 'boolean' as const, default: false },
+  'ui-public': { type: 'boolean' as const, default: false },
+  'log-level': { type: 'string' as const, default: 'info' },
+};
+
+export interface Running {
+  appliance: Appliance;
+  site: Site;
+  accessToken: string;
+  uiUrl: string;
+  controllerUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function serve(argv: string[], out: (s: string) => void): Promise<Running> {
+  const { values } = parse(argv, serveOptions, SERVE_USAGE);
+  const site = values.site ? loadSite(values.site) : parseSite(DEMO_SITE_YAML, 'embedded demo site');
+  const logger = createLogger({ level: values['log-level'] });
+  const accessToken = site.ui.accessToken ?? randomBytes(24).toString('base64url');
+  const appliance = await createAppliance({ stateDir: values.state, site, logger, uiAccessToken: accessToken });
+  const { listen } = site;
+  await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
+  const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
+  await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
+  const uiUrl = `http://${uiHost === '0.0.0.0' ? listen.advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
+  const controllerUrl = `https://${listen.advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
+  if (values.headless) {
+    appliance.events.on('event', (e) => out(JSON.stringify(e)));
+  } else {
+    out(`eveboot serving site ${site.site.name} (cluster ${site.cluster.name}), state in ${values.state}`);
+    out(`  EVE controller  ${controllerUrl}`);
+    out(`  root CA         SHA256 ${appliance.pki.root.cert.fingerprint256}`);
+    out(`  UI              ${uiUrl}`);
+    out(`  access token    ${accessToken}`);
+  }
+  return { appliance, site, accessToken, uiUrl, controllerUrl, stop: () => appliance.close() };
+}

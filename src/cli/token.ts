@@ -1,0 +1,58 @@
+// eveboot token seal: offline sealing for a factory line. Seals this appliance's cluster token to a device ECDH
+// cert (PEM file as EVE keeps it) and prints the CipherContext and CipherBlock as JSON, bytes in base64.
+// --out writes them as a binary EdgeDevConfig fragment (cipherContexts + cluster.encrypted_cluster_token).
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { loadPki } from '../adapters/pki.js';
+import { openSecretBox } from '../adapters/secret-box.js';
+import { openSqliteStore } from '../adapters/sqlite-store.js';
+import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
+import { controllerCertHash, edgeNodeCertHash } from '../core/eve/hashes.js';
+import { sealedToJson, sealToken } from '../core/seal/seal.js';
+import { EdgeDevConfigSchema } from '../gen/config/devconfig_pb.js';
+import { parse, required, UsageError } from './args.js';
+
+const USAGE = 'usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--out FILE.pb]';
+
+export async function tokenCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const opts = {
+    'device-ecdh-cert': { type: 'string' as const },
+    state: { type: 'string' as const },
+    out: { type: 'string' as const },
+  };
+  const { values, positionals } = parse(argv, opts, USAGE);
+  if (positionals[0] !== 'seal') throw new UsageError(USAGE);
+  const state = required(values.state, 'state', USAGE);
+  const certBytes = readFileSync(required(values['device-ecdh-cert'], 'device-ecdh-cert', USAGE));
+  const pki = loadPki(join(state, 'pki'));
+  const store = openSqliteStore(join(state, 'eveboot.db'));
+  try {
+    const cluster = store.cluster();
+    if (!cluster) throw new UsageError(`no cluster in ${state}: run eveboot serve once with the site file first`);
+    const token = openSecretBox(join(state, 'keys', 'state.key')).open(cluster.tokenCiphertext);
+    const jwk = pki.ecdh.key.export({ format: 'jwk' });
+    const deviceCertHash = edgeNodeCertHash(certBytes);
+    const sealed = sealToken({
+      controllerPrivate: Buffer.from(jwk.d ?? '', 'base64url'),
+      devicePublic: ecdhPublicPoint(certBytes.toString('latin1')),
+      deviceCertHash,
+      controllerCertHash: controllerCertHash(pki.ecdh.certPem),
+      token,
+      iv: randomBytes(16),
+      contextId: `${cluster.id}/offline-${Buffer.from(deviceCertHash).toString('hex')}`,
+    });
+    out(JSON.stringify({ clusterId: cluster.id, ...sealedToJson(sealed) }, null, 2));
+    if (values.out) {
+      const fragment = create(EdgeDevConfigSchema, {
+        cipherContexts: [sealed.context],
+        cluster: { clusterId: cluster.id, clusterName: cluster.name, encryptedClusterToken: sealed.block },
+      });
+      writeFileSync(values.out, toBinary(EdgeDevConfigSchema, fragment));
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}

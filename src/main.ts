@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { UsageError } from './cli/args.js';
+import { pkiCommand } from './cli/pki.js';
+import { SERVE_USAGE, serve } from './cli/serve.js';
+import { siteCommand } from './cli/site.js';
+import { tokenCommand } from './cli/token.js';
+// The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
+import { SiteError } from './config/site.js';
+
+const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-fresh boxes
+
+usage: eveboot <command> [options]
+  serve            run the appliance (EVE controller, UI)
+  pki show|export  certificate fingerprints / public certificates as PEM
+  token seal       seal the cluster token to a device ECDH cert (offline, factory line)
+  site check FILE  validate a site file
+
+${SERVE_USAGE}`;
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'serve': {
+      const running = await serve(rest, out);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await running.stop();
+      return 0;
+    }
+    case 'pki':
+      return pkiCommand(rest, out);
+    case 'token':
+      return tokenCommand(rest, out);
+    case 'site':
+      return siteCommand(rest, out);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${cmd}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof SiteError) {
+      process.stderr.write(`invalid site file:\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.exit(1);
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`eveboot: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

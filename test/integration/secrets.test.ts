@@ -1,0 +1,78 @@
+// The join token and private keys appear nowhere in the logs, the API answers, or the database files.
+import { createPrivateKey } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSecretBox } from '../../src/adapters/secret-box.js';
+import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { simDevice } from '../support/sim-fleet.js';
+
+describe('secrets never leak', () => {
+  let t: TestAppliance;
+  let secrets: { name: string; value: string }[];
+  let apiText = '';
+
+  beforeAll(async () => {
+    t = await startTestAppliance();
+    const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
+    for (const d of devices) {
+      await d.onboard();
+      await d.attest();
+    }
+    for (const d of devices) await d.pollConfig();
+    const token = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(t.app.store.cluster()!.tokenCiphertext);
+    expect(await devices[0]!.clusterToken()).toBe(token);
+    secrets = [{ name: 'join token', value: token }];
+    const pkiDir = join(t.stateDir, 'pki');
+    for (const f of readdirSync(pkiDir).filter((f) => f.endsWith('.key.pem'))) {
+      const pem = readFileSync(join(pkiDir, f), 'utf8');
+      const d = createPrivateKey(pem).export({ format: 'jwk' }).d!;
+      secrets.push({ name: `${f} PEM body`, value: pem.split('\n')[1]! });
+      secrets.push({ name: `${f} scalar (base64url)`, value: d });
+      secrets.push({ name: `${f} scalar (hex)`, value: Buffer.from(d, 'base64url').toString('hex') });
+    }
+    const auth = { authorization: 'Bearer test-access-token-0123456789' };
+    const urls = ['/api/v1/site', '/api/v1/devices', '/api/v1/cluster', '/api/v1/events', '/api/v1/machines'];
+    for (const d of t.app.store.devices()) urls.push(`/api/v1/devices/${d.uuid}`);
+    for (const url of urls) {
+      const r = await t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
+      expect(r.statusCode).toBe(200);
+      apiText += r.body;
+    }
+  });
+  afterAll(async () => t?.stop());
+
+  it('the operator API refuses a request without the access token', async () => {
+    const r = await t.app.operatorApi.inject({ method: 'GET', url: '/api/v1/devices' });
+    expect(r.statusCode).toBe(403);
+  });
+
+  it('no secret in the log', () => {
+    const log = t.logLines.join('');
+    expect(log.length).toBeGreaterThan(1000);
+    for (const s of secrets) expect(log.includes(s.value), s.name).toBe(false);
+  });
+
+  it('no secret in any API answer', () => {
+    expect(apiText).toContain('tokenSealedFor');
+    for (const s of secrets) expect(apiText.includes(s.value), s.name).toBe(false);
+  });
+
+  it('no secret in the database files, in plain text or hex', () => {
+    const files = readdirSync(t.stateDir).filter((f) => f.startsWith('eveboot.db'));
+    expect(files).toContain('eveboot.db');
+    const raw = files.map((f) => readFileSync(join(t.stateDir, f)).toString('latin1')).join('');
+    for (const s of secrets) {
+      expect(raw.includes(s.value), s.name).toBe(false);
+      expect(raw.includes(Buffer.from(s.value).toString('hex')), `${s.name} hex`).toBe(false);
+      expect(raw.includes(Buffer.from(s.value).toString('base64')), `${s.name} base64`).toBe(false);
+    }
+  });
+
+  it('key files are mode 0600', () => {
+    const pkiDir = join(t.stateDir, 'pki');
+    for (const f of readdirSync(pkiDir).filter((f) => f.endsWith('.key.pem'))) {
+      expect(statSync(join(pkiDir, f)).mode & 0o777, f).toBe(0o600);
+    }
+  });
+});
