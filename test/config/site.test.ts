@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_SITE_YAML, parseSite, type SiteError } from '../../src/config/site.js';
+
+const problems = (text: string): string[] => {
+  try {
+    parseSite(text);
+    return [];
+  } catch (e) {
+    return (e as SiteError).problems;
+  }
+};
+
+describe('site file validation', () => {
+  const cases = [
+    { name: 'a minimal site gets the documented defaults', input: 'site: {name: s}\ncluster: {name: c}\n', want: [] },
+    {
+      name: 'a bad prefix names its path',
+      input: 'site: {name: s}\ncluster: {name: c, prefix: nope}\n',
+      want: ['cluster.prefix: must be an IPv4 prefix like 10.244.244.0/28'],
+    },
+    {
+      name: 'a bad MAC names the node index',
+      input: 'site: {name: s}\ncluster: {name: c}\nnodes: [{serial: A, mac: zz}]\n',
+      want: ['nodes.0.mac: must be a MAC address like 52:54:00:12:34:56'],
+    },
+    {
+      name: 'a node without serial or soft serial',
+      input: 'site: {name: s}\ncluster: {name: c}\nnodes: [{name: x}]\n',
+      want: ['nodes.0: each node needs a serial or a softSerial'],
+    },
+    {
+      name: 'an unknown policy',
+      input: 'site: {name: s}\ncluster: {name: c}\nonboarding: {policy: maybe}\n',
+      want: ["onboarding.policy: Invalid enum value. Expected 'allowlist' | 'approve', received 'maybe'"],
+    },
+    {
+      name: 'an unknown key is refused, not ignored',
+      input: 'site: {name: s}\ncluster: {name: c}\nclustr: {}\n',
+      want: ["(top level): Unrecognized key(s) in object: 'clustr'"],
+    },
+    {
+      name: 'a duplicate serial',
+      input: 'site: {name: s}\ncluster: {name: c}\nnodes: [{serial: A}, {serial: A}]\n',
+      want: ['nodes.1: duplicate node A'],
+    },
+    { name: 'missing site and cluster', input: '{}', want: ['site: Required', 'cluster: Required'] },
+    { name: 'not YAML at all', input: 'a: [', want: ['site file: not valid YAML or JSON'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = problems(c.input);
+      expect(got.length).toBe(c.want.length);
+      c.want.forEach((w, i) => expect(got[i]).toContain(w));
+    });
+  }
+
+  it('the embedded demo site is valid and has three nodes on loopback high ports', () => {
+    const s = parseSite(DEMO_SITE_YAML);
+    expect(s.nodes).toHaveLength(3);
+    expect(s.listen.host).toBe('127.0.0.1');
+    expect(s.listen.controllerPort).toBeGreaterThan(1024);
+  });
+
+  it('defaults: prefix 10.244.244.0/28, allowlist, UI on loopback', () => {
+    const s = parseSite('site: {name: s}\ncluster: {name: c}\n');
+    expect(s.cluster.prefix).toBe('10.244.244.0/28');
+    expect(s.onboarding.policy).toBe('allowlist');
+    expect(s.listen.uiHost).toBe('127.0.0.1');
+  });
+});
