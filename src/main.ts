@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { UsageError } from './cli/args.js';
+import { demo } from './cli/demo.js';
 import { pkiCommand } from './cli/pki.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { siteCommand } from './cli/site.js';
@@ -11,6 +12,7 @@ const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-f
 
 usage: eveboot <command> [options]
   serve            run the appliance (EVE controller, UI)
+  demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
   pki show|export  certificate fingerprints / public certificates as PEM
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file
@@ -28,6 +30,15 @@ async function main(argv: string[]): Promise<number> {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+      });
+      await running.stop();
+      return 0;
+    }
+    case 'demo': {
+      const running = await demo(rest, out);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
       await running.stop();
       return 0;
