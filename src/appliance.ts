@@ -25,6 +25,8 @@ export interface ApplianceOptions {
   stateDir: string;
   site: Site;
   logger: Logger;
+  /** The appliance's own management subnets (CIDR), which the cluster prefix must not overlap. */
+  applianceSubnets?: string[];
   /** Extra TLS SANs (serving IPs). */
   sans?: string[];
   clock?: Clock;
@@ -81,15 +83,15 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    planInput: () => ({
-      clusterId: store.cluster()?.id ?? '',
+    settings: () => ({
       name: site.cluster.name,
       prefix: site.cluster.prefix,
-      expected: Math.max(3, site.nodes.length),
+      expected: 3,
       seed: site.cluster.seed,
       interfaces: Object.fromEntries(
         site.nodes.filter((n) => n.clusterInterface).map((n) => [n.serial ?? n.softSerial ?? '', n.clusterInterface!]),
       ),
+      applianceSubnets: opts.applianceSubnets ?? [],
     }),
     emit,
   });

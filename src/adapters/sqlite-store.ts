@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS reports (uuid TEXT NOT NULL, kind TEXT NOT NULL, at I
   PRIMARY KEY (uuid, kind));
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL,
   node TEXT, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nic_obs (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cluster (one INTEGER PRIMARY KEY CHECK (one = 1), doc TEXT NOT NULL);
 `;
 
@@ -48,6 +49,10 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
     events: db.prepare<[number, number], { id: number; at: number; type: string; node: string | null; data: string }>(
       'SELECT id, at, type, node, data FROM events WHERE id > ? ORDER BY id LIMIT ?',
     ),
+    putObs: db.prepare(
+      'INSERT INTO nic_obs (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc',
+    ),
+    obs: db.prepare<[], { doc: string }>('SELECT doc FROM nic_obs ORDER BY key'),
     cluster: db.prepare<[], { doc: string }>('SELECT doc FROM cluster WHERE one = 1'),
     putCluster: db.prepare(
       'INSERT INTO cluster (one, doc) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET doc = excluded.doc',
@@ -93,6 +98,10 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
         node: r.node ?? undefined,
         data: JSON.parse(r.data) as Record<string, unknown>,
       })),
+    putNicObservation: (key, json) => {
+      q.putObs.run(key, json);
+    },
+    nicObservations: () => q.obs.all().map((r) => r.doc),
     cluster: () => parse<ClusterRecord>(q.cluster.get()),
     putCluster: (c) => {
       q.putCluster.run(JSON.stringify(c));

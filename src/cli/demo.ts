@@ -2,6 +2,7 @@
 // ports and three simulated EVE nodes that go through the real protocols.
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import { SimDevice } from '../sim/eve-device.js';
+import { standardNics, topology } from '../sim/sim-info.js';
 import { runSimNode } from '../sim/sim-node.js';
 import { parse } from './args.js';
 import { type Running, serve } from './serve.js';
@@ -32,21 +33,12 @@ export async function demo(
       softSerial: node.softSerial ?? '',
       tpm: createSoftTpm(),
     });
-    const mac = (k: number) => `52:54:00:de:00:${(i * 16 + k).toString(16).padStart(2, '0')}`;
+    const nics = standardNics(i + 1);
+    running.appliance.cluster.observe(topology(nics));
     return runSimNode(
       {
         device,
-        nics: [
-          {
-            ifname: 'eth0',
-            mac: mac(0),
-            up: true,
-            isMgmt: true,
-            ipv4: `192.168.77.${10 + i}`,
-            subnet: '192.168.77.0/24',
-          },
-          { ifname: 'eth1', mac: mac(1), up: true, isMgmt: false },
-        ],
+        nics,
         pollMs: 2000,
         log: (m) => out(`[sim ${node.name ?? node.serial}] ${m}`),
       },

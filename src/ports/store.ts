@@ -61,6 +61,10 @@ export interface ClusterRecord {
   plan: string;
   state: string;
   updatedAt: number;
+  /** Operator overrides made before configs went out (UI/API): seed and per-node interface. */
+  overrides?: { seed?: string; interfaces?: Record<string, string> };
+  /** Why planning is waiting or failed, for the UI. */
+  planStatus?: string;
 }
 
 export interface Store {
@@ -82,6 +86,10 @@ export interface Store {
 
   addEvent(e: Omit<StoredEvent, 'id'>): StoredEvent;
   events(sinceId?: number, limit?: number): StoredEvent[];
+
+  /** NIC sightings that are not EVE info (DHCP, iPXE report, simulator topology), keyed by source+MAC. */
+  putNicObservation(key: string, json: string): void;
+  nicObservations(): string[];
 
   cluster(): ClusterRecord | undefined;
   putCluster(c: ClusterRecord): void;

@@ -1,17 +1,7 @@
 // A simulated node's life as the demo and rehearsals run it: onboard, attest, report its NICs, poll config
 // every few seconds, and once the cluster config arrives decrypt its token (the K3s stand-in starts from there).
-import { create } from '@bufbuild/protobuf';
-import { ZInfoMsgSchema, ZInfoTypes } from '../gen/info/info_pb.js';
 import type { SimDevice } from './eve-device.js';
-
-export interface SimNic {
-  ifname: string;
-  mac: string;
-  up: boolean;
-  isMgmt: boolean;
-  ipv4?: string;
-  subnet?: string;
-}
+import { deviceInfo, hardwareInfo, type SimNic } from './sim-info.js';
 
 export interface SimNodeOptions {
   device: SimDevice;
@@ -34,36 +24,8 @@ export async function runSimNode(o: SimNodeOptions, signal: AbortSignal): Promis
       await wait(o.pollMs);
     }
   }
-  await d.sendInfo(
-    create(ZInfoMsgSchema, {
-      ztype: ZInfoTypes.ZiDevice,
-      InfoContent: {
-        case: 'dinfo',
-        value: {
-          machineArch: 'x86_64',
-          minfo: { serialNumber: d.opts.serial, manufacturer: 'eveboot-sim' },
-          optionalCapabilities: { hvTypeKubevirt: true },
-          systemAdapter: {
-            currentIndex: 0,
-            status: [
-              {
-                key: 'lastresort',
-                ports: o.nics.map((n) => ({
-                  ifname: n.ifname,
-                  name: n.ifname,
-                  isMgmt: n.isMgmt,
-                  macAddr: n.mac,
-                  up: n.up,
-                  IPAddrs: n.ipv4 ? [n.ipv4] : [],
-                  subnet: n.subnet ?? '',
-                })),
-              },
-            ],
-          },
-        },
-      },
-    }),
-  );
+  await d.sendInfo(deviceInfo(d.opts.serial, o.nics));
+  await d.sendInfo(hardwareInfo(o.nics));
   let delivered = false;
   while (!signal.aborted) {
     try {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
+import { deviceInfo, standardNics } from '../../src/sim/sim-info.js';
 import { type Child, eveboot, freePort } from '../support/process.js';
 
 async function siteFile(dir: string): Promise<string> {
@@ -47,9 +48,10 @@ describe('eveboot serve survives kill -9 and resumes', () => {
           tpm: createSoftTpm(),
         }),
     );
-    for (const s of sims) {
+    for (const [i, s] of sims.entries()) {
       await s.onboard();
       await s.attest();
+      await s.sendInfo(deviceInfo(s.opts.serial, standardNics(i + 1)));
     }
     for (const s of sims) expect(await s.pollConfig()).toBe(200);
     const before = {

@@ -9,7 +9,7 @@ import { startSwtpm } from '../../src/adapters/swtpm.js';
 import type { Tpm } from '../../src/ports/tpm.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { prereq } from '../support/prereq.js';
-import { simDevice } from '../support/sim-fleet.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const p = prereq('swtpm sealing e2e', { tools: ['swtpm', 'tpm2_createprimary', 'tpm2_ecdhzgen', 'tpm2_readpublic'] });
 
@@ -29,10 +29,7 @@ describe.skipIf(!p.ok)('three devices with swtpm-held ECDH keys recover the seal
 
   it('onboards, attests with the TPM ECDH cert, and decrypts inside swtpm', async () => {
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s, i) => simDevice(t, s, tpms[i]));
-    for (const d of devices) {
-      await d.onboard();
-      await d.attest();
-    }
+    await onboardFleet(t, devices);
     const minted = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(t.app.store.cluster()!.tokenCiphertext);
     for (const d of devices) {
       expect(await d.pollConfig()).toBe(200);

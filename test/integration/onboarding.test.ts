@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
-import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { SimDevice } from '../../src/sim/eve-device.js';
+import type { SimDevice } from '../../src/sim/eve-device.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 describe('three simulated EVE devices onboard against the real appliance', () => {
   let t: TestAppliance;
@@ -11,30 +11,27 @@ describe('three simulated EVE devices onboard against the real appliance', () =>
 
   beforeAll(async () => {
     t = await startTestAppliance();
-    const { pki } = t.app;
-    devices = ['SN-A', 'SN-B', 'SN-C'].map(
-      (serial) =>
-        new SimDevice({
-          server: t.server,
-          rootCaPem: pki.root.certPem,
-          onboardCertPem: pki.onboard.certPem,
-          onboardKeyPem: pki.onboard.keyPem,
-          serial,
-          softSerial: `soft-${serial}`,
-          tpm: createSoftTpm(),
-        }),
-    );
+    devices = ['SN-A', 'SN-B', 'SN-C'].map((serial) => simDevice(t, serial));
   });
   afterAll(async () => t?.stop());
 
   it('register, uuid and attest succeed for each, with distinct UUIDs', async () => {
-    for (const d of devices) {
-      await d.onboard();
-      await d.attest();
-    }
+    await onboardFleet(t, devices);
     const uuids = devices.map((d) => d.uuid);
     expect(new Set(uuids).size).toBe(3);
     for (const u of uuids) expect(u).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('the plan puts the cluster on eth1 (dedicated, 10G) with addresses .1-.3 of the default prefix', () => {
+    const plan = t.app.cluster.plan();
+    expect(plan).toBeDefined();
+    expect(plan!.nodes.map((n) => n.interfaceLabel)).toEqual(['eth1', 'eth1', 'eth1']);
+    expect(plan!.nodes.map((n) => n.ipPrefix).sort()).toEqual([
+      '10.244.244.1/28',
+      '10.244.244.2/28',
+      '10.244.244.3/28',
+    ]);
+    expect(plan!.joinServerIp).toBe('10.244.244.1');
   });
 
   it('each device fetches a signed config that verifies the way EVE verifies it, then gets 304', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
-import { simDevice } from '../support/sim-fleet.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 describe('secrets never leak', () => {
   let t: TestAppliance;
@@ -15,10 +15,7 @@ describe('secrets never leak', () => {
   beforeAll(async () => {
     t = await startTestAppliance();
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
-    for (const d of devices) {
-      await d.onboard();
-      await d.attest();
-    }
+    await onboardFleet(t, devices);
     for (const d of devices) await d.pollConfig();
     const token = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(t.app.store.cluster()!.tokenCiphertext);
     expect(await devices[0]!.clusterToken()).toBe(token);

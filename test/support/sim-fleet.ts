@@ -1,6 +1,7 @@
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import type { Tpm } from '../../src/ports/tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
+import { deviceInfo, hardwareInfo, standardNics, topology } from '../../src/sim/sim-info.js';
 import type { TestAppliance } from './appliance.js';
 
 export function simDevice(t: TestAppliance, serial: string, tpm: Tpm = createSoftTpm()): SimDevice {
@@ -14,4 +15,16 @@ export function simDevice(t: TestAppliance, serial: string, tpm: Tpm = createSof
     softSerial: `soft-${serial}`,
     tpm,
   });
+}
+
+/** Onboards, attests and reports the standard two-port cabling (eth0 site LAN, eth1 cluster switch). */
+export async function onboardFleet(t: TestAppliance, devices: SimDevice[]): Promise<void> {
+  for (const [i, d] of devices.entries()) {
+    await d.onboard();
+    await d.attest();
+    const nics = standardNics(i + 1);
+    t.app.cluster.observe(topology(nics));
+    await d.sendInfo(deviceInfo(d.opts.serial, nics));
+    await d.sendInfo(hardwareInfo(nics));
+  }
 }

@@ -9,9 +9,23 @@ import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
+import { type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
+import type { NicObservation } from '../plan/inventory.js';
+import { buildPortModel } from '../plan/port-model.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
-import { type ClusterPlanV0, type PlanInput, planV0 } from './plan-v0.js';
+import { nodeInventories, observationKey } from './inventory-input.js';
+
+export interface PlanSettings {
+  name: string;
+  prefix: string;
+  /** Nodes expected by the site file (3 for a cluster). */
+  expected: number;
+  seed?: string;
+  /** Site per-node overrides, keyed by serial or soft serial. */
+  interfaces: Record<string, string>;
+  applianceSubnets: string[];
+}
 
 export interface ClusterDeps {
   store: Store;
@@ -22,7 +36,7 @@ export interface ClusterDeps {
   ecdhPrivate: Uint8Array;
   ecdhCertHash: Uint8Array;
   certsHash: string;
-  planInput: () => Omit<PlanInput, 'devices'>;
+  settings: () => PlanSettings;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
 }
 
@@ -49,21 +63,62 @@ export class ClusterService {
     });
   }
 
-  /** The plan, made once all expected nodes are ready for it and then kept. */
-  plan(): ClusterPlanV0 | undefined {
-    const c = this.deps.store.cluster();
+  /** Records NIC sightings from outside EVE (DHCP, iPXE reports, the simulator's cabling). */
+  observe(obs: NicObservation[]): void {
+    for (const o of obs) this.deps.store.putNicObservation(observationKey(o), JSON.stringify(o));
+  }
+
+  /** The plan, made once every expected node has sent its ECDH cert and its ports, then kept. */
+  plan(): ClusterPlan | undefined {
+    const { store, clock } = this.deps;
+    const c = store.cluster();
     if (!c) return undefined;
-    if (c.plan) return JSON.parse(c.plan) as ClusterPlanV0;
-    const result = planV0({ ...this.deps.planInput(), devices: this.deps.store.devices() });
-    if (result.kind !== 'ok') return undefined;
-    this.deps.store.putCluster({
-      ...c,
-      plan: JSON.stringify(result.plan),
-      state: 'planned',
-      updatedAt: this.deps.clock.now(),
-    });
-    this.deps.emit({ type: 'cluster.planned', data: { seed: result.plan.seedUuid, nodes: result.plan.nodes.length } });
-    return result.plan;
+    if (c.plan) return JSON.parse(c.plan) as ClusterPlan;
+    const set = this.deps.settings();
+    const devices = store.devices();
+    const ready = devices.filter((d) => d.ecdhCertHash);
+    let status: string;
+    if (ready.length < set.expected) {
+      status = `waiting for nodes: ${ready.length} of ${set.expected} have onboarded and sent their TPM ECDH cert`;
+    } else {
+      const overrides = c.overrides ?? {};
+      const interfaceOverride: Record<string, string> = {};
+      for (const d of ready) {
+        const label = overrides.interfaces?.[d.uuid] ?? set.interfaces[d.serial] ?? set.interfaces[d.softSerial];
+        if (label) interfaceOverride[d.uuid] = label;
+      }
+      const result = planCluster({
+        clusterId: c.id,
+        name: set.name,
+        prefix: set.prefix,
+        nodes: nodeInventories(store, ready),
+        applianceSubnets: set.applianceSubnets,
+        seedOverride: overrides.seed ?? set.seed,
+        interfaceOverride,
+      });
+      if (result.kind === 'ok') {
+        store.putCluster({
+          ...c,
+          plan: JSON.stringify(result.plan),
+          state: 'planned',
+          planStatus: result.plan.seedWhy,
+          updatedAt: clock.now(),
+        });
+        this.deps.emit({ type: 'cluster.planned', data: { seed: result.plan.seedUuid, why: result.plan.seedWhy } });
+        return result.plan;
+      }
+      status = result.kind === 'wait' ? result.reason : `cannot plan the cluster: ${result.message}`;
+    }
+    if (c.planStatus !== status) {
+      store.putCluster({
+        ...c,
+        planStatus: status,
+        state: status.startsWith('cannot') ? 'failed' : c.state,
+        updatedAt: clock.now(),
+      });
+      this.deps.emit({ type: 'cluster.plan.status', data: { status } });
+    }
+    return undefined;
   }
 
   configFor(device: DeviceRecord): EdgeDevConfig {
@@ -81,11 +136,16 @@ export class ClusterService {
         masterNodeUuids: plan.nodes.map((n) => n.uuid),
       };
     }
+    const nics = plan && node ? nodeInventories(this.deps.store, [device])[0]?.nics : undefined;
     return buildDeviceConfig({
       uuid: device.uuid,
-      name: device.name,
+      name: node?.name ?? device.name,
       certsHash: this.deps.certsHash,
       version: cluster ? '2' : '1',
+      ports:
+        plan && node && nics
+          ? buildPortModel(nics, node.interfaceLabel, plan.clusterId, this.deps.settings().applianceSubnets)
+          : undefined,
       cluster,
     });
   }
