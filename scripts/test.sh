@@ -21,6 +21,10 @@ fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
+echo "== building the native addon (SO_BINDTODEVICE for DHCP)"
+npm run --silent build:native >test-native.log 2>&1 && rm -f test-native.log ||
+  echo "   not built (see test-native.log): the DHCP server will answer on every interface; its binding test will fail"
+
 echo "== regenerating protobuf code (must match the committed src/gen)"
 npx buf generate
 if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- src/gen; then

@@ -8,12 +8,10 @@ const mac = z
   .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, 'must be a MAC address like 52:54:00:12:34:56')
   .transform((s) => s.toLowerCase().replace(/-/g, ':'));
 
-const cidr = z
-  .string()
-  .refine((s) => {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
-    return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-  }, 'must be an IPv4 prefix like 10.244.244.0/28');
+const cidr = z.string().refine((s) => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
+  return m?.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}, 'must be an IPv4 prefix like 10.244.244.0/28');
 
 const port = z.number().int().min(1).max(65535);
 

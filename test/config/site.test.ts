@@ -50,7 +50,7 @@ describe('site file validation', () => {
     it(c.name, () => {
       const got = problems(c.input);
       expect(got.length).toBe(c.want.length);
-      c.want.forEach((w, i) => expect(got[i]).toContain(w));
+      for (const [i, w] of c.want.entries()) expect(got[i]).toContain(w);
     });
   }
 

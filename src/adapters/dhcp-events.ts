@@ -1,0 +1,53 @@
+// Typed events from the DHCP server for the progress/UI layer: one per packet, with the human reason.
+import type { Decision } from '../core/dhcp/decide.js';
+import { MessageType } from '../core/dhcp/options.js';
+
+export type DhcpEvent =
+  | {
+      type: 'dhcp';
+      mac: string;
+      /** Client message: DISCOVER, REQUEST, … */
+      msgType: string;
+      decision: Decision['kind'];
+      /** What we sent, when we sent something. */
+      reply?: 'OFFER' | 'ACK' | 'NAK';
+      reason: string;
+      arch: number | undefined;
+      firmware: string | undefined;
+      ipxe: boolean;
+      yiaddr?: string;
+      bootFile?: string;
+      /** address:port the reply went to (unicast needs the addon's ARP injection; else broadcast). */
+      sentTo?: string;
+      via: 'dhcp' | 'pxe';
+      from: string;
+    }
+  | { type: 'dhcp-malformed'; from: string; reason: string }
+  | { type: 'dhcp-warning'; message: string }
+  | { type: 'dhcp-error'; message: string };
+
+const typeName = (t: number | undefined) => (t === undefined ? 'NONE' : (MessageType[t]?.toUpperCase() ?? String(t)));
+
+export function decisionEvent(d: Decision, via: 'dhcp' | 'pxe', from: string, sentTo?: string): DhcpEvent {
+  const c = d.client;
+  const e: DhcpEvent = {
+    type: 'dhcp',
+    mac: c?.mac ?? '',
+    msgType: typeName(c?.msgType),
+    decision: d.kind,
+    reason: d.reason,
+    arch: c?.arch,
+    firmware: c?.firmware,
+    ipxe: c?.ipxe ?? false,
+    via,
+    from,
+  };
+  if (d.kind === 'reply') {
+    e.reply = typeName(d.packet.options[0]?.data[0]) as 'OFFER' | 'ACK' | 'NAK';
+    if (d.packet.yiaddr !== '0.0.0.0') e.yiaddr = d.packet.yiaddr;
+    const file = d.packet.options.find((o) => o.code === 67);
+    if (file) e.bootFile = Buffer.from(file.data).toString('latin1');
+    if (sentTo) e.sentTo = sentTo;
+  }
+  return e;
+}

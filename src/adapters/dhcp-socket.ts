@@ -1,0 +1,85 @@
+// UDP sockets for DHCP, plus the two things node:dgram cannot do, through the optional native addon in native/:
+// SO_BINDTODEVICE (answer only on the serving NIC) and SIOCSARP (unicast to a client that has no address yet).
+// Without the addon (not built, not Linux, or no CAP_NET_RAW) everything still works, with a warning.
+import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
+import { networkInterfaces } from 'node:os';
+import { intToIp, ipToInt } from '../core/dhcp/address.js';
+
+interface NativeNet {
+  bindToDevice(fd: number, ifname: string): number;
+  injectArp(fd: number, ifname: string, ip: string, mac: Buffer): number;
+}
+
+const ADDON_PATH = new URL('../../native/build/Release/eveboot_net.node', import.meta.url);
+let cached: NativeNet | string | undefined;
+
+/** The addon, or the reason it is unavailable. */
+export function loadNativeNet(): NativeNet | string {
+  if (cached === undefined) {
+    try {
+      cached = createRequire(import.meta.url)(ADDON_PATH.pathname) as NativeNet;
+    } catch (err) {
+      cached = `native addon ${ADDON_PATH.pathname} not loadable (${(err as Error).message.split('\n')[0]}); build it with: node-gyp rebuild -C native`;
+    }
+  }
+  return cached;
+}
+
+/** The OS file descriptor behind a bound dgram socket (Node keeps it in an internal handle). */
+export function socketFd(sock: dgram.Socket): number | undefined {
+  for (const sym of Object.getOwnPropertySymbols(sock)) {
+    const state = (sock as unknown as Record<symbol, { handle?: { fd?: number } }>)[sym];
+    const fd = state?.handle?.fd;
+    if (typeof fd === 'number' && fd >= 0) return fd;
+  }
+  return undefined;
+}
+
+export interface OpenedSocket {
+  socket: dgram.Socket;
+  /** True when the kernel filters this socket to `ifname` (SO_BINDTODEVICE). */
+  boundToDevice: boolean;
+  warning?: string;
+}
+
+export async function openDhcpSocket(port: number, address: string, ifname?: string): Promise<OpenedSocket> {
+  const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  socket.setBroadcast(true);
+  if (!ifname) return { socket, boundToDevice: false };
+  const result = bindToDevice(socket, ifname);
+  return result === true ? { socket, boundToDevice: true } : { socket, boundToDevice: false, warning: result };
+}
+
+/** true, or why not. */
+export function bindToDevice(socket: dgram.Socket, ifname: string): true | string {
+  const native = loadNativeNet();
+  if (typeof native === 'string') return `cannot bind to interface ${ifname}: ${native}`;
+  const fd = socketFd(socket);
+  if (fd === undefined) return `cannot bind to interface ${ifname}: no file descriptor on the dgram socket`;
+  const errno = native.bindToDevice(fd, ifname);
+  return errno === 0 ? true : `SO_BINDTODEVICE ${ifname} failed (errno ${errno}; needs CAP_NET_RAW)`;
+}
+
+/** Adds a neighbour entry so a unicast reply reaches a client without an address; false when that is impossible. */
+export function injectArp(socket: dgram.Socket, ifname: string | undefined, ip: string, mac: string): boolean {
+  const native = loadNativeNet();
+  const fd = socketFd(socket);
+  if (!ifname || typeof native === 'string' || fd === undefined) return false;
+  return native.injectArp(fd, ifname, ip, Buffer.from(mac.split(':').map((h) => Number.parseInt(h, 16)))) === 0;
+}
+
+/** The subnet-directed broadcast of `ifname` (e.g. 10.99.0.255): leaves through that NIC even without the addon. */
+export function directedBroadcast(ifname: string): string | undefined {
+  const v4 = networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4');
+  if (!v4) return undefined;
+  const mask = ipToInt(v4.netmask);
+  return intToIp(((ipToInt(v4.address) & mask) | ~mask) >>> 0);
+}
