@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
+import { doctorCommand } from './cli/doctor.js';
 import { pkiCommand } from './cli/pki.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { siteCommand } from './cli/site.js';
@@ -13,6 +14,7 @@ const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-f
 usage: eveboot <command> [options]
   serve            run the appliance (EVE controller, UI)
   demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
+  doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki show|export  certificate fingerprints / public certificates as PEM
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'pki':
       return pkiCommand(rest, out);
+    case 'doctor':
+      return doctorCommand(rest, out);
     case 'token':
       return tokenCommand(rest, out);
     case 'site':
