@@ -13,7 +13,7 @@ import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { openSecretBox } from './adapters/secret-box.js';
 import { openSqliteStore } from './adapters/sqlite-store.js';
 import { systemClock, systemRandom } from './adapters/system.js';
-import type { Site } from './config/site.js';
+import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
@@ -47,6 +47,7 @@ export interface Appliance {
 
 export async function createAppliance(opts: ApplianceOptions): Promise<Appliance> {
   const { site, logger } = opts;
+  const specs = clusterSpecs(site);
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
@@ -71,7 +72,11 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
     onboardCertPem: pki.onboard.certPem,
-    policy: () => ({ mode: site.onboarding.policy, nodes: site.nodes }),
+    policy: () => ({
+      mode: site.onboarding.policy,
+      nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
+    }),
+    defaultCluster: () => (specs.length === 1 ? specs[0]!.name : ''),
     emit,
   });
   const jwk = pki.ecdh.key.export({ format: 'jwk' });
@@ -83,19 +88,10 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    settings: () => ({
-      name: site.cluster.name,
-      prefix: site.cluster.prefix,
-      expected: 3,
-      seed: site.cluster.seed,
-      interfaces: Object.fromEntries(
-        site.nodes.filter((n) => n.clusterInterface).map((n) => [n.serial ?? n.softSerial ?? '', n.clusterInterface!]),
-      ),
-      applianceSubnets: opts.applianceSubnets ?? [],
-    }),
+    settings: () => ({ specs, applianceSubnets: opts.applianceSubnets ?? [] }),
     emit,
   });
-  cluster.ensure(site.cluster.name);
+  cluster.ensureAll();
   const controllerApi = buildControllerApi({
     controller,
     configFor: (d) => cluster.configFor(d),

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS reports (uuid TEXT NOT NULL, kind TEXT NOT NULL, at I
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL,
   node TEXT, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nic_obs (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cluster (one INTEGER PRIMARY KEY CHECK (one = 1), doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
 `;
 
 export function openSqliteStore(path: string): Store & { db: Database.Database } {
@@ -53,9 +53,10 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
       'INSERT INTO nic_obs (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc',
     ),
     obs: db.prepare<[], { doc: string }>('SELECT doc FROM nic_obs ORDER BY key'),
-    cluster: db.prepare<[], { doc: string }>('SELECT doc FROM cluster WHERE one = 1'),
+    cluster: db.prepare<[string], { doc: string }>('SELECT doc FROM clusters WHERE name = ?'),
+    clusters: db.prepare<[], { doc: string }>('SELECT doc FROM clusters ORDER BY name'),
     putCluster: db.prepare(
-      'INSERT INTO cluster (one, doc) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET doc = excluded.doc',
+      'INSERT INTO clusters (name, doc) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET doc = excluded.doc',
     ),
   };
   const parse = <T>(row: { doc: string } | undefined): T | undefined => (row ? (JSON.parse(row.doc) as T) : undefined);
@@ -102,9 +103,10 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
       q.putObs.run(key, json);
     },
     nicObservations: () => q.obs.all().map((r) => r.doc),
-    cluster: () => parse<ClusterRecord>(q.cluster.get()),
+    cluster: (name) => parse<ClusterRecord>(q.cluster.get(name)),
+    clusters: () => q.clusters.all().map((r) => JSON.parse(r.doc) as ClusterRecord),
     putCluster: (c) => {
-      q.putCluster.run(JSON.stringify(c));
+      q.putCluster.run(c.name, JSON.stringify(c));
     },
     tx: (fn) => db.transaction(fn)(),
     close: () => db.close(),

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
-import { DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
 import { parse } from './args.js';
 
 export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--headless] [--ui-public] [--log-level LEVEL]
@@ -44,7 +44,11 @@ export async function serve(argv: string[], out: (s: string) => void): Promise<R
   if (values.headless) {
     appliance.events.on('event', (e) => out(JSON.stringify(e)));
   } else {
-    out(`eveboot serving site ${site.site.name} (cluster ${site.cluster.name}), state in ${values.state}`);
+    out(
+      `eveboot serving site ${site.site.name} (${clusterSpecs(site)
+        .map((c) => `cluster ${c.name}`)
+        .join(', ')}), state in ${values.state}`,
+    );
     out(`  EVE controller  ${controllerUrl}`);
     out(`  root CA         SHA256 ${appliance.pki.root.cert.fingerprint256}`);
     out(`  UI              ${uiUrl}`);

@@ -14,13 +14,14 @@ import { sealedToJson, sealToken } from '../core/seal/seal.js';
 import { EdgeDevConfigSchema } from '../gen/config/devconfig_pb.js';
 import { parse, required, UsageError } from './args.js';
 
-const USAGE = 'usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--out FILE.pb]';
+const USAGE = 'usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--cluster NAME] [--out FILE.pb]';
 
 export async function tokenCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const opts = {
     'device-ecdh-cert': { type: 'string' as const },
     state: { type: 'string' as const },
     out: { type: 'string' as const },
+    cluster: { type: 'string' as const },
   };
   const { values, positionals } = parse(argv, opts, USAGE);
   if (positionals[0] !== 'seal') throw new UsageError(USAGE);
@@ -29,8 +30,15 @@ export async function tokenCommand(argv: string[], out: (s: string) => void): Pr
   const pki = loadPki(join(state, 'pki'));
   const store = openSqliteStore(join(state, 'eveboot.db'));
   try {
-    const cluster = store.cluster();
-    if (!cluster) throw new UsageError(`no cluster in ${state}: run eveboot serve once with the site file first`);
+    const all = store.clusters();
+    const cluster = values.cluster ? store.cluster(values.cluster) : all.length === 1 ? all[0] : undefined;
+    if (!cluster) {
+      throw new UsageError(
+        all.length === 0
+          ? `no cluster in ${state}: run eveboot serve once with the site file first`
+          : `name the cluster with --cluster (one of ${all.map((c) => c.name).join(', ')})`,
+      );
+    }
     const token = openSecretBox(join(state, 'keys', 'state.key')).open(cluster.tokenCiphertext);
     const jwk = pki.ecdh.key.export({ format: 'jwk' });
     const deviceCertHash = edgeNodeCertHash(certBytes);

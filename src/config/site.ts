@@ -15,6 +15,13 @@ const cidr = z.string().refine((s) => {
 
 const port = z.number().int().min(1).max(65535);
 
+/** One kernel command-line word: no spaces, quotes, $ or backslashes (it lands inside GRUB and iPXE scripts). */
+const installerWord = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9_.,:=/+@-]+$/, 'may contain only letters, digits and _ . , : = / + @ -');
+
 const node = z
   .object({
     serial: z.string().min(1).max(256).optional(),
@@ -31,18 +38,28 @@ const node = z
   .strict()
   .refine((n) => n.serial || n.softSerial, { message: 'each node needs a serial or a softSerial' });
 
+const clusterFields = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'may contain only letters, digits, _ . and -'),
+  prefix: cidr.default('10.244.244.0/28'),
+  seed: z.string().min(1).optional(),
+  seedTimeoutSeconds: z.number().int().min(10).default(900),
+});
+
 export const siteSchema = z
   .object({
     site: z.object({ name: z.string().min(1).max(63) }).strict(),
-    cluster: z
-      .object({
-        name: z.string().min(1).max(63),
-        prefix: cidr.default('10.244.244.0/28'),
-        seed: z.string().min(1).optional(),
-        seedTimeoutSeconds: z.number().int().min(10).default(900),
-      })
-      .strict(),
+    /** One cluster (a site file) … */
+    cluster: clusterFields.strict().optional(),
     nodes: z.array(node).max(64).default([]),
+    /** … or many (a factory line manifest): each with its own nodes, matched by serial as they appear. */
+    clusters: z
+      .array(clusterFields.extend({ nodes: z.array(node).min(1).max(64) }).strict())
+      .max(1000)
+      .optional(),
     onboarding: z
       .object({ policy: z.enum(['allowlist', 'approve']).default('allowlist') })
       .strict()
@@ -65,16 +82,76 @@ export const siteSchema = z
       .object({ accessToken: z.string().min(16).optional() })
       .strict()
       .default({}),
+    /** HTTP boot: install-once policy and EVE installer options (eve-api-facts §6.3). */
+    boot: z
+      .object({
+        /** How an installed machine leaves iPXE: `exit` (firmware boot order) or `sanboot` drive 0x80. */
+        localBoot: z.enum(['exit', 'sanboot']).default('exit'),
+        /** Machines not in `nodes` (by MAC or serial): `ignore` (safe on a shared LAN) or `boot`. */
+        unknownMachines: z.enum(['ignore', 'boot']).default('ignore'),
+        /** Pin an imported image (version or id); default: the newest import for the machine's arch. */
+        image: z.string().min(1).optional(),
+        /** eve_install_disk, e.g. sda or nvme0n1. */
+        installDisk: installerWord.optional(),
+        /** eve_persist_disk; several disks make a ZFS pool on EVE-k. */
+        persistDisks: z.array(installerWord).default([]),
+        /** eve_reboot_after_install (else the installer powers off). */
+        rebootAfterInstall: z.boolean().default(true),
+        /** More installer/kernel options, e.g. eve_install_zfs_with_raid_level=raid1. */
+        extraArgs: z.array(installerWord).default([]),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (!s.cluster && !s.clusters) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'Required (or clusters: a list, for a line manifest)',
+      });
+    }
+    if (s.cluster && s.clusters) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: 'give either cluster (+ nodes) or clusters, not both',
+      });
+    }
+    if (s.clusters && s.nodes.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'with clusters, list the nodes inside each cluster' });
+    }
     const seen = new Set<string>();
-    s.nodes.forEach((n, i) => {
-      const key = n.serial ?? `soft:${n.softSerial}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['nodes', i], message: `duplicate node ${key}` });
-      seen.add(key);
+    const names = new Set<string>();
+    const check = (nodes: { serial?: string; softSerial?: string }[], path: (string | number)[]) =>
+      nodes.forEach((n, i) => {
+        const key = n.serial ?? `soft:${n.softSerial}`;
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [...path, i], message: `duplicate node ${key}` });
+        seen.add(key);
+      });
+    check(s.nodes, ['nodes']);
+    s.clusters?.forEach((c, i) => {
+      if (names.has(c.name))
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster ${c.name}` });
+      names.add(c.name);
+      check(c.nodes, ['clusters', i, 'nodes']);
     });
   });
+
+export interface ClusterSpec {
+  name: string;
+  prefix: string;
+  seed?: string;
+  seedTimeoutSeconds: number;
+  nodes: Site['nodes'];
+}
+
+/** The clusters a site file or line manifest describes, in file order. */
+export function clusterSpecs(site: Site): ClusterSpec[] {
+  if (site.clusters) return site.clusters;
+  return site.cluster ? [{ ...site.cluster, nodes: site.nodes }] : [];
+}
 
 export type Site = z.infer<typeof siteSchema>;
 

@@ -9,6 +9,8 @@ export interface DeviceRecord {
   deviceCertPem: string;
   deviceCertHash: string;
   name: string;
+  /** Name of the cluster this device belongs to ('' while unassigned). */
+  cluster: string;
   onboardedAt: number;
   ecdhCertPem?: string;
   /** hex of the 16-byte hash the device sent with its ECDH cert. */
@@ -91,7 +93,9 @@ export interface Store {
   putNicObservation(key: string, json: string): void;
   nicObservations(): string[];
 
-  cluster(): ClusterRecord | undefined;
+  cluster(name: string): ClusterRecord | undefined;
+  clusters(): ClusterRecord[];
+  /** Keyed by name. */
   putCluster(c: ClusterRecord): void;
 
   /** Runs fn atomically. */

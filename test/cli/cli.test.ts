@@ -79,7 +79,7 @@ describe('eveboot CLI', () => {
     );
     const db = (await import('better-sqlite3')).default;
     const conn = new db(join(state, 'eveboot.db'), { readonly: true });
-    const cluster = JSON.parse((conn.prepare('SELECT doc FROM cluster').get() as { doc: string }).doc);
+    const cluster = JSON.parse((conn.prepare('SELECT doc FROM clusters').get() as { doc: string }).doc);
     conn.close();
     expect(token).toBe(openSecretBox(join(state, 'keys', 'state.key')).open(cluster.tokenCiphertext));
     expect(r.out).not.toContain(token);

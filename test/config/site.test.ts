@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_SITE_YAML, parseSite, type SiteError } from '../../src/config/site.js';
+import { clusterSpecs, DEMO_SITE_YAML, parseSite, type SiteError } from '../../src/config/site.js';
 
 const problems = (text: string): string[] => {
   try {
@@ -43,7 +43,7 @@ describe('site file validation', () => {
       input: 'site: {name: s}\ncluster: {name: c}\nnodes: [{serial: A}, {serial: A}]\n',
       want: ['nodes.1: duplicate node A'],
     },
-    { name: 'missing site and cluster', input: '{}', want: ['site: Required', 'cluster: Required'] },
+    { name: 'missing site', input: '{}', want: ['site: Required'] },
     { name: 'not YAML at all', input: 'a: [', want: ['site file: not valid YAML or JSON'] },
   ];
   for (const c of cases) {
@@ -53,6 +53,24 @@ describe('site file validation', () => {
       for (const [i, w] of c.want.entries()) expect(got[i]).toContain(w);
     });
   }
+
+  it('a site without cluster or clusters says what is required', () => {
+    expect(problems('site: {name: s}\n')).toEqual(['cluster: Required (or clusters: a list, for a line manifest)']);
+  });
+
+  it('a line manifest lists many clusters, each with its own nodes; serials are unique across the line', () => {
+    const text = `site: {name: line}
+clusters:
+  - {name: c1, nodes: [{serial: A}, {serial: B}, {serial: C}]}
+  - {name: c2, prefix: 10.244.245.0/28, nodes: [{serial: D}, {serial: A}]}
+`;
+    expect(problems(text)).toEqual(['clusters.1.nodes.1: duplicate node A']);
+    const ok = parseSite(text.replace('{serial: A}]}', '{serial: E}]}'));
+    expect(clusterSpecs(ok).map((c) => [c.name, c.nodes.length, c.prefix])).toEqual([
+      ['c1', 3, '10.244.244.0/28'],
+      ['c2', 2, '10.244.245.0/28'],
+    ]);
+  });
 
   it('the embedded demo site is valid and has three nodes on loopback high ports', () => {
     const s = parseSite(DEMO_SITE_YAML);

@@ -77,7 +77,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
     expect(before.tokens.every((tk) => tk === before.tokens[0])).toBe(true);
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(state, 'eveboot.db'), { readonly: true });
-    const cluster = JSON.parse((db.prepare('SELECT doc FROM cluster').get() as { doc: string }).doc);
+    const cluster = JSON.parse((db.prepare('SELECT doc FROM clusters').get() as { doc: string }).doc);
     db.close();
     expect(box.open(cluster.tokenCiphertext)).toBe(before.tokens[0]);
     child.proc.kill('SIGTERM');

@@ -23,7 +23,7 @@ describe('three simulated EVE devices onboard against the real appliance', () =>
   });
 
   it('the plan puts the cluster on eth1 (dedicated, 10G) with addresses .1-.3 of the default prefix', () => {
-    const plan = t.app.cluster.plan();
+    const plan = t.app.cluster.plan('test-cluster');
     expect(plan).toBeDefined();
     expect(plan!.nodes.map((n) => n.interfaceLabel)).toEqual(['eth1', 'eth1', 'eth1']);
     expect(plan!.nodes.map((n) => n.ipPrefix).sort()).toEqual([
@@ -45,12 +45,12 @@ describe('three simulated EVE devices onboard against the real appliance', () =>
 
   it('the cluster config carries the token sealed to each device, and each recovers the minted token', async () => {
     const box = openSecretBox(join(t.stateDir, 'keys', 'state.key'));
-    const minted = box.open(t.app.store.cluster()!.tokenCiphertext);
+    const minted = box.open(t.app.store.cluster('test-cluster')!.tokenCiphertext);
     const seeds = new Set<string>();
     for (const d of devices) {
       await d.pollConfig();
       const c = d.config!.cluster!;
-      expect(c.clusterId).toBe(t.app.store.cluster()!.id);
+      expect(c.clusterId).toBe(t.app.store.cluster('test-cluster')!.id);
       expect(c.masterNodeUuids).toHaveLength(3);
       expect(await d.clusterToken()).toBe(minted);
       if (c.clusterIpPrefix.split('/')[0] === c.joinServerIp) seeds.add(d.uuid!);

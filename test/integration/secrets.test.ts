@@ -17,7 +17,9 @@ describe('secrets never leak', () => {
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
     await onboardFleet(t, devices);
     for (const d of devices) await d.pollConfig();
-    const token = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(t.app.store.cluster()!.tokenCiphertext);
+    const token = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(
+      t.app.store.cluster('test-cluster')!.tokenCiphertext,
+    );
     expect(await devices[0]!.clusterToken()).toBe(token);
     secrets = [{ name: 'join token', value: token }];
     const pkiDir = join(t.stateDir, 'pki');
@@ -29,7 +31,7 @@ describe('secrets never leak', () => {
       secrets.push({ name: `${f} scalar (hex)`, value: Buffer.from(d, 'base64url').toString('hex') });
     }
     const auth = { authorization: 'Bearer test-access-token-0123456789' };
-    const urls = ['/api/v1/site', '/api/v1/devices', '/api/v1/cluster', '/api/v1/events', '/api/v1/machines'];
+    const urls = ['/api/v1/site', '/api/v1/devices', '/api/v1/clusters', '/api/v1/events', '/api/v1/machines'];
     for (const d of t.app.store.devices()) urls.push(`/api/v1/devices/${d.uuid}`);
     for (const url of urls) {
       const r = await t.app.operatorApi.inject({ method: 'GET', url, headers: auth });

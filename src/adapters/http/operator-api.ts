@@ -65,17 +65,21 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       .map((r) => ({ kind: r.kind, at: r.at, bytes: r.bytes, content: JSON.parse(r.json) }));
     return { ...deviceView(store, d), reports };
   });
-  app.get('/api/v1/cluster', async () => {
-    const c = store.cluster();
-    const devices = store.devices();
+  const clusterView = (name: string) => {
+    const c = store.cluster(name);
+    if (!c) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
+    const devices = store.devices().filter((d) => d.cluster === name);
     return {
-      id: c?.id ?? null,
-      name: c?.name ?? null,
-      state: c?.state ?? 'none',
-      plan: deps.cluster.plan() ?? null,
-      tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${devices.length}`,
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      planStatus: c.planStatus ?? null,
+      plan: deps.cluster.plan(name) ?? null,
+      tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${Math.max(3, devices.length)}`,
     };
-  });
+  };
+  app.get('/api/v1/clusters', async () => store.clusters().map((c) => clusterView(c.name)));
+  app.get<{ Params: { name: string } }>('/api/v1/clusters/:name', async (req) => clusterView(req.params.name));
   app.get<{ Querystring: { since?: string } }>('/api/v1/events', async (req) =>
     store.events(Number(req.query.since ?? 0)),
   );

@@ -3,13 +3,14 @@
 // the token per device, and build each node's EdgeDevConfig. Pure over ports: Store, Random, Clock, SecretBox.
 import { X509Certificate } from 'node:crypto';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { ClusterSpec } from '../../config/site.js';
 import type { EdgeDevConfig } from '../../gen/config/devconfig_pb.js';
 import { CipherBlockSchema, CipherContextSchema } from '../../gen/evecommon/acipherinfo_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
-import { type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
+import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
 import type { NicObservation } from '../plan/inventory.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
@@ -17,13 +18,8 @@ import { mintToken, TOKEN_BYTES } from '../seal/token.js';
 import { nodeInventories, observationKey } from './inventory-input.js';
 
 export interface PlanSettings {
-  name: string;
-  prefix: string;
-  /** Nodes expected by the site file (3 for a cluster). */
-  expected: number;
-  seed?: string;
-  /** Site per-node overrides, keyed by serial or soft serial. */
-  interfaces: Record<string, string>;
+  /** The clusters of the site file or line manifest. */
+  specs: ClusterSpec[];
   applianceSubnets: string[];
 }
 
@@ -43,11 +39,15 @@ export interface ClusterDeps {
 export class ClusterService {
   constructor(private readonly deps: ClusterDeps) {}
 
-  /** Creates the cluster record and its token on first start; a restart finds and keeps both. */
+  /** Creates each cluster's record and token on first sight; a restart finds and keeps both. */
+  ensureAll(): void {
+    for (const spec of this.deps.settings().specs) this.ensure(spec.name);
+  }
+
   ensure(name: string): ClusterRecord {
     const { store, random, clock, secrets } = this.deps;
     return store.tx(() => {
-      const existing = store.cluster();
+      const existing = store.cluster(name);
       if (existing) return existing;
       const c: ClusterRecord = {
         id: random.uuid(),
@@ -68,32 +68,40 @@ export class ClusterService {
     for (const o of obs) this.deps.store.putNicObservation(observationKey(o), JSON.stringify(o));
   }
 
-  /** The plan, made once every expected node has sent its ECDH cert and its ports, then kept. */
-  plan(): ClusterPlan | undefined {
+  spec(name: string): ClusterSpec | undefined {
+    return this.deps.settings().specs.find((s) => s.name === name);
+  }
+
+  /** The plan, made once the cluster's three nodes have sent their ECDH certs and their ports, then kept. */
+  plan(name: string): ClusterPlan | undefined {
     const { store, clock } = this.deps;
-    const c = store.cluster();
-    if (!c) return undefined;
+    const c = store.cluster(name);
+    const spec = this.spec(name);
+    if (!c || !spec) return undefined;
     if (c.plan) return JSON.parse(c.plan) as ClusterPlan;
     const set = this.deps.settings();
-    const devices = store.devices();
+    const devices = store.devices().filter((d) => d.cluster === name);
     const ready = devices.filter((d) => d.ecdhCertHash);
+    const expected = CLUSTER_SIZE;
+    const interfaces: Record<string, string> = {};
+    for (const n of spec.nodes) if (n.clusterInterface) interfaces[n.serial ?? n.softSerial ?? ''] = n.clusterInterface;
     let status: string;
-    if (ready.length < set.expected) {
-      status = `waiting for nodes: ${ready.length} of ${set.expected} have onboarded and sent their TPM ECDH cert`;
+    if (ready.length < expected) {
+      status = `waiting for nodes: ${ready.length} of ${expected} have onboarded and sent their TPM ECDH cert`;
     } else {
       const overrides = c.overrides ?? {};
       const interfaceOverride: Record<string, string> = {};
       for (const d of ready) {
-        const label = overrides.interfaces?.[d.uuid] ?? set.interfaces[d.serial] ?? set.interfaces[d.softSerial];
+        const label = overrides.interfaces?.[d.uuid] ?? interfaces[d.serial] ?? interfaces[d.softSerial];
         if (label) interfaceOverride[d.uuid] = label;
       }
       const result = planCluster({
         clusterId: c.id,
-        name: set.name,
-        prefix: set.prefix,
+        name,
+        prefix: spec.prefix,
         nodes: nodeInventories(store, ready),
         applianceSubnets: set.applianceSubnets,
-        seedOverride: overrides.seed ?? set.seed,
+        seedOverride: overrides.seed ?? spec.seed,
         interfaceOverride,
       });
       if (result.kind === 'ok') {
@@ -104,7 +112,10 @@ export class ClusterService {
           planStatus: result.plan.seedWhy,
           updatedAt: clock.now(),
         });
-        this.deps.emit({ type: 'cluster.planned', data: { seed: result.plan.seedUuid, why: result.plan.seedWhy } });
+        this.deps.emit({
+          type: 'cluster.planned',
+          data: { cluster: name, seed: result.plan.seedUuid, why: result.plan.seedWhy },
+        });
         return result.plan;
       }
       status = result.kind === 'wait' ? result.reason : `cannot plan the cluster: ${result.message}`;
@@ -116,13 +127,13 @@ export class ClusterService {
         state: status.startsWith('cannot') ? 'failed' : c.state,
         updatedAt: clock.now(),
       });
-      this.deps.emit({ type: 'cluster.plan.status', data: { status } });
+      this.deps.emit({ type: 'cluster.plan.status', data: { cluster: name, status } });
     }
     return undefined;
   }
 
   configFor(device: DeviceRecord): EdgeDevConfig {
-    const plan = this.plan();
+    const plan = device.cluster ? this.plan(device.cluster) : undefined;
     const node = plan?.nodes.find((n) => n.uuid === device.uuid);
     let cluster: ClusterPart | undefined;
     if (plan && node && device.ecdhCertPem && device.ecdhCertHash) {
@@ -160,7 +171,7 @@ export class ClusterService {
         block: fromBinary(CipherBlockSchema, Buffer.from(cached.block, 'base64')),
       };
     }
-    const c = store.cluster();
+    const c = store.cluster(device.cluster);
     if (!c || !device.ecdhCertPem || !device.ecdhCertHash) throw new Error('cannot seal before the ECDH cert arrives');
     const sealed = sealToken({
       controllerPrivate: this.deps.ecdhPrivate,

@@ -30,6 +30,8 @@ export interface ControllerDeps {
   /** PEM of the onboarding cert we put in every node's CONFIG. */
   onboardCertPem: string;
   policy: () => OnboardingPolicy;
+  /** Cluster for an operator-approved device the site does not list: the only cluster, or '' (assign later). */
+  defaultCluster: () => string;
   emit: (e: ControllerEvent) => void;
 }
 
@@ -123,13 +125,14 @@ export class Controller {
         deviceCertPem: pem,
         deviceCertHash: certHash,
         name: deviceName(expected?.name, serial, softSerial, taken),
+        cluster: expected?.cluster ?? this.deps.defaultCluster(),
         onboardedAt: this.deps.clock.now(),
       };
       store.insertDevice(device);
       this.deps.emit({
         type: 'eve.registered',
         node: device.uuid,
-        data: { serial, softSerial, name: device.name, reason: decision.reason },
+        data: { serial, softSerial, name: device.name, cluster: device.cluster, reason: decision.reason },
       });
       return { status: 201 };
     });

@@ -7,6 +7,8 @@ export interface ExpectedNode {
   softSerial?: string;
   mac?: string;
   name?: string;
+  /** The cluster this node belongs to (site file: the only one; line manifest: its entry). */
+  cluster?: string;
 }
 
 export type OnboardingMode = 'allowlist' | 'approve';
