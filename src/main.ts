@@ -6,6 +6,7 @@ import { pkiCommand } from './cli/pki.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { siteCommand } from './cli/site.js';
 import { tokenCommand } from './cli/token.js';
+import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
 import { SiteError } from './config/site.js';
 
@@ -17,7 +18,8 @@ usage: eveboot <command> [options]
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki show|export  certificate fingerprints / public certificates as PEM
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
-  site check FILE  validate a site file
+  site check FILE  validate a site file (or a line manifest)
+  usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
 
 ${SERVE_USAGE}`;
 
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(rest, out);
     case 'site':
       return siteCommand(rest, out);
+    case 'usb':
+      return usbCommand(rest, out);
     case undefined:
     case 'help':
     case '--help':

@@ -30,7 +30,9 @@ describe.skipIf(!p.ok)('three devices with swtpm-held ECDH keys recover the seal
   it('onboards, attests with the TPM ECDH cert, and decrypts inside swtpm', async () => {
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s, i) => simDevice(t, s, tpms[i]));
     await onboardFleet(t, devices);
-    const minted = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(t.app.store.cluster('test-cluster')!.tokenCiphertext);
+    const minted = openSecretBox(join(t.stateDir, 'keys', 'state.key')).open(
+      t.app.store.cluster('test-cluster')!.tokenCiphertext,
+    );
     for (const d of devices) {
       expect(await d.pollConfig()).toBe(200);
       expect(await d.clusterToken()).toBe(minted);
