@@ -76,7 +76,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       mode: site.onboarding.policy,
       nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
     }),
-    defaultCluster: () => (specs.length === 1 ? specs[0]!.name : ''),
+    defaultCluster: () => cluster.clusterForUnlisted(),
     emit,
   });
   const jwk = pki.ecdh.key.export({ format: 'jwk' });
@@ -98,7 +98,16 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     logger,
     https: { key: pki.tls.keyPem, cert: pki.tls.certPem },
   });
-  const operatorApi = buildOperatorApi({ store, pki, cluster, events, logger, accessToken: opts.uiAccessToken });
+  const operatorApi = buildOperatorApi({
+    store,
+    pki,
+    cluster,
+    events,
+    logger,
+    accessToken: opts.uiAccessToken,
+    clock,
+    emit,
+  });
   return {
     pki,
     store,

@@ -67,6 +67,8 @@ export interface ClusterRecord {
   overrides?: { seed?: string; interfaces?: Record<string, string> };
   /** Why planning is waiting or failed, for the UI. */
   planStatus?: string;
+  /** Set when the first node was served a config with the cluster in it: overrides are closed from then on. */
+  configsOut?: boolean;
 }
 
 export interface Store {

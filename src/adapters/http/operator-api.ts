@@ -1,15 +1,18 @@
 // The operator API (JSON) that the UI and `eveboot status/report` use. Every request needs the access token
 // (Authorization: Bearer …, or ?access_token=… for the browser's first load). Answers never contain the join
 // token, private keys, integrity tokens or sealed blobs: views are built field by field, not by omission.
-import { timingSafeEqual } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
+import type { Clock } from '../../ports/clock.js';
 import type { DeviceRecord, Store, StoredEvent } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
+import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
+import { registerActions } from './operator-actions.js';
+import { registerLive } from './operator-live.js';
 
 export interface OperatorApiDeps {
   store: Store;
@@ -18,6 +21,9 @@ export interface OperatorApiDeps {
   events: EventEmitter<{ event: [StoredEvent] }>;
   logger: Logger;
   accessToken: string;
+  clock: Clock;
+  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  markReinstall?: (uuid: string) => void;
 }
 
 export function deviceView(store: Store, d: DeviceRecord) {
@@ -42,18 +48,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     loggerInstance: deps.logger.child({ subsystem: 'operator-api' }, { level: 'warn' }),
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
-  const want = Buffer.from(deps.accessToken);
-  app.addHook('onRequest', async (req) => {
-    const header = req.headers.authorization ?? '';
-    const q = (req.query as Record<string, string | undefined>).access_token ?? '';
-    const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : q);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      throw new EvebootError(
-        'EVEBOOT_ERR_NOT_ALLOWED',
-        'missing or wrong access token (printed by eveboot serve at start)',
-      );
-    }
-  });
+  installAccessToken(app, deps.accessToken);
   const { store } = deps;
   app.get('/api/v1/site', async () => ({ fingerprints: fingerprints(deps.pki) }));
   app.get('/api/v1/devices', async () => store.devices().map((d) => deviceView(store, d)));
@@ -84,5 +79,13 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     store.events(Number(req.query.since ?? 0)),
   );
   app.get('/api/v1/machines', async () => store.machines());
+  registerActions(app, {
+    store,
+    cluster: deps.cluster,
+    clock: deps.clock,
+    emit: deps.emit,
+    markReinstall: deps.markReinstall,
+  });
+  registerLive(app, { events: deps.events, store, heartbeatMs: 15_000 });
   return app;
 }

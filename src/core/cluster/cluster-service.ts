@@ -9,6 +9,7 @@ import { CipherBlockSchema, CipherContextSchema } from '../../gen/evecommon/acip
 import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
+import { EvebootError } from '../errors.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
 import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
 import type { NicObservation } from '../plan/inventory.js';
@@ -63,9 +64,67 @@ export class ClusterService {
     });
   }
 
+  /**
+   * Operator overrides of the seed and cluster interfaces, accepted only before any node got its cluster
+   * config (afterwards a change would split the cluster). A plan made earlier is dropped and made again.
+   */
+  setOverrides(name: string, o: { seed?: string; interfaces?: Record<string, string> }, by: string): void {
+    const { store, clock } = this.deps;
+    store.tx(() => {
+      const c = store.cluster(name);
+      if (!c) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
+      if (c.configsOut) {
+        throw new EvebootError(
+          'EVEBOOT_ERR_CONFLICT',
+          `cluster ${name}: configs already went out to the nodes; overrides are closed`,
+        );
+      }
+      const devices = store.devices().filter((d) => d.cluster === name);
+      const spec = this.spec(name);
+      const known = [
+        ...devices.flatMap((d) => [d.uuid, d.serial, d.softSerial, d.name]),
+        ...(spec?.nodes ?? []).flatMap((n) => [n.serial, n.softSerial, n.name]),
+      ].filter((x): x is string => !!x);
+      if (o.seed !== undefined && !known.includes(o.seed)) {
+        throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `seed ${o.seed} is not a node of cluster ${name}`);
+      }
+      for (const uuid of Object.keys(o.interfaces ?? {})) {
+        if (!devices.some((d) => d.uuid === uuid))
+          throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${uuid} in cluster ${name}`);
+      }
+      const overrides = {
+        seed: o.seed ?? c.overrides?.seed,
+        interfaces: { ...(c.overrides?.interfaces ?? {}), ...(o.interfaces ?? {}) },
+      };
+      store.putCluster({
+        ...c,
+        overrides,
+        plan: '',
+        planStatus: 'replanning with operator overrides',
+        updatedAt: clock.now(),
+      });
+      this.deps.emit({ type: 'operator.override', data: { cluster: name, ...o, by } });
+    });
+  }
+
   /** Records NIC sightings from outside EVE (DHCP, iPXE reports, the simulator's cabling). */
   observe(obs: NicObservation[]): void {
     for (const o of obs) this.deps.store.putNicObservation(observationKey(o), JSON.stringify(o));
+  }
+
+  /**
+   * The cluster an operator-approved, unlisted device joins: the only cluster, while its listed nodes plus the
+   * unlisted devices already in it leave a free place among the three; else none (it stays unassigned).
+   */
+  clusterForUnlisted(): string {
+    const specs = this.deps.settings().specs;
+    if (specs.length !== 1) return '';
+    const spec = specs[0]!;
+    const listed = new Set(spec.nodes.flatMap((n) => [n.serial, n.softSerial]).filter(Boolean));
+    const unlisted = this.deps.store
+      .devices()
+      .filter((d) => d.cluster === spec.name && !listed.has(d.serial) && !listed.has(d.softSerial)).length;
+    return spec.nodes.length + unlisted < CLUSTER_SIZE ? spec.name : '';
   }
 
   spec(name: string): ClusterSpec | undefined {
@@ -137,6 +196,7 @@ export class ClusterService {
     const node = plan?.nodes.find((n) => n.uuid === device.uuid);
     let cluster: ClusterPart | undefined;
     if (plan && node && device.ecdhCertPem && device.ecdhCertHash) {
+      this.markConfigsOut(device.cluster);
       cluster = {
         id: plan.clusterId,
         name: plan.name,
@@ -159,6 +219,18 @@ export class ClusterService {
           : undefined,
       cluster,
     });
+  }
+
+  private markConfigsOut(name: string): void {
+    const c = this.deps.store.cluster(name);
+    if (c && !c.configsOut) {
+      this.deps.store.putCluster({
+        ...c,
+        configsOut: true,
+        state: 'configs-delivered',
+        updatedAt: this.deps.clock.now(),
+      });
+    }
   }
 
   /** Seals once per device ECDH cert and keeps the block, so the config (and its hash) stay stable. */

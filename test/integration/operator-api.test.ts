@@ -1,0 +1,121 @@
+// The operator API through inject(): every endpoint, bad input, and overrides closed once configs went out.
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
+
+const auth = { authorization: 'Bearer test-access-token-0123456789' };
+
+describe('operator API', () => {
+  let t: TestAppliance;
+  const get = (url: string) => t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
+  const send = (method: 'POST' | 'PUT', url: string, payload?: unknown) =>
+    t.app.operatorApi.inject({ method, url, headers: auth, payload: payload as object });
+
+  beforeAll(async () => {
+    t = await startTestAppliance({
+      site: `site: { name: op }
+cluster: { name: test-cluster }
+nodes: [{ serial: SN-A }, { serial: SN-B }, { serial: SN-C }]
+onboarding: { policy: approve }
+`,
+    });
+  });
+  afterAll(async () => t?.stop());
+
+  it('refuses every request without the token, or with a wrong one', async () => {
+    for (const url of ['/api/v1/devices', '/api/v1/clusters', '/api/v1/live', '/api/v1/events']) {
+      expect((await t.app.operatorApi.inject({ method: 'GET', url })).statusCode).toBe(403);
+      expect(
+        (await t.app.operatorApi.inject({ method: 'GET', url, headers: { authorization: 'Bearer nope' } })).statusCode,
+      ).toBe(403);
+    }
+  });
+
+  it('accepts ?access_token= once and then the cookie it sets', async () => {
+    const first = await t.app.operatorApi.inject({
+      method: 'GET',
+      url: '/api/v1/clusters?access_token=test-access-token-0123456789',
+    });
+    expect(first.statusCode).toBe(200);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    expect(cookie).toMatch(/^eveboot_token=/);
+    expect(
+      (await t.app.operatorApi.inject({ method: 'GET', url: '/api/v1/devices', headers: { cookie } })).statusCode,
+    ).toBe(200);
+  });
+
+  it('an unknown machine waits for approval (approve policy); reject and approve are audited', async () => {
+    const stranger = simDevice(t, 'SN-X');
+    await expect(stranger.onboard()).rejects.toThrow(/HTTP 403.*waiting for the operator/);
+    const machines = (await get('/api/v1/machines')).json() as { key: string; decision: string }[];
+    expect(machines).toEqual([expect.objectContaining({ key: 'SN-X', decision: 'pending' })]);
+    expect((await send('POST', '/api/v1/machines/SN-X/reject')).json()).toEqual({ key: 'SN-X', decision: 'rejected' });
+    await expect(stranger.onboard()).rejects.toThrow(/rejected by the operator/);
+    expect((await send('POST', '/api/v1/machines/SN-X/approve')).statusCode).toBe(200);
+    await stranger.onboard();
+    expect(stranger.uuid).toBeDefined();
+    const types = ((await get('/api/v1/events')).json() as { type: string }[]).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['operator.reject', 'operator.approve', 'eve.registered']));
+    expect((await send('POST', '/api/v1/machines/NOPE/approve')).statusCode).toBe(404);
+  });
+
+  it('a malformed override is a 400 with the reason; an unknown node a 404', async () => {
+    const bad = await send('PUT', '/api/v1/clusters/test-cluster/overrides', { seed: 7 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/seed/);
+    expect((await send('PUT', '/api/v1/clusters/test-cluster/overrides', { colour: 'red' })).statusCode).toBe(400);
+    expect((await send('PUT', '/api/v1/clusters/test-cluster/overrides', { seed: 'SN-NOBODY' })).statusCode).toBe(404);
+    expect((await send('PUT', '/api/v1/clusters/nope/overrides', { seed: 'SN-B' })).statusCode).toBe(404);
+    expect((await get('/api/v1/devices/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+
+  it('a seed override before planning takes effect; after configs went out it is a 409', async () => {
+    expect((await send('PUT', '/api/v1/clusters/test-cluster/overrides', { seed: 'SN-B' })).statusCode).toBe(200);
+    const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
+    await onboardFleet(t, devices);
+    const cluster = (await get('/api/v1/clusters/test-cluster')).json() as { plan: { seedUuid: string } };
+    expect(cluster.plan.seedUuid).toBe(devices[1]!.uuid);
+    for (const d of devices) await d.pollConfig();
+    expect(devices[1]!.config!.cluster!.clusterIpPrefix.split('/')[0]).toBe(devices[1]!.config!.cluster!.joinServerIp);
+    const late = await send('PUT', '/api/v1/clusters/test-cluster/overrides', { seed: 'SN-C' });
+    expect(late.statusCode).toBe(409);
+    expect(late.body).toMatch(/configs already went out/);
+  });
+
+  it('lists devices and clusters without any secret field', async () => {
+    const devices = (await get('/api/v1/devices')).json() as Record<string, unknown>[];
+    expect(devices.length).toBe(4);
+    for (const d of devices)
+      for (const k of ['integrityToken', 'sealed', 'deviceCertPem', 'nonce']) expect(d).not.toHaveProperty(k);
+    const c = (await get('/api/v1/clusters')).json() as { tokenSealedFor: string }[];
+    expect(c[0]!.tokenSealedFor).toBe('3/3');
+  });
+
+  it('streams events live over SSE: history first, then new events as they happen', async () => {
+    await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
+    const port = (t.app.operatorApi.server.address() as AddressInfo).port;
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/v1/live', headers: auth }, (res) => {
+        expect(res.headers['content-type']).toBe('text/event-stream');
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          if (buf.includes('event: synced') && !buf.includes('operator.reinstall-probe')) {
+            t.app.store.addEvent({ at: Date.now(), type: 'probe', data: {} });
+            t.app.events.emit('event', { id: 1e9, at: Date.now(), type: 'operator.reinstall-probe', data: {} });
+          }
+          if (buf.includes('operator.reinstall-probe')) {
+            req.destroy();
+            resolve(buf);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(text).toContain('eve.registered');
+    expect(text.indexOf('event: synced')).toBeLessThan(text.indexOf('operator.reinstall-probe'));
+  });
+});
