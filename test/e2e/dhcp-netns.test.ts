@@ -222,7 +222,9 @@ describe.skipIf(!p.ok)('DHCP with real clients in network namespaces', () => {
     sh('ip', '-n', nsC0, 'link', 'set', 'c0', 'address', '52:54:00:99:00:43');
     const env = await udhcpc(nsC0, 'c0', ['-V', 'PXEClient:Arch:00007:UNDI:002001', '-x', '0x5d:0007']);
     expect(env?.boot_file).toBe('snponly.efi');
-    expect(server.all.filter((l) => l.type === 'dhcp-malformed').length).toBeGreaterThan(1000);
+    // The kernel drops part of a 3000-datagram burst when the socket buffer fills (more so on a loaded CI machine);
+    // what matters is that the junk that arrived was refused one by one and the server still answers.
+    expect(server.all.filter((l) => l.type === 'dhcp-malformed').length).toBeGreaterThan(100);
     expect(server.all.filter((l) => l.type === 'dhcp-error')).toEqual([]);
   });
 
