@@ -18,8 +18,11 @@ import { ClusterService } from './core/cluster/cluster-service.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
+import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
+
+export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
 
 export interface ApplianceOptions {
   stateDir: string;
@@ -41,7 +44,9 @@ export interface Appliance {
   cluster: ClusterService;
   controllerApi: FastifyInstance;
   operatorApi: FastifyInstance;
-  events: EventEmitter<{ event: [StoredEvent] }>;
+  events: ApplianceEvents;
+  hub: ProgressHub;
+  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   close(): Promise<void>;
 }
 
@@ -57,12 +62,34 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const events = new EventEmitter<{ event: [StoredEvent] }>();
+  const events: ApplianceEvents = new EventEmitter();
   const log = logger.child({ subsystem: 'events' });
+  const hub = new ProgressHub(
+    clock.now(),
+    specs.flatMap((c) =>
+      c.nodes.map((n) => ({ serial: n.serial ?? n.softSerial, mac: n.mac, name: n.name, cluster: c.name })),
+    ),
+    specs.map((c) => c.name),
+  );
+  const deviceCluster = (uuid: string) => store.deviceByUuid(uuid)?.cluster || undefined;
+  const fold = (stored: StoredEvent) => {
+    const delta = hub.fold(stored, clusterOf(stored, deviceCluster), clock.now());
+    for (const ch of delta.changed) {
+      const c = store.cluster(ch.cluster);
+      if (c && c.state !== ch.to) store.putCluster({ ...c, state: ch.to, updatedAt: clock.now() });
+    }
+    return delta;
+  };
+  for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
+    for (const e of batch) fold(e);
+    last = batch[batch.length - 1]!.id;
+  }
   const emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => {
     const stored = store.addEvent({ at: clock.now(), ...e });
     log.info({ type: e.type, node: e.node, ...e.data }, e.type);
+    const delta = fold(stored);
     events.emit('event', stored);
+    events.emit('delta', delta);
   };
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);
   const controller = new Controller({
@@ -99,6 +126,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     https: { key: pki.tls.keyPem, cert: pki.tls.certPem },
   });
   const operatorApi = buildOperatorApi({
+    hub,
     store,
     pki,
     cluster,
@@ -116,6 +144,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     controllerApi,
     operatorApi,
     events,
+    hub,
+    emit,
     async close() {
       await controllerApi.close();
       await operatorApi.close();

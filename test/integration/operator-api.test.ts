@@ -93,20 +93,21 @@ onboarding: { policy: approve }
     expect(c[0]!.tokenSealedFor).toBe('3/3');
   });
 
-  it('streams events live over SSE: history first, then new events as they happen', async () => {
+  it('streams live over SSE: a snapshot on connect, then a delta per event', async () => {
     await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
     const port = (t.app.operatorApi.server.address() as AddressInfo).port;
     const text = await new Promise<string>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path: '/api/v1/live', headers: auth }, (res) => {
         expect(res.headers['content-type']).toBe('text/event-stream');
         let buf = '';
+        let poked = false;
         res.on('data', (c: Buffer) => {
           buf += c.toString();
-          if (buf.includes('event: synced') && !buf.includes('operator.reinstall-probe')) {
-            t.app.store.addEvent({ at: Date.now(), type: 'probe', data: {} });
-            t.app.events.emit('event', { id: 1e9, at: Date.now(), type: 'operator.reinstall-probe', data: {} });
+          if (!poked && buf.includes('event: snapshot')) {
+            poked = true;
+            t.app.emit({ type: 'operator.probe', data: { note: 'live test' } });
           }
-          if (buf.includes('operator.reinstall-probe')) {
+          if (buf.includes('operator.probe')) {
             req.destroy();
             resolve(buf);
           }
@@ -115,7 +116,15 @@ onboarding: { policy: approve }
       req.on('error', reject);
       req.end();
     });
-    expect(text).toContain('eve.registered');
-    expect(text.indexOf('event: synced')).toBeLessThan(text.indexOf('operator.reinstall-probe'));
+    const snapshot = JSON.parse(text.split('event: snapshot\ndata: ')[1]!.split('\n')[0]!);
+    expect(snapshot.nodes.length).toBeGreaterThanOrEqual(3);
+    expect(snapshot.clusters[0].cluster).toBe('test-cluster');
+    expect(text.indexOf('event: snapshot')).toBeLessThan(text.indexOf('event: delta'));
+  });
+
+  it('the snapshot shows the cluster with its seed and a sealed-token count, never the token', async () => {
+    const snap = (await get('/api/v1/snapshot')).json() as { clusters: { tokenSealed: string; state: string }[] };
+    expect(snap.clusters[0]!.tokenSealed).toBe('token sealed for 3/3 devices');
+    expect(snap.clusters[0]!.state).toBe('configs-delivered');
   });
 });

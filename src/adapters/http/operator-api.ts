@@ -1,11 +1,12 @@
 // The operator API (JSON) that the UI and `eveboot status/report` use. Every request needs the access token
 // (Authorization: Bearer …, or ?access_token=… for the browser's first load). Answers never contain the join
 // token, private keys, integrity tokens or sealed blobs: views are built field by field, not by omission.
-import type { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
+import type { ProgressHub } from '../../core/progress/hub.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceRecord, Store, StoredEvent } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
@@ -18,7 +19,8 @@ export interface OperatorApiDeps {
   store: Store;
   pki: Pki;
   cluster: ClusterService;
-  events: EventEmitter<{ event: [StoredEvent] }>;
+  events: ApplianceEvents;
+  hub: ProgressHub;
   logger: Logger;
   accessToken: string;
   clock: Clock;
@@ -86,6 +88,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     emit: deps.emit,
     markReinstall: deps.markReinstall,
   });
-  registerLive(app, { events: deps.events, store, heartbeatMs: 15_000 });
+  registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000 });
+  app.get('/api/v1/snapshot', async () => deps.hub.snapshot(deps.clock.now()));
   return app;
 }

@@ -1,18 +1,20 @@
-// Live updates over Server-Sent Events: every stored event since ?since=<id> (or all), then each new one as it
-// happens. The browser's EventSource reconnects by itself and resumes from Last-Event-ID.
-import type { EventEmitter } from 'node:events';
+// Live updates over Server-Sent Events: a full snapshot on connect, then one delta per event (the nodes and
+// clusters it changed, and the event itself). The browser's EventSource reconnects by itself and gets a fresh
+// snapshot, so nothing is missed across a reconnect.
 import type { FastifyInstance } from 'fastify';
-import type { Store, StoredEvent } from '../../ports/store.js';
+import type { ApplianceEvents } from '../../appliance.js';
+import type { HubDelta, ProgressHub } from '../../core/progress/hub.js';
+import type { Clock } from '../../ports/clock.js';
 
 export interface LiveDeps {
-  events: EventEmitter<{ event: [StoredEvent] }>;
-  store: Store;
+  events: ApplianceEvents;
+  hub: ProgressHub;
+  clock: Clock;
   heartbeatMs: number;
 }
 
 export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
-  app.get<{ Querystring: { since?: string } }>('/api/v1/live', (req, reply) => {
-    const last = Number(req.headers['last-event-id'] ?? req.query.since ?? 0) || 0;
+  app.get('/api/v1/live', (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -21,24 +23,13 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = (e: StoredEvent) => res.write(`id: ${e.id}\nevent: event\ndata: ${JSON.stringify(e)}\n\n`);
-    let sent = last;
-    for (let batch = deps.store.events(sent, 1000); batch.length > 0; batch = deps.store.events(sent, 1000)) {
-      for (const e of batch) send(e);
-      sent = batch[batch.length - 1]!.id;
-    }
-    res.write(`event: synced\ndata: ${JSON.stringify({ id: sent })}\n\n`);
-    const onEvent = (e: StoredEvent) => {
-      if (e.id > sent) {
-        sent = e.id;
-        send(e);
-      }
-    };
-    deps.events.on('event', onEvent);
+    res.write(`event: snapshot\ndata: ${JSON.stringify(deps.hub.snapshot(deps.clock.now()))}\n\n`);
+    const onDelta = (d: HubDelta) => res.write(`id: ${d.event.id}\nevent: delta\ndata: ${JSON.stringify(d)}\n\n`);
+    deps.events.on('delta', onDelta);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
     req.raw.on('close', () => {
       clearInterval(beat);
-      deps.events.off('event', onEvent);
+      deps.events.off('delta', onDelta);
     });
   });
 }

@@ -173,7 +173,14 @@ export class ClusterService {
         });
         this.deps.emit({
           type: 'cluster.planned',
-          data: { cluster: name, seed: result.plan.seedUuid, why: result.plan.seedWhy },
+          data: {
+            cluster: name,
+            id: c.id,
+            prefix: spec.prefix,
+            seed: result.plan.seedUuid,
+            why: result.plan.seedWhy,
+            nodes: result.plan.nodes.map(({ uuid, name: n, ip, role }) => ({ uuid, name: n, ip, role })),
+          },
         });
         return result.plan;
       }
@@ -261,7 +268,11 @@ export class ClusterService {
         block: Buffer.from(toBinary(CipherBlockSchema, sealed.block)).toString('base64'),
       },
     });
-    this.deps.emit({ type: 'cluster.token.sealed', node: device.uuid, data: { ecdhCertHash: device.ecdhCertHash } });
+    this.deps.emit({
+      type: 'cluster.token.sealed',
+      node: device.uuid,
+      data: { ecdhCertHash: device.ecdhCertHash, clusterName: device.cluster },
+    });
     return sealed;
   }
 }

@@ -34,7 +34,21 @@ export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: 
   const { store, clock, emit } = ctrl.deps;
   if (device.lastConfigHash !== hash) {
     store.updateDevice(device.uuid, { lastConfigHash: hash, configServedAt: clock.now() });
-    emit({ type: 'eve.config.delivered', node: device.uuid, data: { hash, cluster: cfg.cluster !== undefined } });
+    emit({
+      type: 'eve.config.delivered',
+      node: device.uuid,
+      data: {
+        hash,
+        cluster: cfg.cluster !== undefined,
+        clusterName: device.cluster,
+        role: cfg.cluster
+          ? cfg.cluster.clusterIpPrefix.split('/')[0] === cfg.cluster.joinServerIp
+            ? 'seed'
+            : 'joiner'
+          : undefined,
+        clusterIp: cfg.cluster?.clusterIpPrefix,
+      },
+    });
   }
   if (req.configHash === hash) return { status: 304 };
   const resp = toBinary(ConfigResponseSchema, create(ConfigResponseSchema, { config: cfg, configHash: hash }));

@@ -1,0 +1,44 @@
+// What EVE reports about the cluster, built from the stand-ins: the elected leader's ZInfoKubeCluster (zedkube,
+// eve-api-facts §1.3: nodes with READY, role_server, admission JOINED, node_id) and each node's ZInfoApp with
+// cluster_app_running. The sim POSTs them to the appliance's info endpoint (SimDevice.sendInfo).
+import { create } from '@bufbuild/protobuf';
+import { KubeNodeConditionType, NodeAdmission } from '../gen/info/edge_node_cluster_pb.js';
+import { type ZInfoMsg, ZInfoMsgSchema, ZInfoTypes } from '../gen/info/info_pb.js';
+import type { Member } from './k3s-standin.js';
+
+export interface MemberHealth {
+  member: Member;
+  /** The node answers (the leader sees its kubelet heartbeats). */
+  up: boolean;
+}
+
+export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[]): ZInfoMsg {
+  return create(ZInfoMsgSchema, {
+    ztype: ZInfoTypes.ZiKubeCluster,
+    InfoContent: {
+      case: 'clusterInfo',
+      value: {
+        clusterId,
+        nodes: nodes.map(({ member, up }) => ({
+          // The K8s node name: the etcd member name without K3s's random suffix.
+          name: member.name.replace(/-[0-9a-f]{8}$/, ''),
+          conditions: [{ type: KubeNodeConditionType.READY, set: up }],
+          roleServer: true,
+          apiServerSersion: 'v1.31.5+k3s1',
+          internalIp: member.ip,
+          schedulable: true,
+          // Cluster config present and the etcd label set (eve-api-facts §1.3, admission derivation).
+          admissionStatus: NodeAdmission.JOINED,
+          nodeId: member.uuid,
+        })),
+      },
+    },
+  });
+}
+
+export function clusterAppInfo(appId: string, appName: string, running: boolean): ZInfoMsg {
+  return create(ZInfoMsgSchema, {
+    ztype: ZInfoTypes.ZiApp,
+    InfoContent: { case: 'ainfo', value: { AppID: appId, AppName: appName, clusterAppRunning: running } },
+  });
+}

@@ -1,0 +1,227 @@
+import { create } from '@bufbuild/protobuf';
+import { describe, expect, it } from 'vitest';
+import type { ClusterPlan } from '../../../src/core/plan/cluster-plan.js';
+import { evaluateReadiness, type ReadinessInput } from '../../../src/core/readiness/evaluate.js';
+import { memberMatches } from '../../../src/core/readiness/members.js';
+import { type KubeClusterView, kubeClusterView, type ProbeResult } from '../../../src/core/readiness/observation.js';
+import { KubeNodeConditionType, NodeAdmission } from '../../../src/gen/info/edge_node_cluster_pb.js';
+import { ZInfoKubeClusterSchema } from '../../../src/gen/info/info_pb.js';
+
+const ID = '5b0f3a5e-8d2c-4a7e-9a61-0c1d2e3f4a5b';
+const U = [
+  '11111111-1111-4111-8111-111111111111',
+  '22222222-2222-4222-8222-222222222222',
+  '33333333-3333-4333-8333-333333333333',
+];
+const plan: Pick<ClusterPlan, 'clusterId' | 'seedUuid' | 'nodes'> = {
+  clusterId: ID,
+  seedUuid: U[0]!,
+  nodes: [1, 2, 3].map((n) => ({
+    uuid: U[n - 1]!,
+    name: `node-${n}`,
+    ip: `10.244.244.${n}`,
+    ipPrefix: `10.244.244.${n}/28`,
+    interfaceLabel: 'eth1',
+    ifname: 'eth1',
+    mac: `02:00:00:00:0${n}:01`,
+    why: '',
+    role: n === 1 ? 'seed' : 'joiner',
+  })),
+};
+const MEMBERS = ['node-1-0a1b2c3d', 'node-2-1a2b3c4d', 'node-3-2a3b4c5d'];
+const ok = (detail = 'ok') => ({ ok: true, detail });
+const no = (detail: string) => ({ ok: false, detail });
+
+function probe(n: number, over: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    uuid: U[n - 1]!,
+    name: `node-${n}`,
+    ip: `10.244.244.${n}`,
+    at: 100,
+    status: { ...ok(), body: `cluster:${ID}` },
+    ping: ok('pong'),
+    cacerts: { ...ok(), sha256: 'aa', pin: n === 1 ? 'pinned-now' : 'match' },
+    readyz: ok('200 ok'),
+    dbInfo: { ...ok(), members: MEMBERS },
+    ...over,
+  };
+}
+const down = (n: number): ProbeResult =>
+  probe(n, {
+    status: no('connect ECONNREFUSED'),
+    ping: no('connect ECONNREFUSED'),
+    cacerts: no('connect ECONNREFUSED'),
+    readyz: no('connect ECONNREFUSED'),
+    dbInfo: no('connect ECONNREFUSED'),
+  });
+const kube = (nodes: { n: number; ready?: boolean; admission?: string }[]): KubeClusterView => ({
+  at: 100,
+  reporter: U[0]!,
+  clusterId: ID,
+  nodes: nodes.map(({ n, ready = true, admission = 'JOINED' }) => ({
+    name: `node-${n}`,
+    nodeId: U[n - 1]!,
+    internalIp: `10.244.244.${n}`,
+    ready,
+    roleServer: true,
+    admission,
+  })),
+});
+const all = [probe(1), probe(2), probe(3)];
+
+describe('evaluateReadiness', () => {
+  const cases: {
+    name: string;
+    input: Omit<ReadinessInput, 'plan'>;
+    want: { ready: boolean; quorum: string; basis?: string; missing?: RegExp[]; evidence?: RegExp };
+  }[] = [
+    {
+      name: 'three members, readyz and status everywhere, EVE agrees: ready',
+      input: { probeRoute: true, probes: all, kube: kube([{ n: 1 }, { n: 2 }, { n: 3 }]) },
+      want: { ready: true, quorum: '3/3', basis: 'probes' },
+    },
+    {
+      name: 'probes complete without an EVE report yet: ready, and the note says EVE has not reported',
+      input: { probeRoute: true, probes: all },
+      want: { ready: true, quorum: '3/3', evidence: /has not sent ZInfoKubeCluster/ },
+    },
+    {
+      name: 'only two etcd members listed: not ready, the third named',
+      input: {
+        probeRoute: true,
+        probes: [
+          probe(1, { dbInfo: { ...ok(), members: MEMBERS.slice(0, 2) } }),
+          probe(2, { dbInfo: { ...ok(), members: MEMBERS.slice(0, 2) } }),
+          probe(3, { status: { ...ok(), body: '' }, readyz: no('HTTP 503'), dbInfo: no('HTTP 503') }),
+        ],
+      },
+      want: {
+        ready: false,
+        quorum: '2/3',
+        missing: [/node-3: :12346\/status is not cluster:/, /node-3: not in the etcd member list/],
+      },
+    },
+    {
+      name: 'readyz 503 on one server blocks ready',
+      input: { probeRoute: true, probes: [probe(1), probe(2), probe(3, { readyz: no('HTTP 503') })] },
+      want: { ready: false, quorum: '3/3', missing: [/node-3: \/v1-k3s\/readyz: HTTP 503/] },
+    },
+    {
+      name: 'a CA that differs from the pin blocks ready',
+      input: {
+        probeRoute: true,
+        probes: [
+          probe(1),
+          probe(2),
+          probe(3, { cacerts: { ok: true, detail: 'sha256 bb, pinned aa', sha256: 'bb', pin: 'mismatch' } }),
+        ],
+      },
+      want: { ready: false, quorum: '3/3', missing: [/node-3: \/cacerts does not match the pinned CA/] },
+    },
+    {
+      name: 'a member that is none of the devices blocks ready',
+      input: {
+        probeRoute: true,
+        probes: all.map((p) => ({ ...p, dbInfo: { ...ok(), members: [...MEMBERS, 'stranger-0a0b0c0d'] } })),
+      },
+      want: { ready: false, quorum: '3/3', missing: [/stranger-0a0b0c0d, which is none/] },
+    },
+    {
+      name: 'EVE disagreeing (a node not READY) blocks ready',
+      input: { probeRoute: true, probes: all, kube: kube([{ n: 1 }, { n: 2 }, { n: 3, ready: false }]) },
+      want: { ready: false, quorum: '3/3', missing: [/EVE: node-3 has no READY condition set/] },
+    },
+    {
+      name: 'a node down after ready: quorum 2/3',
+      input: { probeRoute: true, probes: [probe(1), probe(2), down(3)] },
+      want: { ready: false, quorum: '2/3', missing: [/node-3: \/ping: connect ECONNREFUSED/] },
+    },
+    {
+      name: 'two nodes down: quorum 1/3',
+      input: { probeRoute: true, probes: [probe(1), down(2), down(3)] },
+      want: { ready: false, quorum: '1/3' },
+    },
+    {
+      name: 'no route to the cluster IPs: EVE alone can make it ready, and says so',
+      input: { probeRoute: false, probes: [], kube: kube([{ n: 1 }, { n: 2 }, { n: 3 }]) },
+      want: { ready: true, quorum: '3/3', basis: 'eve', evidence: /readiness rests on EVE's ZInfoKubeCluster alone/ },
+    },
+    {
+      name: 'no route and a node still JOINING: not ready',
+      input: {
+        probeRoute: false,
+        probes: [],
+        kube: kube([{ n: 1 }, { n: 2 }, { n: 3, ready: false, admission: 'JOINING' }]),
+      },
+      want: { ready: false, quorum: '2/3', missing: [/node-3 admission is JOINING, not JOINED/] },
+    },
+    {
+      name: 'no route and no EVE report: nothing to go on',
+      input: { probeRoute: false, probes: [] },
+      want: { ready: false, quorum: '0/3', basis: 'none', missing: [/has not sent ZInfoKubeCluster/] },
+    },
+    {
+      name: 'nothing probed yet',
+      input: { probeRoute: true, probes: [] },
+      want: { ready: false, quorum: '0/3', missing: [/no probe results yet/, /node-1: not probed yet/] },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = evaluateReadiness({ plan, ...c.input });
+      expect({ ready: r.ready, quorum: r.quorum }).toEqual({ ready: c.want.ready, quorum: c.want.quorum });
+      if (c.want.basis) expect(r.basis).toBe(c.want.basis);
+      for (const m of c.want.missing ?? [])
+        expect(
+          r.missing.some((x) => m.test(x)),
+          `${m} in ${JSON.stringify(r.missing)}`,
+        ).toBe(true);
+      if (c.want.evidence) expect(r.evidence.some((x) => c.want.evidence!.test(x))).toBe(true);
+      if (c.want.ready) expect(r.missing).toEqual([]);
+    });
+  }
+
+  it('the seed counts as initialised once its status answers, before /db/info', () => {
+    const r = evaluateReadiness({
+      plan,
+      probeRoute: true,
+      probes: [probe(1, { dbInfo: no('HTTP 401') }), down(2), down(3)],
+    });
+    expect(r.seedInitialised).toBe(true);
+    expect(r.members).toEqual([U[0]]);
+  });
+});
+
+describe('etcd member names', () => {
+  const cases = [
+    { name: 'K3s names a member <node-name>-<8 hex>', input: ['node-1-0a1b2c3d', 'node-1'], want: true },
+    { name: 'the bare node name matches too', input: ['node-1', 'node-1'], want: true },
+    { name: 'another node with a common prefix does not match', input: ['node-10-0a1b2c3d', 'node-1'], want: false },
+    {
+      name: 'device names are lower-cased with _ → - as kube-init does',
+      input: ['edge-a-0a1b2c3d', 'Edge_A'],
+      want: true,
+    },
+  ] as const;
+  for (const c of cases) it(c.name, () => expect(memberMatches(c.input[0], c.input[1])).toBe(c.want));
+});
+
+describe('kubeClusterView', () => {
+  it('reduces the leader report to READY, role_server and admission per node', () => {
+    const msg = create(ZInfoKubeClusterSchema, {
+      clusterId: ID,
+      nodes: [
+        {
+          name: 'node-1',
+          nodeId: U[0],
+          roleServer: true,
+          admissionStatus: NodeAdmission.JOINED,
+          conditions: [{ type: KubeNodeConditionType.READY, set: true }],
+        },
+      ],
+    });
+    expect(kubeClusterView(msg, U[0]!, 5).nodes).toEqual([
+      { name: 'node-1', nodeId: U[0], internalIp: '', ready: true, roleServer: true, admission: 'JOINED' },
+    ]);
+  });
+});
