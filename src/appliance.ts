@@ -8,8 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
+import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
+import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openSecretBox } from './adapters/secret-box.js';
 import { openSqliteStore } from './adapters/sqlite-store.js';
 import { systemClock, systemRandom } from './adapters/system.js';
@@ -35,6 +37,9 @@ export interface ApplianceOptions {
   clock?: Clock;
   random?: Random;
   uiAccessToken: string;
+  /** How readiness probes reach the cluster IPs; undefined: no route (readiness rests on EVE's reports). */
+  probeRoute?: AddressMap;
+  watchIntervalMs?: number;
 }
 
 export interface Appliance {
@@ -46,6 +51,7 @@ export interface Appliance {
   operatorApi: FastifyInstance;
   events: ApplianceEvents;
   hub: ProgressHub;
+  watcher: Watcher;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   close(): Promise<void>;
 }
@@ -119,6 +125,15 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
   });
   cluster.ensureAll();
+  const watcher = startReadinessWatcher({
+    store,
+    cluster,
+    clock,
+    emit,
+    route: opts.probeRoute,
+    intervalMs: opts.watchIntervalMs ?? 5000,
+    seedTimeoutMs: (name) => (cluster.spec(name)?.seedTimeoutSeconds ?? 900) * 1000,
+  });
   const controllerApi = buildControllerApi({
     controller,
     configFor: (d) => cluster.configFor(d),
@@ -146,7 +161,9 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events,
     hub,
     emit,
+    watcher,
     async close() {
+      watcher.stop();
       await controllerApi.close();
       await operatorApi.close();
       store.close();

@@ -1,6 +1,7 @@
 // eveboot serve: the appliance. Controller API (HTTPS) for the nodes, operator API + UI for people. State in
 // --state DIR survives kill -9: a restart resumes with the same PKI, token, device UUIDs and plan.
 import { randomBytes } from 'node:crypto';
+import type { AddressMap } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
@@ -29,12 +30,26 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function serve(argv: string[], out: (s: string) => void): Promise<Running> {
+export interface ServeExtras {
+  /** The site, when the caller builds it (demo, rehearsal) instead of --site. */
+  site?: Site;
+  probeRoute?: AddressMap;
+  watchIntervalMs?: number;
+}
+
+export async function serve(argv: string[], out: (s: string) => void, extras: ServeExtras = {}): Promise<Running> {
   const { values } = parse(argv, serveOptions, SERVE_USAGE);
-  const site = values.site ? loadSite(values.site) : parseSite(DEMO_SITE_YAML, 'embedded demo site');
+  const site = extras.site ?? (values.site ? loadSite(values.site) : parseSite(DEMO_SITE_YAML, 'embedded demo site'));
   const logger = createLogger({ level: values['log-level'] });
   const accessToken = site.ui.accessToken ?? randomBytes(24).toString('base64url');
-  const appliance = await createAppliance({ stateDir: values.state, site, logger, uiAccessToken: accessToken });
+  const appliance = await createAppliance({
+    stateDir: values.state,
+    site,
+    logger,
+    uiAccessToken: accessToken,
+    probeRoute: extras.probeRoute,
+    watchIntervalMs: extras.watchIntervalMs,
+  });
   const { listen } = site;
   await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
   const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;

@@ -1,5 +1,8 @@
 // A simulated node's life as the demo and rehearsals run it: onboard, attest, report its NICs, poll config
-// every few seconds, and once the cluster config arrives decrypt its token (the K3s stand-in starts from there).
+// every few seconds; when a config with a cluster arrives (again, if the seed moved) decrypt the token and hand
+// it to the K3s stand-in; and send whatever cluster reports the node has (the leader's ZInfoKubeCluster).
+import type { EdgeNodeCluster } from '../gen/config/edge_node_cluster_pb.js';
+import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import type { SimDevice } from './eve-device.js';
 import { deviceInfo, hardwareInfo, type SimNic } from './sim-info.js';
 
@@ -8,37 +11,54 @@ export interface SimNodeOptions {
   nics: SimNic[];
   pollMs: number;
   log: (msg: string) => void;
-  onToken?: (token: string) => void;
+  /** Called with the decrypted token whenever the cluster part of the config changes. */
+  onCluster?: (token: string, cluster: EdgeNodeCluster, deviceName: string) => Promise<void>;
+  /** Extra info messages to send after each poll (e.g. the leader's ZInfoKubeCluster). */
+  reports?: () => Promise<ZInfoMsg[]>;
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export async function runSimNode(o: SimNodeOptions, signal: AbortSignal): Promise<void> {
-  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const d = o.device;
   while (!signal.aborted) {
     try {
       await d.onboard();
       await d.attest();
+      await d.sendInfo(deviceInfo(d.opts.serial, o.nics));
+      await d.sendInfo(hardwareInfo(o.nics));
       break;
     } catch (e) {
       o.log(`onboarding failed, retrying: ${(e as Error).message}`);
-      await wait(o.pollMs);
+      await wait(o.pollMs, signal);
     }
   }
-  await d.sendInfo(deviceInfo(d.opts.serial, o.nics));
-  await d.sendInfo(hardwareInfo(o.nics));
-  let delivered = false;
+  let clusterSeen = '';
   while (!signal.aborted) {
     try {
-      const status = await d.pollConfig();
-      if (status === 200 && d.config?.cluster && !delivered) {
-        delivered = true;
+      await d.pollConfig();
+      const c = d.config?.cluster;
+      const key = c ? `${c.clusterIpPrefix}|${c.joinServerIp}` : '';
+      if (c && key !== clusterSeen) {
+        clusterSeen = key;
         const token = await d.clusterToken();
-        o.log(`cluster config received: ${d.config.cluster.clusterIpPrefix}, join ${d.config.cluster.joinServerIp}`);
-        o.onToken?.(token);
+        o.log(`cluster config: ${c.clusterIpPrefix} on ${c.clusterInterface}, join ${c.joinServerIp}`);
+        await o.onCluster?.(token, c, d.config?.deviceName ?? '');
       }
+      for (const msg of (await o.reports?.()) ?? []) await d.sendInfo(msg);
     } catch (e) {
       o.log(`config poll failed: ${(e as Error).message}`);
     }
-    await wait(o.pollMs);
+    await wait(o.pollMs, signal);
   }
 }

@@ -107,6 +107,19 @@ export class ClusterService {
     });
   }
 
+  /** The join token, for the readiness probes' basic auth only. Never log or return it. */
+  openToken(name: string): string {
+    const c = this.deps.store.cluster(name);
+    if (!c) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
+    return this.deps.secrets.open(c.tokenCiphertext);
+  }
+
+  /** Replaces the plan (seed reassignment): every node's config changes, join_server_ip moves. */
+  replan(name: string, plan: ClusterPlan): void {
+    const c = this.deps.store.cluster(name);
+    if (c) this.deps.store.putCluster({ ...c, plan: JSON.stringify(plan), updatedAt: this.deps.clock.now() });
+  }
+
   /** Records NIC sightings from outside EVE (DHCP, iPXE reports, the simulator's cabling). */
   observe(obs: NicObservation[]): void {
     for (const o of obs) this.deps.store.putNicObservation(observationKey(o), JSON.stringify(o));

@@ -1,0 +1,106 @@
+// Watches each cluster whose configs went out until K3s has an HA control plane: probes every node's K3s
+// supervisor and zedkube status (when a route reaches the cluster IPs), reads what EVE reported (the leader's
+// ZInfoKubeCluster, ZInfoApp.cluster_app_running), evaluates readiness and emits k3s.readiness when it changes.
+// It also moves the seed when the seed never initialises and no etcd member exists yet.
+import type { ClusterService } from '../core/cluster/cluster-service.js';
+import type { ClusterPlan } from '../core/plan/cluster-plan.js';
+import { evaluateReadiness } from '../core/readiness/evaluate.js';
+import { appRunningFromReport, type KubeClusterView, kubeClusterFromReport } from '../core/readiness/observation.js';
+import { watchSeed } from '../core/readiness/seed-watch.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import { type AddressMap, type CaPinStore, createK3sProbe, memoryPin } from './k3s-probe.js';
+
+export interface WatcherDeps {
+  store: Store;
+  cluster: ClusterService;
+  clock: Clock;
+  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  /** How probes reach cluster IPs (loopback ports in the demo); undefined: no route, rely on EVE's reports. */
+  route?: AddressMap;
+  intervalMs: number;
+  seedTimeoutMs: (cluster: string) => number;
+}
+
+export interface Watcher {
+  tick(): Promise<void>;
+  stop(): void;
+}
+
+export function startReadinessWatcher(deps: WatcherDeps): Watcher {
+  const pins = new Map<string, CaPinStore>();
+  const last = new Map<string, string>();
+  let running = false;
+
+  const reports = (plan: ClusterPlan) => {
+    let kube: KubeClusterView | undefined;
+    const apps: Record<string, boolean> = {};
+    for (const n of plan.nodes) {
+      for (const r of deps.store.latestReports(n.uuid)) {
+        if (r.kind === 'info.ZiKubeCluster') {
+          const v = kubeClusterFromReport(r.json, n.uuid, r.at);
+          if (v && (!kube || v.at > kube.at)) kube = v;
+        }
+        if (r.kind === 'info.ZiApp') {
+          const running = appRunningFromReport(r.json);
+          if (running !== undefined) apps[n.uuid] = running;
+        }
+      }
+    }
+    return { kube, apps };
+  };
+
+  const check = async (name: string, plan: ClusterPlan) => {
+    let pin = pins.get(name);
+    if (!pin) pins.set(name, (pin = memoryPin()));
+    const probe = createK3sProbe({
+      clusterId: plan.clusterId,
+      token: () => deps.cluster.openToken(name),
+      pin,
+      map: deps.route,
+    });
+    const probes = deps.route
+      ? await Promise.all(plan.nodes.map((n) => probe.probe({ uuid: n.uuid, name: n.name, ip: n.ip })))
+      : [];
+    const r = evaluateReadiness({ plan, probeRoute: deps.route !== undefined, probes, ...reports(plan) });
+    const summary = JSON.stringify([r.ready, r.quorum, r.members, r.liveMembers, r.missing, r.seedInitialised]);
+    if (last.get(name) !== summary) {
+      last.set(name, summary);
+      deps.emit({ type: 'k3s.readiness', data: { cluster: name, ...r } });
+    }
+    const seed = deps.store.deviceByUuid(plan.seedUuid);
+    const verdict = watchSeed({
+      plan,
+      deliveredAt: seed?.configServedAt,
+      now: deps.clock.now(),
+      timeoutMs: deps.seedTimeoutMs(name),
+      readiness: r,
+    });
+    if (verdict.kind === 'reassign') {
+      deps.cluster.replan(name, verdict.plan);
+      deps.emit({
+        type: 'k3s.seed.reassigned',
+        data: { cluster: name, seed: plan.seedUuid, newSeed: verdict.plan.seedUuid, reason: verdict.reason },
+      });
+    } else if (verdict.kind === 'refuse' && last.get(`${name}/refused`) !== verdict.reason) {
+      last.set(`${name}/refused`, verdict.reason);
+      deps.emit({ type: 'k3s.seed.reassigned', data: { cluster: name, seed: plan.seedUuid, reason: verdict.reason } });
+    }
+  };
+
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      for (const c of deps.store.clusters()) {
+        if (!c.configsOut) continue;
+        const plan = deps.cluster.plan(c.name);
+        if (plan) await check(c.name, plan);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), deps.intervalMs);
+  return { tick, stop: () => clearInterval(timer) };
+}

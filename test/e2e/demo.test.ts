@@ -1,0 +1,116 @@
+// The demo site end to end: three simulated EVE nodes onboard, get their sealed token, run the K3s stand-in,
+// and the readiness watcher observes the HA control plane (3 etcd members, all ready). And the failure stories.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Demo, demo } from '../../src/cli/demo.js';
+import type { StoredEvent } from '../../src/ports/store.js';
+
+async function run(
+  args: string[],
+  until: (e: StoredEvent, d: Demo) => boolean,
+  timeoutMs = 90_000,
+): Promise<{ d: Demo; events: StoredEvent[] }> {
+  const base = 20000 + Math.floor(Math.random() * 400) * 100;
+  const d = await demo(
+    [
+      '--state',
+      mkdtempSync(join(tmpdir(), 'eveboot-demo-')),
+      '--poll-ms',
+      '500',
+      '--port-base',
+      String(base),
+      '--headless',
+      ...args,
+    ],
+    () => {},
+  );
+  const events: StoredEvent[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `timeout; last events: ${events
+              .slice(-5)
+              .map((e) => e.type)
+              .join(', ')}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    d.running.appliance.events.on('event', (e) => {
+      events.push(e);
+      if (until(e, d)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { d, events };
+}
+
+describe('eveboot demo', () => {
+  it('three simulated nodes reach Ready: three etcd members, all ready, with observed evidence', async () => {
+    const { d } = await run([], (e) => e.type === 'k3s.readiness' && e.data.ready === true);
+    try {
+      const snap = d.running.appliance.hub.snapshot(Date.now());
+      expect(snap.clusters[0]!.state).toBe('ready');
+      expect(snap.clusters[0]!.quorum).toBe('3/3');
+      expect(snap.clusters[0]!.evidence.join(' ')).toMatch(/3 etcd member/);
+      expect(snap.nodes.filter((n) => n.phase === 'ready')).toHaveLength(3);
+      expect(d.running.appliance.store.cluster('demo-1')!.state).toBe('ready');
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('--fail node2: after Ready, losing one node is degraded with quorum held and names the node', async () => {
+    const { d } = await run(
+      ['--fail', 'node2'],
+      (e) => e.type === 'k3s.readiness' && e.data.ready === false && e.data.quorum === '2/3',
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const c = d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
+      expect(c.state).toBe('degraded');
+      expect(c.label).toMatch(/edge-2/);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('--fail seed: the seed never initialises, no member exists, so the next node becomes seed and the cluster forms', async () => {
+    const { d, events } = await run(
+      ['--fail', 'seed'],
+      (e) => e.type === 'k3s.readiness' && e.data.ready === true,
+      150_000,
+    );
+    try {
+      const moved = events.find((e) => e.type === 'k3s.seed.reassigned' && e.data.newSeed);
+      expect(moved).toBeDefined();
+      expect(String(moved!.data.reason)).toMatch(/did not answer/);
+      const plan = d.running.appliance.cluster.plan('demo-1')!;
+      expect(plan.seedUuid).toBe(moved!.data.newSeed);
+      expect(plan.joinServerIp).toBe(plan.nodes.find((n) => n.uuid === plan.seedUuid)!.ip);
+    } finally {
+      await d.stop();
+    }
+  }, 180_000);
+
+  it('--fail cable: no common segment, planning stops with an error that says what to cable', async () => {
+    const { d, events } = await run(
+      ['--fail', 'cable'],
+      (e) => e.type === 'cluster.plan.status' && String(e.data.status).startsWith('cannot'),
+    );
+    try {
+      const status = String(
+        events.find((e) => e.type === 'cluster.plan.status' && String(e.data.status).startsWith('cannot'))!.data.status,
+      );
+      expect(status).toMatch(/cable/i);
+    } finally {
+      await d.stop();
+    }
+  });
+});
