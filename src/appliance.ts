@@ -10,10 +10,10 @@ import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
+import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openSecretBox } from './adapters/secret-box.js';
-import { openSqliteStore } from './adapters/sqlite-store.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -28,6 +28,8 @@ export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDe
 
 export interface ApplianceOptions {
   stateDir: string;
+  /** postgresql://… to share state between stations; default SQLite in stateDir. */
+  stateUrl?: string;
   site: Site;
   logger: Logger;
   /** The appliance's own management subnets (CIDR), which the cluster prefix must not overlap. */
@@ -64,7 +66,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     site: site.site.name,
     sans: [site.listen.advertise, ...(opts.sans ?? [])],
   });
-  const store = openSqliteStore(join(opts.stateDir, 'eveboot.db'));
+  const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;

@@ -9,12 +9,15 @@ import { parse } from './args.js';
 
 export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--headless] [--ui-public] [--log-level LEVEL]
   --state DIR     state directory (default ./eveboot-state)
+  --state-url URL postgresql://… to share state between factory stations (default SQLite in --state;
+                  also EVEBOOT_STATE_URL)
   --site FILE     site file, YAML or JSON (default: the embedded demo site)
   --headless      one JSON object per line on stdout for every event, no banner
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
 export const serveOptions = {
   state: { type: 'string' as const, default: 'eveboot-state' },
+  'state-url': { type: 'string' as const },
   site: { type: 'string' as const },
   headless: { type: 'boolean' as const, default: false },
   'ui-public': { type: 'boolean' as const, default: false },
@@ -44,6 +47,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   const accessToken = site.ui.accessToken ?? randomBytes(24).toString('base64url');
   const appliance = await createAppliance({
     stateDir: values.state,
+    stateUrl: values['state-url'] ?? process.env.EVEBOOT_STATE_URL,
     site,
     logger,
     uiAccessToken: accessToken,

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
+import { openStore } from '../adapters/open-store.js';
 import { loadPki } from '../adapters/pki.js';
 import { openSecretBox } from '../adapters/secret-box.js';
-import { openSqliteStore } from '../adapters/sqlite-store.js';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { controllerCertHash, edgeNodeCertHash } from '../core/eve/hashes.js';
 import { sealedToJson, sealToken } from '../core/seal/seal.js';
@@ -22,13 +22,14 @@ export async function tokenCommand(argv: string[], out: (s: string) => void): Pr
     state: { type: 'string' as const },
     out: { type: 'string' as const },
     cluster: { type: 'string' as const },
+    'state-url': { type: 'string' as const },
   };
   const { values, positionals } = parse(argv, opts, USAGE);
   if (positionals[0] !== 'seal') throw new UsageError(USAGE);
   const state = required(values.state, 'state', USAGE);
   const certBytes = readFileSync(required(values['device-ecdh-cert'], 'device-ecdh-cert', USAGE));
   const pki = loadPki(join(state, 'pki'));
-  const store = openSqliteStore(join(state, 'eveboot.db'));
+  const store = openStore(values['state-url'] ?? join(state, 'eveboot.db'));
   try {
     const all = store.clusters();
     const cluster = values.cluster ? store.cluster(values.cluster) : all.length === 1 ? all[0] : undefined;

@@ -25,7 +25,9 @@ export interface TestAppliance {
   stop(): Promise<void>;
 }
 
-export async function startTestAppliance(opts: { stateDir?: string; site?: string } = {}): Promise<TestAppliance> {
+export async function startTestAppliance(
+  opts: { stateDir?: string; site?: string; stateUrl?: string } = {},
+): Promise<TestAppliance> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'eveboot-test-'));
   const logLines: string[] = [];
   const sink = new Writable({
@@ -36,6 +38,7 @@ export async function startTestAppliance(opts: { stateDir?: string; site?: strin
   });
   const app = await createAppliance({
     stateDir,
+    stateUrl: opts.stateUrl,
     site: parseSite(opts.site ?? TEST_SITE),
     logger: createLogger({ level: 'debug', destination: sink }),
     uiAccessToken: 'test-access-token-0123456789',

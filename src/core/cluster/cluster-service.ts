@@ -146,6 +146,10 @@ export class ClusterService {
 
   /** The plan, made once the cluster's three nodes have sent their ECDH certs and their ports, then kept. */
   plan(name: string): ClusterPlan | undefined {
+    return this.deps.store.tx(() => this.planLocked(name));
+  }
+
+  private planLocked(name: string): ClusterPlan | undefined {
     const { store, clock } = this.deps;
     const c = store.cluster(name);
     const spec = this.spec(name);
@@ -242,6 +246,10 @@ export class ClusterService {
   }
 
   private markConfigsOut(name: string): void {
+    this.deps.store.tx(() => this.markConfigsOutLocked(name));
+  }
+
+  private markConfigsOutLocked(name: string): void {
     const c = this.deps.store.cluster(name);
     if (c && !c.configsOut) {
       this.deps.store.putCluster({
@@ -255,6 +263,10 @@ export class ClusterService {
 
   /** Seals once per device ECDH cert and keeps the block, so the config (and its hash) stay stable. */
   private sealedFor(device: DeviceRecord): SealedToken {
+    return this.deps.store.tx(() => this.sealedForLocked(this.deps.store.deviceByUuid(device.uuid) ?? device));
+  }
+
+  private sealedForLocked(device: DeviceRecord): SealedToken {
     const { store, random, secrets } = this.deps;
     const cached = device.sealed;
     if (cached && cached.ecdhCertHash === device.ecdhCertHash) {

@@ -1,0 +1,244 @@
+// Side-by-side TFTP throughput: eveboot's server vs tftpd-hpa, same clients, same file, interleaved.
+//
+//   npx tsx bench/tftp-bench.ts [--rounds 3] [--size-mib 50] [--loss-mib 2] [--no-loss] [--loopback]
+//
+// As root it builds two network namespaces joined by a veth pair (servers in one, clients in the
+// other, as in docs/deps-evaluation.md §3.3) and adds a 1% DATA-loss run with nftables on the
+// client's input hook. Without root it falls back to 127.0.0.1 with high ports and skips loss.
+// Not part of `npm test`.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createTftpServer } from '../src/adapters/tftp-server.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const num = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+
+if (flag('--serve')) {
+  // Child mode: our server in its own process, like in.tftpd.
+  const [root, address, port] = args.slice(args.indexOf('--serve') + 1);
+  const s = createTftpServer({
+    root: root!,
+    address: address!,
+    port: Number(port),
+    maxBlksize: 1468,
+    maxWindowsize: 16,
+  });
+  await s.listen();
+  process.stdout.write('ready\n');
+  await new Promise(() => {});
+}
+
+const isRoot = process.getuid?.() === 0 && !flag('--loopback');
+const rounds = num('--rounds', 3);
+const sizeMiB = num('--size-mib', 50);
+const lossMiB = num('--loss-mib', 2);
+const id = `evbt${process.pid % 10000}`;
+const srvNs = `${id}s`;
+const cliNs = `${id}c`;
+const srvIp = isRoot ? '10.231.77.1' : '127.0.0.1';
+const ports = isRoot ? { ours: 6969, hpa: 69 } : { ours: 16969, hpa: 16970 };
+type Server = keyof typeof ports;
+
+const sh = (cmd: string, a: string[]) => execFileSync(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const inNs = (ns: string, cmd: string[]) => (isRoot ? ['ip', 'netns', 'exec', ns, ...cmd] : cmd);
+
+function setupNetns(): void {
+  sh('ip', ['netns', 'add', srvNs]);
+  sh('ip', ['netns', 'add', cliNs]);
+  sh('ip', ['link', 'add', `${id}a`, 'type', 'veth', 'peer', 'name', `${id}b`]);
+  sh('ip', ['link', 'set', `${id}a`, 'netns', srvNs]);
+  sh('ip', ['link', 'set', `${id}b`, 'netns', cliNs]);
+  sh('ip', ['-n', srvNs, 'addr', 'add', `${srvIp}/24`, 'dev', `${id}a`]);
+  sh('ip', ['-n', cliNs, 'addr', 'add', '10.231.77.2/24', 'dev', `${id}b`]);
+  for (const [ns, dev] of [
+    [srvNs, `${id}a`],
+    [cliNs, `${id}b`],
+  ] as const) {
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+  }
+}
+
+function teardown(children: ChildProcess[], dir: string): void {
+  for (const c of children) c.kill('SIGKILL');
+  if (isRoot) for (const ns of [srvNs, cliNs]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function startServers(dir: string): Promise<ChildProcess[]> {
+  const self = fileURLToPath(import.meta.url);
+  // `node --import tsx` keeps it one process, so killing it leaves no orphan behind.
+  const oursCmd = inNs(srvNs, [process.execPath, '--import', 'tsx', self, '--serve', dir, srvIp, String(ports.ours)]);
+  const ours = spawn(oursCmd[0]!, oursCmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => ours.stdout!.once('data', () => resolve()));
+  const user = isRoot ? 'root' : sh('id', ['-un']).trim();
+  const hpaCmd = inNs(srvNs, ['in.tftpd', '-L', '-a', `${srvIp}:${ports.hpa}`, '-s', '-u', user, '-B', '1468', dir]);
+  const hpa = spawn(hpaCmd[0]!, hpaCmd.slice(1), { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 300));
+  return [ours, hpa];
+}
+
+interface Client {
+  name: string;
+  parallel?: number;
+  cmd(port: number, file: string, out: string): string[];
+}
+
+const clients: Client[] = [
+  { name: 'tftp-hpa lock-step 512', cmd: (p, f, o) => ['tftp', srvIp, String(p), '-m', 'binary', '-c', 'get', f, o] },
+  {
+    name: 'atftp blksize 1468',
+    cmd: (p, f, o) => ['atftp', '--option', 'blksize 1468', '-g', '-r', f, '-l', o, srvIp, String(p)],
+  },
+  {
+    name: 'atftp blksize 1468 windowsize 4',
+    cmd: (p, f, o) => [
+      'atftp',
+      '--option',
+      'blksize 1468',
+      '--option',
+      'windowsize 4',
+      '-g',
+      '-r',
+      f,
+      '-l',
+      o,
+      srvIp,
+      String(p),
+    ],
+  },
+  {
+    name: 'curl blksize 1468',
+    cmd: (p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${srvIp}:${p}/${f}`],
+  },
+  {
+    name: '8 parallel curl 1468',
+    parallel: 8,
+    cmd: (p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${srvIp}:${p}/${f}`],
+  },
+];
+
+function run(argv: string[]): Promise<void> {
+  const full = inNs(cliNs, argv);
+  return new Promise((resolve, reject) => {
+    const c = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+    let err = '';
+    c.stderr!.on('data', (d) => (err += d));
+    c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')} -> ${code}: ${err}`))));
+  });
+}
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `client` n times in parallel; returns wall seconds after checking every copy byte for byte. */
+async function timed(client: Client, server: Server, file: string, dir: string, want: string): Promise<number> {
+  const outs = Array.from({ length: client.parallel ?? 1 }, (_, i) => join(dir, `out-${server}-${i}`));
+  const t0 = performance.now();
+  await Promise.all(outs.map((o) => run(client.cmd(ports[server], file, o))));
+  const secs = (performance.now() - t0) / 1000;
+  for (const o of outs) if (sha(o) !== want) throw new Error(`${client.name} vs ${server}: sha256 mismatch`);
+  for (const o of outs) rmSync(o);
+  return secs;
+}
+
+function setLoss(on: boolean): void {
+  if (on) {
+    // Drop 1% of DATA at the client's input; dropping on the server's output gives EPERM, not loss (§3.3).
+    sh('ip', ['netns', 'exec', cliNs, 'nft', 'add', 'table', 'inet', 'evbloss']);
+    sh('ip', [
+      'netns',
+      'exec',
+      cliNs,
+      'nft',
+      'add',
+      'chain',
+      'inet',
+      'evbloss',
+      'in',
+      '{ type filter hook input priority 0; }',
+    ]);
+    const rule = `ip saddr ${srvIp} udp sport != { ${ports.ours}, ${ports.hpa} } numgen random mod 100 < 1 drop`;
+    sh('ip', ['netns', 'exec', cliNs, 'nft', 'add', 'rule', 'inet', 'evbloss', 'in', ...rule.split(' ')]);
+  } else {
+    sh('ip', ['netns', 'exec', cliNs, 'nft', 'delete', 'table', 'inet', 'evbloss']);
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tftp-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    if (isRoot) setupNetns();
+    const big = Buffer.allocUnsafe(sizeMiB << 20);
+    for (let i = 0; i < big.length; i += 65536) big.set(createHash('sha512').update(String(i)).digest(), i);
+    writeFileSync(join(dir, 'big.bin'), big);
+    writeFileSync(join(dir, 'small.bin'), big.subarray(0, lossMiB << 20));
+    const want = sha(join(dir, 'big.bin'));
+    const wantSmall = sha(join(dir, 'small.bin'));
+    children.push(...(await startServers(dir)));
+    console.log(
+      `# ${isRoot ? 'veth between two netns' : 'loopback'}; ${sizeMiB} MiB file; ${rounds} rounds; sha256 checked on every copy`,
+    );
+    const rows: Array<{ name: string; unit: string; ours: number[]; hpa: number[]; higherIsBetter: boolean }> = [];
+    for (const c of clients) rows.push({ name: c.name, unit: 'MiB/s', ours: [], hpa: [], higherIsBetter: true });
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, c] of clients.entries()) {
+        const order: Server[] = (r + i) % 2 === 0 ? ['ours', 'hpa'] : ['hpa', 'ours'];
+        for (const s of order) {
+          const secs = await timed(c, s, 'big.bin', dir, want);
+          rows[i]![s].push((sizeMiB * (c.parallel ?? 1)) / secs);
+        }
+      }
+      process.stderr.write(`round ${r + 1}/${rounds} done\n`);
+    }
+    if (isRoot && !flag('--no-loss')) {
+      const lossClients: Client[] = [
+        { name: 'atftp lock-step 512', cmd: (p, f, o) => ['atftp', '-g', '-r', f, '-l', o, srvIp, String(p)] },
+        clients[2]!, // atftp blksize 1468 windowsize 4
+      ];
+      const lossRows = lossClients.map((c) => ({
+        name: `${c.name}, 1% loss, ${lossMiB} MiB`,
+        unit: 's',
+        ours: [] as number[],
+        hpa: [] as number[],
+        higherIsBetter: false,
+      }));
+      setLoss(true);
+      try {
+        for (let r = 0; r < rounds; r++) {
+          for (const [i, c] of lossClients.entries()) {
+            const order: Server[] = (r + i) % 2 === 0 ? ['ours', 'hpa'] : ['hpa', 'ours'];
+            for (const s of order) lossRows[i]![s].push(await timed(c, s, 'small.bin', dir, wantSmall));
+          }
+          process.stderr.write(`loss round ${r + 1}/${rounds} done\n`);
+        }
+      } finally {
+        setLoss(false);
+      }
+      rows.push(...lossRows);
+    }
+    console.log('| client | unit | eveboot median (min–max) | tftpd-hpa median (min–max) | ours/tftpd-hpa |');
+    console.log('|---|---|---|---|---|');
+    const fmt = (xs: number[]) =>
+      `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+    for (const row of rows) {
+      // Ratio > 1 means eveboot is better: throughput ratio, or time ratio inverted.
+      const ratio = row.higherIsBetter ? median(row.ours) / median(row.hpa) : median(row.hpa) / median(row.ours);
+      console.log(`| ${row.name} | ${row.unit} | ${fmt(row.ours)} | ${fmt(row.hpa)} | ${ratio.toFixed(2)}× |`);
+    }
+  } finally {
+    teardown(children, dir);
+  }
+}
+
+await main();

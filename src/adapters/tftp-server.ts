@@ -1,0 +1,169 @@
+// Read-only TFTP server: the request port loop (receive, decide, answer) and the set of running
+// transfers. Everything protocol-shaped is decided in core/tftp; this file only does I/O.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { type Negotiated, negotiateOptions, type ServerLimits } from '../core/tftp/options.js';
+import { decodePacket, ErrorCode, encodePacket, type Options } from '../core/tftp/packet.js';
+import { decideRequest } from '../core/tftp/request.js';
+import { defaultRetransmit, type RetransmitConfig } from '../core/tftp/retransmit.js';
+import { type GenerateFile, openSource, resolveRoot, type TftpClient } from './tftp-source.js';
+import { clientKey, type RunningTransfer, runTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
+
+export type { GenerateFile, TftpClient } from './tftp-source.js';
+export type { TftpEvent, TftpLog } from './tftp-transfer.js';
+
+export interface TftpServerOptions {
+  /** Boot root; every file name is confined to it (symlinks that leave it are refused). */
+  root: string;
+  /** Bind address; also used for the per-transfer sockets. Default '0.0.0.0'. */
+  address?: string;
+  /** Request port. Default 69 (needs root or CAP_NET_BIND_SERVICE); 0 picks a free port. */
+  port?: number;
+  /** Consulted before the root, e.g. for per-machine iPXE scripts. */
+  generate?: GenerateFile;
+  /** RFC 2348 ceiling. Default 1468 (one Ethernet frame). */
+  maxBlksize?: number;
+  /** RFC 7440 ceiling. Default 16. */
+  maxWindowsize?: number;
+  retransmit?: Partial<RetransmitConfig>;
+  /** Minimum gap between 'progress' events of one transfer. Default 250 ms. */
+  progressIntervalMs?: number;
+  onEvent?: (e: TftpEvent) => void;
+  log?: TftpLog;
+}
+
+export interface TftpServer {
+  /** Binds the request port; resolves with the bound address (useful with port 0). */
+  listen(): Promise<{ address: string; port: number }>;
+  /** Stops accepting requests and aborts running transfers. */
+  close(): Promise<void>;
+  activeTransfers(): number;
+}
+
+const silent: TftpLog = { debug() {}, info() {}, warn() {} };
+
+export function createTftpServer(opts: TftpServerOptions): TftpServer {
+  const address = opts.address ?? '0.0.0.0';
+  const limits: ServerLimits = { maxBlksize: opts.maxBlksize ?? 1468, maxWindowsize: opts.maxWindowsize ?? 16 };
+  const retransmit: RetransmitConfig = { ...defaultRetransmit, ...opts.retransmit };
+  const log = opts.log ?? silent;
+  const emit = (e: TftpEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch (err) {
+      log.warn({ err }, 'tftp event handler threw');
+    }
+  };
+  // Keyed by client ip:port. A retransmitted RRQ from the same endpoint is ignored while its transfer
+  // runs, instead of starting a second transfer the client would have to kill with ERROR 5.
+  const transfers = new Map<string, RunningTransfer | 'pending'>();
+  let socket: Socket | undefined;
+  let realRoot = '';
+
+  const refuse = (s: Socket, client: TftpClient, file: string, code: ErrorCode, message: string) => {
+    s.send(encodePacket({ kind: 'error', code, message }), client.port, client.address);
+    emit({
+      type: 'tftp',
+      stage: 'refuse',
+      client: clientKey(client),
+      file,
+      bytes: 0,
+      total: 0,
+      done: true,
+      error: message,
+    });
+    log.info({ client: clientKey(client), file, code, message }, 'tftp request refused');
+  };
+
+  /** Looks the file up and starts the transfer; the caller owns the 'pending' map entry. */
+  const start = async (s: Socket, client: TftpClient, path: string, requested: Options) => {
+    const key = clientKey(client);
+    const found = await openSource(realRoot, path, client, opts.generate);
+    if (found.kind === 'missing') return refuse(s, client, path, ErrorCode.FileNotFound, 'file not found');
+    if (found.kind === 'refuse') return refuse(s, client, path, ErrorCode.AccessViolation, found.reason);
+    const negotiated: Negotiated = negotiateOptions(requested, found.source.size, limits);
+    log.debug({ client: key, file: path, negotiated }, 'tftp transfer starting');
+    let ended = false;
+    let running: RunningTransfer | undefined;
+    try {
+      running = await runTransfer({
+        bindAddress: address,
+        client,
+        file: path,
+        source: found.source,
+        negotiated,
+        retransmit,
+        progressIntervalMs: opts.progressIntervalMs ?? 250,
+        emit,
+        log,
+        onEnd: () => {
+          ended = true;
+          if (running && transfers.get(key) === running) transfers.delete(key);
+        },
+      });
+    } catch (err) {
+      found.source.close();
+      throw err;
+    }
+    if (socket === undefined) running.stop('server shutting down');
+    else if (!ended && transfers.get(key) === 'pending') transfers.set(key, running);
+  };
+
+  const onRequest = (s: Socket, msg: Buffer, client: TftpClient) => {
+    const d = decideRequest(decodePacket(msg));
+    switch (d.kind) {
+      case 'ignore':
+        log.debug({ client: clientKey(client), reason: d.reason }, 'tftp packet ignored');
+        return;
+      case 'refuse':
+        return refuse(s, client, d.requested, d.code, d.message);
+      case 'read': {
+        const key = clientKey(client);
+        const current = transfers.get(key);
+        if (current === 'pending' || current?.file === d.path) {
+          log.debug({ client: key, file: d.path }, 'tftp duplicate RRQ ignored');
+          return;
+        }
+        current?.stop('superseded by a new request');
+        transfers.set(key, 'pending');
+        start(s, client, d.path, d.options)
+          .catch((err) => {
+            log.warn({ client: key, file: d.path, err }, 'tftp transfer failed to start');
+            refuse(s, client, d.path, ErrorCode.NotDefined, 'internal error');
+          })
+          .finally(() => {
+            if (transfers.get(key) === 'pending') transfers.delete(key);
+          });
+        return;
+      }
+    }
+  };
+
+  return {
+    async listen() {
+      realRoot = await resolveRoot(opts.root);
+      const s = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind({ address, port: opts.port ?? 69, exclusive: true }, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      s.on('error', (err) => log.warn({ err }, 'tftp request socket error'));
+      s.on('message', (msg, rinfo) => onRequest(s, msg, { address: rinfo.address, port: rinfo.port }));
+      socket = s;
+      const a = s.address();
+      log.info({ address: a.address, port: a.port, root: realRoot }, 'tftp listening');
+      return { address: a.address, port: a.port };
+    },
+    async close() {
+      const s = socket;
+      socket = undefined;
+      for (const t of transfers.values()) if (t !== 'pending') t.stop('server shutting down');
+      transfers.clear();
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    activeTransfers: () => [...transfers.values()].filter((t) => t !== 'pending').length,
+  };
+}

@@ -1,0 +1,229 @@
+// One running transfer: its own ephemeral UDP socket (the server's TID, RFC 1350 §4), one lazily
+// re-armed timer, and the pure state machine from core/tftp/transfer.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Negotiated } from '../core/tftp/options.js';
+import { decodePacket, ErrorCode, encodePacket, Opcode } from '../core/tftp/packet.js';
+import type { RetransmitConfig } from '../core/tftp/retransmit.js';
+import {
+  blockRange,
+  bytesAcked,
+  type Effect,
+  receive,
+  type Step,
+  startTransfer,
+  type Transfer,
+  tick,
+} from '../core/tftp/transfer.js';
+import type { Source, TftpClient } from './tftp-source.js';
+
+export interface TftpEvent {
+  type: 'tftp';
+  stage: 'start' | 'progress' | 'finish' | 'abort' | 'refuse';
+  /** 'ip:port' of the client (IPv6 as '[ip]:port'). */
+  client: string;
+  file: string;
+  bytes: number;
+  total: number;
+  done: boolean;
+  error?: string;
+}
+
+export interface TftpLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface TransferDeps {
+  bindAddress: string;
+  client: TftpClient;
+  file: string;
+  source: Source;
+  negotiated: Negotiated;
+  retransmit: RetransmitConfig;
+  progressIntervalMs: number;
+  emit(e: TftpEvent): void;
+  log: TftpLog;
+  /** Called once when the transfer ends for any reason. */
+  onEnd(): void;
+}
+
+export interface RunningTransfer {
+  readonly file: string;
+  /** Stops the transfer (server shutdown); sends ERROR 0 to the client. */
+  stop(reason: string): void;
+}
+
+/** One contiguous datagram: a single iovec is cheaper for Node's send path than [header, payload]. */
+function dataPacket(block: number, payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(4 + payload.length);
+  out.writeUInt16BE(Opcode.Data, 0); // RFC 1350 §5
+  out.writeUInt16BE(block & 0xffff, 2); // block numbers roll over past 65535
+  out.set(payload, 4);
+  return out;
+}
+
+export function clientKey(c: TftpClient): string {
+  return isIPv6(c.address) ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
+}
+
+function bind(socket: Socket, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address, port }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The transfer socket is connected to the client, so the kernel hands it only the client's packets
+ * and sends skip per-packet address handling. A second, unconnected "guard" socket shares the port
+ * (SO_REUSEADDR; Linux prefers the connected socket for the exact 4-tuple) and receives everything
+ * else, which RFC 1350 §4 says gets ERROR 5 without disturbing the transfer.
+ */
+async function openTidSockets(bindAddress: string, client: TftpClient): Promise<{ socket: Socket; guard: Socket }> {
+  const type = isIPv6(bindAddress) ? 'udp6' : 'udp4';
+  const socket = createSocket({ type, reuseAddr: true });
+  const guard = createSocket({ type, reuseAddr: true });
+  try {
+    await bind(socket, bindAddress, 0);
+    await bind(guard, bindAddress, socket.address().port);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(client.port, client.address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    for (const s of [socket, guard]) s.close();
+    throw err;
+  }
+  return { socket, guard };
+}
+
+export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
+  const { socket, guard } = await openTidSockets(d.bindAddress, d.client);
+  const { client, source, file } = d;
+  const who = clientKey(client);
+  const total = source.size;
+  let state: Transfer | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let timerDue = Number.POSITIVE_INFINITY;
+  let lastProgress = 0;
+  let ended = false;
+
+  const event = (stage: TftpEvent['stage'], error?: string) => {
+    const bytes = stage === 'finish' ? total : state ? bytesAcked(state) : 0;
+    const done = stage === 'finish' || stage === 'abort';
+    d.emit(
+      error === undefined
+        ? { type: 'tftp', stage, client: who, file, bytes, total, done }
+        : { type: 'tftp', stage, client: who, file, bytes, total, done, error },
+    );
+  };
+
+  const end = (stage: 'finish' | 'abort', error?: string) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
+    source.close();
+    socket.close();
+    guard.close();
+    event(stage, error);
+    d.onEnd();
+  };
+
+  const send = (bytes: Uint8Array) => socket.send(bytes);
+
+  const apply = (step: Step, now: number) => {
+    state = step.state;
+    for (const e of step.effects) perform(e);
+    if (ended) return;
+    if (step.effects.length > 0 && now - lastProgress >= d.progressIntervalMs) {
+      lastProgress = now;
+      event('progress');
+    }
+    arm(now);
+  };
+
+  const perform = (e: Effect) => {
+    switch (e.kind) {
+      case 'send-oack':
+        send(encodePacket({ kind: 'oack', options: e.options }));
+        break;
+      case 'send-data':
+        for (let b = e.from; b <= e.to; b++) {
+          const r = blockRange(state!, b);
+          let payload: Uint8Array;
+          try {
+            payload = source.read(r.offset, r.length);
+          } catch (err) {
+            d.log.warn({ file, client: who, err }, 'tftp read failed');
+            send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' }));
+            end('abort', `read error: ${(err as Error).message}`);
+            return;
+          }
+          send(dataPacket(b, payload));
+        }
+        break;
+      case 'send-error':
+        send(encodePacket({ kind: 'error', code: e.code, message: e.message }));
+        break;
+      case 'finish':
+        end('finish');
+        break;
+      case 'abort':
+        end('abort', e.reason);
+        break;
+    }
+  };
+
+  // One timer per transfer; it may fire early and re-arm, which beats clear/set on every packet.
+  const arm = (now: number) => {
+    const due = state!.deadline;
+    if (timer !== undefined && due >= timerDue) return;
+    clearTimeout(timer);
+    timerDue = due;
+    timer = setTimeout(onTimer, Math.max(1, due - now));
+  };
+  const onTimer = () => {
+    timer = undefined;
+    timerDue = Number.POSITIVE_INFINITY;
+    if (!ended) apply(tick(state!, performance.now()), performance.now());
+  };
+
+  socket.on('message', (msg) => {
+    if (ended) return;
+    const p = decodePacket(msg);
+    if (p.kind === 'invalid') return d.log.debug({ client: who, reason: p.reason }, 'tftp bad packet ignored');
+    const now = performance.now();
+    apply(receive(state!, p, now), now);
+  });
+  guard.on('message', (_msg, rinfo) => {
+    const err = encodePacket({ kind: 'error', code: ErrorCode.UnknownTid, message: 'unknown transfer ID' });
+    guard.send(err, rinfo.port, rinfo.address);
+  });
+  guard.on('error', (err) => d.log.debug({ client: who, err }, 'tftp guard socket error'));
+  // Send failures (e.g. EPERM from a firewall) are left to the retransmit timer.
+  socket.on('error', (err) => d.log.debug({ client: who, err }, 'tftp transfer socket error'));
+
+  const now = performance.now();
+  lastProgress = now;
+  const first = startTransfer(total, d.negotiated, d.retransmit, now);
+  state = first.state;
+  event('start');
+  apply(first, now);
+  return {
+    file,
+    stop(reason) {
+      if (ended) return;
+      send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: reason }));
+      end('abort', reason);
+    },
+  };
+}
