@@ -3,6 +3,7 @@
 // loopback themselves.
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { keySigner } from './adapters/key-signer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
+import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
@@ -21,6 +23,7 @@ import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
+import { buildReports } from './core/report/build.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
 
@@ -39,6 +42,8 @@ export interface ApplianceOptions {
   clock?: Clock;
   random?: Random;
   uiAccessToken: string;
+  /** Operator or station id for device records (default: the host name). */
+  station?: string;
   /** How readiness probes reach the cluster IPs; undefined: no route (readiness rests on EVE's reports). */
   probeRoute?: AddressMap;
   watchIntervalMs?: number;
@@ -92,10 +97,23 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     for (const e of batch) fold(e);
     last = batch[batch.length - 1]!.id;
   }
+  const station = opts.station ?? hostname();
+  const records = openRecordLog(join(opts.stateDir, 'records.jsonl'));
+  const lastPhase = new Map<string, string>();
+  const recordResults = (delta: HubDelta) => {
+    for (const n of delta.nodes) {
+      const result = n.phase === 'ready' || n.phase === 'failed' ? n.phase : undefined;
+      if (!result || !n.uuid || lastPhase.get(n.uuid) === result) continue;
+      lastPhase.set(n.uuid, result);
+      const report = buildReports(store, [n], station).find((r) => r.eveUuid === n.uuid);
+      if (report) records.append(report);
+    }
+  };
   const emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => {
     const stored = store.addEvent({ at: clock.now(), ...e });
     log.info({ type: e.type, node: e.node, ...e.data }, e.type);
     const delta = fold(stored);
+    recordResults(delta);
     events.emit('event', stored);
     events.emit('delta', delta);
   };
@@ -150,6 +168,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events,
     logger,
     accessToken: opts.uiAccessToken,
+    station,
     clock,
     emit,
   });

@@ -3,8 +3,10 @@ import { UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { pkiCommand } from './cli/pki.js';
+import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { siteCommand } from './cli/site.js';
+import { statusCommand } from './cli/status.js';
 import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
@@ -17,6 +19,8 @@ usage: eveboot <command> [options]
   demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki show|export  certificate fingerprints / public certificates as PEM
+  report           one record per device, --format json|csv
+  status           a terminal table per node, refreshing (--once)
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file (or a line manifest)
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
@@ -25,30 +29,36 @@ ${SERVE_USAGE}`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
+/** Runs until SIGINT/SIGTERM (exit 0) or until a headless batch is done (its code). */
+function untilDone(done: Promise<number>): Promise<number> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve(0));
+    process.once('SIGTERM', () => resolve(0));
+    void done.then(resolve);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'serve': {
       const running = await serve(rest, out);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const code = await untilDone(running.done);
       await running.stop();
-      return 0;
+      return code;
     }
     case 'demo': {
-      const running = await demo(rest, out);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      await running.stop();
-      return 0;
+      const d = await demo(rest, out);
+      const code = await untilDone(d.running.done);
+      await d.stop();
+      return code;
     }
     case 'pki':
       return pkiCommand(rest, out);
+    case 'report':
+      return reportCommand(rest, out);
+    case 'status':
+      return statusCommand(rest, out);
     case 'doctor':
       return doctorCommand(rest, out);
     case 'token':

@@ -12,7 +12,8 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --state-url URL postgresql://… to share state between factory stations (default SQLite in --state;
                   also EVEBOOT_STATE_URL)
   --site FILE     site file, YAML or JSON (default: the embedded demo site)
-  --headless      one JSON object per line on stdout for every event, no banner
+  --headless      one JSON object per line on stdout for every event, no banner; exits when every cluster is
+                  ready (0) or any failed (1)
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
 export const serveOptions = {
@@ -30,6 +31,8 @@ export interface Running {
   accessToken: string;
   uiUrl: string;
   controllerUrl: string;
+  /** Headless: resolves with the exit code once every cluster is ready (0) or any is failed (1). */
+  done: Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -60,8 +63,21 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
   const uiUrl = `http://${uiHost === '0.0.0.0' ? listen.advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
   const controllerUrl = `https://${listen.advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
   if (values.headless) {
     appliance.events.on('event', (e) => out(JSON.stringify(e)));
+    appliance.events.on('delta', (d) => {
+      if (d.changed.length === 0) return;
+      const clusters = appliance.hub.snapshot(Date.now()).clusters;
+      if (clusters.every((c) => c.kind === 'ready' || c.kind === 'failed')) {
+        const failed = clusters.filter((c) => c.kind === 'failed').map((c) => c.cluster);
+        out(JSON.stringify({ type: 'batch.done', ok: failed.length === 0, clusters: clusters.length, failed }));
+        finish(failed.length === 0 ? 0 : 1);
+      }
+    });
   } else {
     out(
       `eveboot serving site ${site.site.name} (${clusterSpecs(site)
@@ -73,5 +89,5 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     out(`  UI              ${uiUrl}`);
     out(`  access token    ${accessToken}`);
   }
-  return { appliance, site, accessToken, uiUrl, controllerUrl, stop: () => appliance.close() };
+  return { appliance, site, accessToken, uiUrl, controllerUrl, done, stop: () => appliance.close() };
 }

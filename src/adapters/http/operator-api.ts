@@ -7,6 +7,9 @@ import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
 import type { ProgressHub } from '../../core/progress/hub.js';
+import { buildReports } from '../../core/report/build.js';
+import { reportCsv } from '../../core/report/device-record.js';
+import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceRecord, Store, StoredEvent } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
@@ -14,6 +17,7 @@ import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { registerActions } from './operator-actions.js';
 import { registerLive } from './operator-live.js';
+import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {
   store: Store;
@@ -23,6 +27,8 @@ export interface OperatorApiDeps {
   hub: ProgressHub;
   logger: Logger;
   accessToken: string;
+  /** Operator or station id written into every device record. */
+  station: string;
   clock: Clock;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
@@ -89,6 +95,33 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     markReinstall: deps.markReinstall,
   });
   registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000 });
+  registerUi(app);
   app.get('/api/v1/snapshot', async () => deps.hub.snapshot(deps.clock.now()));
+  let counters = emptyCounters();
+  for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
+    for (const e of batch) counters = countEvent(counters, e);
+    last = batch[batch.length - 1]!.id;
+  }
+  deps.events.on('event', (e) => {
+    counters = countEvent(counters, e);
+  });
+  app.get('/metrics', async (_req, reply) =>
+    reply
+      .header('content-type', 'text/plain; version=0.0.4')
+      .send(renderMetrics(deps.hub.snapshot(deps.clock.now()), counters)),
+  );
+  app.get<{ Querystring: { format?: string } }>('/api/v1/report', async (req, reply) => {
+    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station);
+    if (req.query.format === 'csv') {
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="eveboot-report.csv"')
+        .send(reportCsv(rows));
+    }
+    if (req.query.format && req.query.format !== 'json') {
+      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'format must be json or csv');
+    }
+    return rows;
+  });
   return app;
 }

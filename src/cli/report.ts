@@ -1,0 +1,48 @@
+// eveboot report: one record per device (serial, MACs, UUIDs, cert hashes, cluster, role, cluster IP and
+// interface, timings per step, result, station) as JSON or CSV, from the state directory or database.
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../adapters/open-store.js';
+import { foldEvents } from '../core/progress/snapshot.js';
+import { buildReports } from '../core/report/build.js';
+import { reportCsv } from '../core/report/device-record.js';
+import type { Store } from '../ports/store.js';
+import { parse, UsageError } from './args.js';
+
+const USAGE = 'usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID]';
+
+export function allEvents(store: Store) {
+  const out = [];
+  for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
+    out.push(...batch);
+    last = batch[batch.length - 1]!.id;
+  }
+  return out;
+}
+
+export function reportCommand(argv: string[], out: (s: string) => void): number {
+  const { values } = parse(
+    argv,
+    {
+      state: { type: 'string', default: 'eveboot-state' },
+      'state-url': { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+      station: { type: 'string', default: hostname() },
+    },
+    USAGE,
+  );
+  if (values.format !== 'json' && values.format !== 'csv') throw new UsageError(USAGE);
+  const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
+  try {
+    const nodes = foldEvents(allEvents(store), { now: Date.now() }).nodes;
+    const rows = buildReports(store, nodes, values.station);
+    const text = values.format === 'csv' ? reportCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`;
+    if (values.out) writeFileSync(values.out, text);
+    else out(text.trimEnd());
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,55 @@
+// eveboot status: the same picture as the UI, in a terminal: a line per node with its phase, current step and a
+// progress bar while bytes flow, and each cluster's state and quorum. Refreshes every second (--once: print once).
+import { join } from 'node:path';
+import { openStore } from '../adapters/open-store.js';
+import { foldEvents, type NodeView } from '../core/progress/snapshot.js';
+import { parse } from './args.js';
+import { allEvents } from './report.js';
+
+const USAGE = 'usage: eveboot status [--state DIR] [--state-url URL] [--once]';
+
+function bar(percent: number, width = 20): string {
+  const full = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${percent.toFixed(0).padStart(3)}%`;
+}
+
+export function renderNode(n: NodeView): string {
+  const step = n.steps.find((s) => s.status === 'active') ?? [...n.steps].reverse().find((s) => s.status === 'done');
+  const name = (n.name ?? n.serial ?? n.key).padEnd(18).slice(0, 18);
+  const role = (n.role ? `${n.role} ${n.clusterIp ?? ''}` : '').padEnd(24);
+  const d = n.download;
+  const progress = d?.percent !== undefined && n.phase === 'netboot' ? ` ${bar(d.percent)}` : '';
+  const problem = n.problem ? `  ! ${n.problem.what} → ${n.problem.todo}` : '';
+  return `${name} ${n.phase.padEnd(11)} ${role} ${(step?.label ?? '').padEnd(34)}${progress}${problem}`;
+}
+
+export function renderStatus(store: ReturnType<typeof openStore>): string {
+  const snap = foldEvents(allEvents(store), { now: Date.now() });
+  const lines = [`${'node'.padEnd(18)} ${'phase'.padEnd(11)} ${'role / cluster IP'.padEnd(24)} step`];
+  lines.push(...snap.nodes.map(renderNode));
+  for (const c of store.clusters())
+    lines.push(`cluster ${c.name}: ${c.state}${c.planStatus ? ` — ${c.planStatus}` : ''}`);
+  return lines.join('\n');
+}
+
+export async function statusCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const opts = {
+    state: { type: 'string' as const, default: 'eveboot-state' },
+    'state-url': { type: 'string' as const },
+    once: { type: 'boolean' as const, default: false },
+  };
+  const { values } = parse(argv, opts, USAGE);
+  const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
+  try {
+    if (values.once) {
+      out(renderStatus(store));
+      return 0;
+    }
+    for (;;) {
+      out(`\x1b[2J\x1b[H${renderStatus(store)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,135 @@
+// The eveboot operator page: one live picture of the site (header, cluster panels, one card per node), rebuilt
+// from the snapshot on connect and patched by deltas: node cards by `key`, cluster panels by `cluster`.
+import { call, getJson } from './api.js';
+import { createClusterPanel } from './cluster-panel.js';
+import { h, swap } from './dom.js';
+import { clock } from './format.js';
+import { connectLive } from './live.js';
+import { refreshMachines, touchesMachines } from './machines.js';
+import { nodeTitle, PHASE_LABEL, renderNode, tickRunning } from './node-card.js';
+import { renderSite } from './site.js';
+
+// The token came in the first URL; the cookie now carries it, so it leaves the address bar and the history.
+if (new URLSearchParams(location.search).has('access_token')) history.replaceState(null, '', location.pathname);
+
+const nodes = new Map();
+const panels = new Map();
+const ctx = { confirming: new Set(), results: new Map(), onReinstall };
+const $ = (id) => document.getElementById(id);
+
+const byTitle = (a, b) => nodeTitle(a).localeCompare(nodeTitle(b));
+
+function cardOf(key) {
+  return [...$('nodes').querySelectorAll('article.card')].find((el) => el.dataset.key === key);
+}
+
+function drawNode(n) {
+  const next = renderNode(n, ctx);
+  const old = cardOf(n.key);
+  if (old) return swap(old, next);
+  const after = [...nodes.values()].sort(byTitle).find((m) => byTitle(n, m) < 0 && cardOf(m.key));
+  const container = $('nodes');
+  container.querySelector(':scope > p.muted')?.remove();
+  container.insertBefore(next, after ? cardOf(after.key) : null);
+}
+
+function drawAllNodes() {
+  const container = $('nodes');
+  const list = [...nodes.values()].sort(byTitle);
+  container.replaceChildren(
+    ...(list.length ? list.map((n) => renderNode(n, ctx)) : [h('p', { class: 'muted' }, 'No node seen yet.')]),
+  );
+}
+
+/** The core folds records of one machine together (MAC → serial → UUID); the old key's card goes with it. */
+function dropMerged(n) {
+  const names = new Set([...(n.macs ?? []).map((m) => `mac:${m}`), n.serial && `serial:${n.serial}`, n.uuid]);
+  for (const [key, old] of nodes) {
+    if (key === n.key) continue;
+    const same = names.has(key) || (n.serial && old.serial === n.serial) || old.macs?.some((m) => n.macs?.includes(m));
+    if (!same) continue;
+    nodes.delete(key);
+    cardOf(key)?.remove();
+  }
+}
+
+function drawCluster(c) {
+  const name = c.cluster ?? c.name;
+  let panel = panels.get(name);
+  if (!panel) {
+    panel = createClusterPanel(name);
+    panels.set(name, panel);
+    $('clusters').querySelector(':scope > p.muted')?.remove();
+    $('clusters').append(panel.el);
+  }
+  panel.cluster = c;
+  panel.update(c, [...nodes.values()]);
+  $('clusters-heading').textContent = panels.size > 1 ? 'Clusters' : 'Cluster';
+}
+
+function announce(text) {
+  const list = $('changes');
+  list.prepend(h('li', {}, h('time', {}, clock(Date.now())), ' ', text));
+  while (list.children.length > 12) list.lastElementChild.remove();
+}
+
+function onSnapshot(s) {
+  nodes.clear();
+  for (const n of s.nodes ?? []) nodes.set(n.key, n);
+  drawAllNodes();
+  for (const c of s.clusters ?? []) drawCluster(c);
+  void refreshMachines();
+  void getJson('/api/v1/site').then((site) => site && renderSite(site));
+}
+
+function onDelta(d) {
+  for (const n of d.nodes ?? []) {
+    const before = nodes.get(n.key);
+    dropMerged(n);
+    nodes.set(n.key, n);
+    drawNode(n);
+    if (before && before.phase !== n.phase) announce(`${nodeTitle(n)}: ${PHASE_LABEL[n.phase] ?? n.phase}`);
+    else if (!before) announce(`${nodeTitle(n)}: seen (${PHASE_LABEL[n.phase] ?? n.phase})`);
+  }
+  for (const c of d.clusters ?? []) {
+    const before = panels.get(c.cluster)?.cluster;
+    drawCluster(c);
+    if (before?.label !== c.label) announce(`cluster ${c.name ?? c.cluster}: ${c.label}`);
+  }
+  // Node names and the plan change the override choices; keep every panel's lists current.
+  if ((d.nodes ?? []).length > 0)
+    for (const p of panels.values()) if (p.cluster) p.update(p.cluster, [...nodes.values()]);
+  const type = d.event?.type ?? '';
+  if (touchesMachines(type)) void refreshMachines();
+  if (type.startsWith('operator.')) announce(`operator: ${type.slice('operator.'.length)}`);
+}
+
+async function onReinstall(n, step) {
+  if (step === 'ask') ctx.confirming.add(n.key);
+  if (step === 'cancel') ctx.confirming.delete(n.key);
+  if (step === 'confirm') {
+    ctx.confirming.delete(n.key);
+    ctx.results.set(n.key, { ok: true, text: 'sending…' });
+    drawNode(nodes.get(n.key) ?? n);
+    const r = await call('POST', `/api/v1/devices/${encodeURIComponent(n.uuid)}/reinstall`);
+    ctx.results.set(n.key, {
+      ok: r.ok,
+      text: r.ok ? 'Marked: it reinstalls on its next network boot.' : `Reinstall refused: ${r.text}`,
+    });
+  }
+  drawNode(nodes.get(n.key) ?? n);
+  cardOf(n.key)?.querySelector('[data-focus^="reinstall"]')?.focus();
+}
+
+function onState(state, why) {
+  const el = $('live-state');
+  el.dataset.state = state;
+  el.textContent = { live: 'live', reconnecting: 'reconnecting…', refused: 'access refused' }[state] ?? state;
+  const blocked = $('blocked');
+  blocked.hidden = state !== 'refused';
+  if (state === 'refused')
+    blocked.textContent = `The appliance refused this page's access token (${why}). Open the URL that eveboot printed at start; it ends in /?access_token=…`;
+}
+
+connectLive({ onSnapshot, onDelta, onState });
+setInterval(() => tickRunning($('nodes')), 1000);
