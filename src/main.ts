@@ -5,6 +5,7 @@ import { doctorCommand } from './cli/doctor.js';
 import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
+import { simCommand } from './cli/sim.js';
 import { siteCommand } from './cli/site.js';
 import { statusCommand } from './cli/status.js';
 import { tokenCommand } from './cli/token.js';
@@ -20,6 +21,7 @@ usage: eveboot <command> [options]
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki show|export  certificate fingerprints / public certificates as PEM
   report           one record per device, --format json|csv
+  sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
   status           a terminal table per node, refreshing (--once)
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file (or a line manifest)
@@ -55,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'pki':
       return pkiCommand(rest, out);
+    case 'sim': {
+      const fleet = await simCommand(rest, out);
+      await untilDone(new Promise<number>(() => {}));
+      await fleet.stop();
+      return 0;
+    }
     case 'report':
       return reportCommand(rest, out);
     case 'status':

@@ -82,15 +82,32 @@ function onSnapshot(s) {
   void getJson('/api/v1/site').then((site) => site && renderSite(site));
 }
 
+function upsertNode(n) {
+  const before = nodes.get(n.key);
+  if (before && JSON.stringify(before) === JSON.stringify(n)) return;
+  dropMerged(n);
+  nodes.set(n.key, n);
+  drawNode(n);
+  if (before && before.phase !== n.phase) announce(`${nodeTitle(n)}: ${PHASE_LABEL[n.phase] ?? n.phase}`);
+  else if (!before) announce(`${nodeTitle(n)}: seen (${PHASE_LABEL[n.phase] ?? n.phase})`);
+}
+
+// A byte-progress event that moves no step carries no node in its delta; the bar's numbers come from a fresh
+// snapshot then, at most four times a second.
+let bytesTimer;
+function refreshBytesSoon() {
+  if (bytesTimer) return;
+  bytesTimer = setTimeout(async () => {
+    const s = await getJson('/api/v1/snapshot');
+    bytesTimer = undefined;
+    for (const n of s?.nodes ?? []) if (n.download) upsertNode(n);
+  }, 250);
+}
+
 function onDelta(d) {
-  for (const n of d.nodes ?? []) {
-    const before = nodes.get(n.key);
-    dropMerged(n);
-    nodes.set(n.key, n);
-    drawNode(n);
-    if (before && before.phase !== n.phase) announce(`${nodeTitle(n)}: ${PHASE_LABEL[n.phase] ?? n.phase}`);
-    else if (!before) announce(`${nodeTitle(n)}: seen (${PHASE_LABEL[n.phase] ?? n.phase})`);
-  }
+  for (const n of d.nodes ?? []) upsertNode(n);
+  const type = d.event?.type ?? '';
+  if ((type === 'http.progress' || type === 'tftp') && !(d.nodes ?? []).length) refreshBytesSoon();
   for (const c of d.clusters ?? []) {
     const before = panels.get(c.cluster)?.cluster;
     drawCluster(c);
@@ -99,7 +116,6 @@ function onDelta(d) {
   // Node names and the plan change the override choices; keep every panel's lists current.
   if ((d.nodes ?? []).length > 0)
     for (const p of panels.values()) if (p.cluster) p.update(p.cluster, [...nodes.values()]);
-  const type = d.event?.type ?? '';
   if (touchesMachines(type)) void refreshMachines();
   if (type.startsWith('operator.')) announce(`operator: ${type.slice('operator.'.length)}`);
 }
@@ -124,6 +140,7 @@ async function onReinstall(n, step) {
 function onState(state, why) {
   const el = $('live-state');
   el.dataset.state = state;
+  document.body.dataset.live = state;
   el.textContent = { live: 'live', reconnecting: 'reconnecting…', refused: 'access refused' }[state] ?? state;
   const blocked = $('blocked');
   blocked.hidden = state !== 'refused';

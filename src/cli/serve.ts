@@ -5,6 +5,7 @@ import type { AddressMap } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { combinedRoute, rehearsalMaps } from '../sim/site-fleet.js';
 import { parse } from './args.js';
 
 export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--headless] [--ui-public] [--log-level LEVEL]
@@ -14,6 +15,7 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --site FILE     site file, YAML or JSON (default: the embedded demo site)
   --headless      one JSON object per line on stdout for every event, no banner; exits when every cluster is
                   ready (0) or any failed (1)
+  --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
 export const serveOptions = {
@@ -23,6 +25,7 @@ export const serveOptions = {
   headless: { type: 'boolean' as const, default: false },
   'ui-public': { type: 'boolean' as const, default: false },
   'log-level': { type: 'string' as const, default: 'info' },
+  rehearsal: { type: 'string' as const },
 };
 
 export interface Running {
@@ -54,7 +57,9 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     site,
     logger,
     uiAccessToken: accessToken,
-    probeRoute: extras.probeRoute,
+    probeRoute:
+      extras.probeRoute ??
+      (values.rehearsal ? combinedRoute(rehearsalMaps(clusterSpecs(site), Number(values.rehearsal))) : undefined),
     watchIntervalMs: extras.watchIntervalMs,
   });
   const { listen } = site;

@@ -55,6 +55,15 @@ export class ProgressHub {
     const out = foldEvent(this.model, e);
     this.model = out.model;
     const touched = new Set(out.effects.filter((x) => x.kind !== 'changed').map((x) => (x as { node: string }).node));
+    // Byte counters move without changing a step: the node's progress bar still changed.
+    if (e.type === 'http.progress' || e.type === 'tftp') {
+      const mac = typeof e.data.mac === 'string' ? `mac:${e.data.mac.toLowerCase()}` : undefined;
+      const client = typeof e.data.client === 'string' ? `ip:${e.data.client.replace(/:\d+$/, '')}` : undefined;
+      for (const name of [e.node, mac, client]) {
+        const key = name ? this.model.aliases[name] : undefined;
+        if (key) touched.add(key);
+      }
+    }
     const changed: HubDelta['changed'] = [];
     const clusters: HubDelta['clusters'] = [];
     const target = cluster ?? (Object.keys(this.clusters).length === 1 ? Object.keys(this.clusters)[0] : undefined);

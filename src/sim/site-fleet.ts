@@ -1,0 +1,124 @@
+// Simulated EVE nodes for every node of a site or line manifest, as the demo and the factory rehearsal run
+// them: each onboards over the real API, gets its sealed token, and runs a K3s stand-in whose cluster IP maps to
+// loopback ports (rehearsalMaps), so the appliance's readiness watcher probes real servers.
+import { createSoftTpm } from '../adapters/soft-tpm.js';
+import type { ClusterSpec, Site } from '../config/site.js';
+import type { NicObservation } from '../core/plan/inventory.js';
+import { SimDevice } from './eve-device.js';
+import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
+import { standardNics, topology } from './sim-info.js';
+import { runSimNode } from './sim-node.js';
+
+export type Failure = 'seed' | 'node2' | 'cable';
+
+/** Cluster k's three first hosts map to loopback ports base+500+8k (6443) and the next one (12346). */
+export function rehearsalMaps(specs: ClusterSpec[], base: number): LoopbackMap[] {
+  return specs.map((c, k) => {
+    const [ip] = c.prefix.split('/') as [string];
+    const o = ip.split('.').map(Number);
+    const hosts = [1, 2, 3].map((h) => `${o[0]}.${o[1]}.${o[2]}.${(o[3] ?? 0) + h}`);
+    return LoopbackMap.fixed(hosts, base + 500 + 8 * k);
+  });
+}
+
+export function combinedRoute(maps: LoopbackMap[]) {
+  return (ip: string, port: number) => {
+    for (const m of maps) {
+      const r = m.route(ip, port);
+      if (r.port !== 1) return r;
+    }
+    return { host: '127.0.0.1', port: 1 };
+  };
+}
+
+export interface SiteFleetOptions {
+  site: Site;
+  specs: ClusterSpec[];
+  maps: LoopbackMap[];
+  server: string;
+  pki: { rootCaPem: string; onboardCertPem: string; onboardKeyPem: string };
+  pollMs: number;
+  /** Which cluster (index) gets the injected failure. */
+  failure?: { kind: Failure; cluster: number };
+  /** The simulator's cabling, for an in-process appliance (rehearsal evidence); omitted for a separate process. */
+  observe?: (obs: NicObservation[]) => void;
+  log?: (who: string, msg: string) => void;
+}
+
+export interface SiteFleet {
+  stop(): Promise<void>;
+  /** Stops a node's K3s stand-in (the node2 failure story). */
+  nodeDown(cluster: string, name: string): Promise<void>;
+}
+
+export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
+  const abort = new AbortController();
+  const fleets = new Map<string, K3sFleet>();
+  const fleetOf = (cluster: string) => [...fleets.entries()].find(([key]) => key.startsWith(`${cluster}|`))?.[1];
+  const tasks = o.specs.flatMap((spec, k) =>
+    spec.nodes.map((node, i) => {
+      const device = new SimDevice({
+        server: o.server,
+        rootCaPem: o.pki.rootCaPem,
+        onboardCertPem: o.pki.onboardCertPem,
+        onboardKeyPem: o.pki.onboardKeyPem,
+        serial: node.serial ?? '',
+        softSerial: node.softSerial ?? '',
+        tpm: createSoftTpm(),
+      });
+      const fail = o.failure?.cluster === k ? o.failure.kind : undefined;
+      // The cable story: node 2's cluster port is unplugged and its site port sits on another VLAN, so no port
+      // is shared by all three nodes.
+      const cut = fail === 'cable' && i === 1;
+      const nics = standardNics(k * 3 + i + 1, { cableEth1: !cut }).map((nic) =>
+        cut && nic.ifname === 'eth0'
+          ? { ...nic, ipv4: '192.168.78.12', subnet: '192.168.78.0/24', segment: 'other-vlan' }
+          : nic,
+      );
+      o.observe?.(topology(nics));
+      const who = node.name ?? node.serial ?? '?';
+      return runSimNode(
+        {
+          device,
+          nics,
+          pollMs: o.pollMs,
+          log: (m) => o.log?.(who, m),
+          onCluster: async (token, c, deviceName) => {
+            const key = `${spec.name}|${c.joinServerIp}`;
+            let fleet = fleets.get(key);
+            if (!fleet) {
+              const previous = fleetOf(spec.name);
+              if (previous) await previous.stop();
+              fleet = new K3sFleet({
+                clusterId: c.clusterId,
+                joinServerIp: c.joinServerIp,
+                map: o.maps[k]!,
+                delays: { startMs: 3000, readyMs: 2000, pollMs: 2000, joinMs: 3000 },
+                seedNeverInitialises: fail === 'seed' && previous === undefined,
+                log: (m) => o.log?.(`k3s ${spec.name}`, m),
+              });
+              fleets.set(key, fleet);
+            }
+            await fleet.startNode(
+              { uuid: device.uuid!, name: deviceName, clusterIp: c.clusterIpPrefix.split('/')[0]! },
+              token,
+            );
+          },
+          reports: async () => {
+            const r = await fleetOf(spec.name)?.leaderReport();
+            return r && r.from.o.uuid === device.uuid ? [r.msg] : [];
+          },
+        },
+        abort.signal,
+      );
+    }),
+  );
+  return {
+    nodeDown: async (cluster, name) => fleetOf(cluster)?.nodeDown(name),
+    stop: async () => {
+      abort.abort();
+      await Promise.allSettled(tasks);
+      for (const f of fleets.values()) await f.stop();
+    },
+  };
+}

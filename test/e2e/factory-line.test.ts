@@ -1,0 +1,23 @@
+// A factory-line rehearsal with the simulator, as bench/factory-line.ts runs it (appliance and simulator in
+// separate processes): 30 clusters / 90 nodes in flight at once, one with an injected cabling failure that fails
+// alone, and a complete record for every ready device. Memory is measured by the bench, not asserted here.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/process.js';
+
+describe('factory line rehearsal', () => {
+  it('30 clusters complete, the injected failure fails only its own cluster, every record is complete', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'factory-line.ts'), '30', '3'], {
+      cwd: ROOT,
+      env: { ...process.env, EVEBOOT_MAIN: 'src' },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(r.stdout).toMatch(/failed clusters: c3 \(expected c3 only\)/);
+    expect(r.stdout).toMatch(/records: 87 ready=87, incomplete: 0/);
+    const inFlight = Number(/max in flight at once: (\d+)/.exec(r.stdout)?.[1]);
+    expect(inFlight).toBeGreaterThanOrEqual(6);
+    expect(r.status).toBe(0);
+  }, 300_000);
+});
