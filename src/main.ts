@@ -2,6 +2,7 @@
 import { UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
+import { imagesCommand } from './cli/images.js';
 import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
@@ -20,6 +21,7 @@ usage: eveboot <command> [options]
   demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki show|export  certificate fingerprints / public certificates as PEM
+  images import|list  import an EVE-k netboot bundle (installer-net.tar, installer.iso or a directory)
   report           one record per device, --format json|csv
   sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
   status           a terminal table per node, refreshing (--once)
@@ -63,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
       await fleet.stop();
       return 0;
     }
+    case 'images':
+      return imagesCommand(rest, out);
     case 'report':
       return reportCommand(rest, out);
     case 'status':

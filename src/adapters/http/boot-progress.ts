@@ -1,0 +1,67 @@
+// Which machine is downloading, and how far it got. Client IP → MAC comes from identity reports and from DHCP
+// lease events (the caller feeds those in with note()); byte counts per (MAC, path) become throttled
+// `http.progress` events.
+import { type ProgressMark, shouldReport } from '../../core/boot/progress.js';
+import type { Clock } from '../../ports/clock.js';
+
+export class IpMacTable {
+  private readonly byIp = new Map<string, string>();
+
+  /** Record that `ip` belongs to `mac` (latest wins). IPv4-mapped IPv6 (::ffff:a.b.c.d) is stored as IPv4. */
+  note(ip: string, mac: string): void {
+    this.byIp.set(plainIp(ip), mac);
+  }
+
+  mac(ip: string): string | undefined {
+    return this.byIp.get(plainIp(ip));
+  }
+}
+
+export function plainIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+export type Emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+
+interface Counter {
+  bytes: number;
+  mark?: ProgressMark;
+}
+
+export class ProgressMeter {
+  private readonly counters = new Map<string, Counter>();
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly clock: Clock,
+    private readonly onComplete: (mac: string, path: string) => void = () => {},
+  ) {}
+
+  /** Forget a machine's counters (a new install attempt starts from 0 %). */
+  reset(mac: string): void {
+    for (const k of this.counters.keys()) if (k.startsWith(`${mac} `)) this.counters.delete(k);
+  }
+
+  /** A request for the whole file starts a fresh download: count from 0 again (Range requests accumulate). */
+  restart(who: { mac?: string; ip: string }, path: string): void {
+    this.counters.delete(`${who.mac ?? `ip:${who.ip}`} ${path}`);
+  }
+
+  /** `n` more bytes of `path` (of `total`) went to `mac` (or to an unmapped IP). Cumulative across requests,
+   *  because GRUB reads a loop-mounted ISO as many Range requests. */
+  add(who: { mac?: string; ip: string }, path: string, n: number, total: number): void {
+    const id = who.mac ?? `ip:${who.ip}`;
+    const key = `${id} ${path}`;
+    const c = this.counters.get(key) ?? { bytes: 0 };
+    const before = c.bytes;
+    c.bytes = Math.min(total, c.bytes + n);
+    this.counters.set(key, c);
+    const now = this.clock.now();
+    if (c.bytes === before && before > 0) return;
+    if (!shouldReport(c.mark, now, c.bytes, total)) return;
+    if (c.bytes >= total && c.mark?.bytes === total) return; // the 100 % event goes out once
+    c.mark = { at: now, bytes: c.bytes };
+    this.emit({ type: 'http.progress', data: { mac: who.mac ?? null, ip: who.ip, path, bytes: c.bytes, total } });
+    if (c.bytes >= total && who.mac) this.onComplete(who.mac, path);
+  }
+}

@@ -1,0 +1,66 @@
+// Wiring from the site file and the PKI to what the boot API needs: the BootSite view and the per-site CONFIG
+// partition image (eve-api-facts §6.4) served as /config.img. The FAT image is built in memory (core/disk), without
+// root, mtools or a loop mount, and is byte-for-byte reproducible, so its ETag is stable across restarts.
+
+import { renderGrubCfg, siteConfigFiles } from '../../core/disk/config-files.js';
+import { makeFatImage } from '../../core/disk/fat-format.js';
+import { type BootSite, installerArgs } from './boot-api.js';
+
+export interface SiteBootOptions {
+  localBoot: 'exit' | 'sanboot';
+  unknownMachines: 'ignore' | 'boot';
+  image?: string;
+  installDisk?: string;
+  persistDisks: string[];
+  rebootAfterInstall: boolean;
+  extraArgs: string[];
+}
+
+export function bootSiteFrom(site: {
+  nodes: { serial?: string; mac?: string; name?: string }[];
+  boot: SiteBootOptions;
+}): BootSite {
+  const b = site.boot;
+  return {
+    nodes: site.nodes,
+    policy: { localBoot: b.localBoot, unknownMachines: b.unknownMachines, image: b.image },
+    installArgs: installerArgs(b),
+  };
+}
+
+export interface ConfigImageInput {
+  /** `host:port` of the EVE controller → CONFIG `server` and eve_install_server. */
+  controller: string;
+  rootCaPem: string;
+  onboardCertPem: string;
+  onboardKeyPem: string;
+  boot: SiteBootOptions;
+}
+
+/** The per-site config.img (FAT, label CONFIG, 5 MiB). */
+export function buildConfigImage(i: ConfigImageInput): Uint8Array {
+  const grubCfg = renderGrubCfg({
+    installServer: i.controller,
+    installDisk: i.boot.installDisk,
+    persistDisks: i.boot.persistDisks,
+    rebootAfterInstall: i.boot.rebootAfterInstall,
+    extraArgs: i.boot.extraArgs,
+  });
+  const files = siteConfigFiles({
+    server: i.controller,
+    rootCaPem: i.rootCaPem,
+    onboardCertPem: i.onboardCertPem,
+    onboardKeyPem: i.onboardKeyPem,
+    grubCfg,
+  });
+  return makeFatImage(files, { label: 'CONFIG' });
+}
+
+/** Builds once, on first use. */
+export function cachedConfigImage(build: () => Uint8Array): () => Uint8Array {
+  let img: Uint8Array | undefined;
+  return () => {
+    img ??= build();
+    return img;
+  };
+}

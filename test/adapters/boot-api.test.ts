@@ -1,0 +1,178 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is iPXE settings syntax, not a JS template
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
+import { readFile } from '../../src/core/disk/fat-read.js';
+import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from './boot-fixture.js';
+
+let t: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
+beforeAll(async () => {
+  t = await bootApiOnFakeBundle();
+});
+afterAll(() => t.close());
+
+const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const grubEfi = fakeBundleFiles().find((f) => f.path === './EFI/BOOT/BOOTX64.EFI')!.data;
+const get = (url: string, headers: Record<string, string> = {}, remoteAddress?: string) =>
+  t.app.inject({ method: 'GET', url, headers, remoteAddress });
+
+describe('boot flow: identity → decision → booting → installed → local → reinstall', () => {
+  it('the per-machine entry script asks for the identity report', async () => {
+    const r = await get('/boot/52-54-00-99-00-10.ipxe');
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain/);
+    expect(r.body).toMatch(/^#!ipxe\n/);
+    expect(r.body).toContain('chain --autofree ${eb_base}/boot/report?mac=${eb_mac}');
+    expect(r.body).toContain('set eb_base http://10.99.0.1:8080');
+    expect((await get('/boot/script?mac=52:54:00:99:00:10')).body).toBe(r.body);
+  });
+
+  it('a bad MAC is a 400 with a coded message', async () => {
+    const r = await get('/boot/not-a-mac.ipxe');
+    expect(r.statusCode).toBe(400);
+    expect(r.body).toMatch(/^EVEBOOT_ERR_BAD_REQUEST: mac must be/);
+  });
+
+  it('the identity report of a listed machine gets the EVE GRUB chain', async () => {
+    const r = await get(`/boot/report?${reportQuery(MAC_A)}`);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('chain http://10.99.0.1:8080/artifacts/14.5.1-k-amd64/EFI/BOOT/BOOTX64.EFI');
+    expect(r.body).toContain('/boot/booting?mac=52:54:00:99:00:10&stage=grub');
+    const m = t.bootStore.machine(MAC_A)!;
+    expect(m.identity.nics).toEqual([
+      { name: 'net0', mac: MAC_A, link: 'up' },
+      { name: 'net1', mac: '52:54:00:99:01:10', link: 'down' },
+    ]);
+    expect(m).toMatchObject({ lastDecision: 'install', lastImage: '14.5.1-k-amd64', ip: '127.0.0.1' });
+    const decision = t.events.find((e) => e.type === 'boot.decision');
+    expect(decision).toMatchObject({ node: 'node-a', data: { mac: MAC_A, decision: 'install' } });
+    expect(t.logLines.join('')).toContain('site node node-a (serial SN-A): install 14.5.1-k-amd64');
+  });
+
+  it('the booting callback is recorded as an event', async () => {
+    const r = await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64`);
+    expect(r.body).toBe('ok\n');
+    expect(t.events.at(-1)).toMatchObject({ type: 'boot.booting', data: { mac: MAC_A, stage: 'grub' } });
+    expect(t.bootStore.machine(MAC_A)!.bootingAt).toBeDefined();
+  });
+
+  it('GRUB is served byte-identical and its grub.cfg is ours (HTTP cmddevice)', async () => {
+    const r = await get('/artifacts/14.5.1-k-amd64/EFI/BOOT/BOOTX64.EFI');
+    expect(r.headers['content-type']).toBe('application/efi');
+    expect(new Uint8Array(r.rawPayload)).toEqual(grubEfi);
+    for (const url of ['/artifacts/14.5.1-k-amd64/EFI/BOOT/grub.cfg', '/EFI/BOOT/grub.cfg']) {
+      const cfg = await get(url);
+      expect(cfg.body).toContain('set cmddevice=http,10.99.0.1:8080');
+      expect(cfg.body).toContain('set config_grub_cfg=(http,10.99.0.1:8080)/eveboot/overrides.cfg');
+    }
+    expect((await get('/eveboot/overrides.cfg')).body).toContain('newc:/config.img:(http,10.99.0.1:8080)/config.img');
+  });
+
+  it('config.img is a FAT CONFIG with server, root CA, onboarding cert and the installer options', async () => {
+    const r = await get('/config.img');
+    expect(r.statusCode).toBe(200);
+    const img = new Uint8Array(r.rawPayload);
+    const text = (p: string) => new TextDecoder().decode(readFile(img, p));
+    expect(text('server')).toBe('10.99.0.1:8443\n');
+    expect(text('root-certificate.pem')).toContain('ROOT');
+    expect(text('onboard.cert.pem')).toContain('ONBOARD');
+    expect(text('grub.cfg')).toContain('eve_install_disk=sda eve_persist_disk=sdb');
+  });
+
+  it('config.img is refused to a client that is not being installed', async () => {
+    const r = await get('/config.img', {}, '10.0.0.99');
+    expect(r.statusCode).toBe(403);
+    expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img/);
+  });
+
+  it('the installer callback records the install; the next PXE boot is a local boot', async () => {
+    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed`)).statusCode).toBe(200);
+    expect(t.events.at(-1)).toMatchObject({ type: 'boot.installed', data: { mac: MAC_A, status: 'installed' } });
+    const r = await get(`/boot/report?${reportQuery(MAC_A)}`);
+    expect(r.body).toContain('# eveboot decision for 52:54:00:99:00:10: local');
+    expect(r.body).toMatch(/\nexit\n$/);
+    expect(r.body).not.toContain('BOOTX64.EFI');
+  });
+
+  it('the operator reinstall mark flips it back to an install exactly once', async () => {
+    setReinstall(t.bootStore, (e) => t.events.push(e), '52-54-00-99-00-10', true);
+    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
+    await get(`/boot/installed?mac=${MAC_A}`);
+    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain(': local');
+  });
+
+  it('an unknown machine is not booted and the script says why', async () => {
+    const r = await get(`/boot/report?${reportQuery('52:54:00:99:00:99', { serial: 'OTHER' })}`, {}, '127.0.0.9');
+    expect(r.body).toContain('# eveboot decision for 52:54:00:99:00:99: ignore');
+    expect(r.body).toContain('not in the site file; site boot.unknownMachines is ignore');
+  });
+
+  it('a machine that onboarded to the controller boots local without an install record', async () => {
+    t.devices.push({ serial: 'SN-ONB' });
+    const q = reportQuery('52:54:00:99:00:11', { serial: 'SN-ONB' });
+    expect((await get(`/boot/report?${q}`, {}, '127.0.0.11')).body).toContain('already onboarded');
+  });
+});
+
+describe('artifacts: Range, ETag, HEAD, traversal', () => {
+  const url = '/artifacts/14.5.1-k-amd64/installer.iso';
+
+  it('a single range is a 206 with Content-Range and the exact bytes', async () => {
+    const r = await get(url, { range: 'bytes=1000-1999' });
+    expect(r.statusCode).toBe(206);
+    expect(r.headers['content-range']).toBe(`bytes 1000-1999/${iso.length}`);
+    expect(r.headers['content-length']).toBe('1000');
+    expect(new Uint8Array(r.rawPayload)).toEqual(iso.subarray(1000, 2000));
+  });
+
+  it('a suffix range returns the tail', async () => {
+    const r = await get(url, { range: 'bytes=-10' });
+    expect(new Uint8Array(r.rawPayload)).toEqual(iso.subarray(iso.length - 10));
+  });
+
+  it('a range past the end is a 416 naming the size', async () => {
+    const r = await get(url, { range: `bytes=${iso.length}-` });
+    expect(r.statusCode).toBe(416);
+    expect(r.headers['content-range']).toBe(`bytes */${iso.length}`);
+  });
+
+  it('a full GET has Content-Length, ETag and the ISO content type; If-None-Match gives 304', async () => {
+    const r = await get(url);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-length']).toBe(String(iso.length));
+    expect(r.headers['content-type']).toBe('application/x-iso9660-image');
+    expect(r.headers['accept-ranges']).toBe('bytes');
+    expect(Buffer.compare(r.rawPayload, iso)).toBe(0);
+    const etag = String(r.headers.etag);
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect((await get(url, { 'if-none-match': etag })).statusCode).toBe(304);
+  });
+
+  it('HEAD has the headers and no body', async () => {
+    const r = await t.app.inject({ method: 'HEAD', url });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-length']).toBe(String(iso.length));
+    expect(r.rawPayload.length).toBe(0);
+  });
+
+  it('traversal attempts never leave the image', async () => {
+    for (const bad of [
+      '/artifacts/14.5.1-k-amd64/../../manifest.json',
+      '/artifacts/14.5.1-k-amd64/..%2f..%2fin%2famd64.k.generic.installer-net.tar',
+      '/artifacts/14.5.1-k-amd64/%2e%2e/%2e%2e/etc/passwd',
+      '/artifacts/..%2f..%2fetc/passwd',
+      '/artifacts/14.5.1-k-amd64/manifest.json',
+    ]) {
+      const r = await get(bad);
+      expect([400, 404], bad).toContain(r.statusCode);
+      expect(r.body, bad).toMatch(/^EVEBOOT_ERR_/);
+    }
+  });
+
+  it('bytes served are progress events per machine, ending at 100 %', async () => {
+    const before = t.events.length;
+    await get(url);
+    const progress = t.events.slice(before).filter((e) => e.type === 'http.progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)!.data).toMatchObject({ path: '14.5.1-k-amd64/installer.iso', total: iso.length });
+  });
+});

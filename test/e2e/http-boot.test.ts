@@ -1,0 +1,86 @@
+// Real HTTP clients against the boot API on loopback: curl (ranges, HEAD, ETag) and busybox wget (what a
+// busybox-based installer stand-in uses).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from '../adapters/boot-fixture.js';
+import { prereq } from '../support/prereq.js';
+
+const p = prereq('http-boot e2e (curl, busybox wget)', { tools: ['curl', 'busybox'] });
+const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+// The server runs in this process: clients must be spawned asynchronously, never with execFileSync.
+const run = async (cmd: string, args: string[]): Promise<Buffer> =>
+  (await promisify(execFile)(cmd, args, { encoding: 'buffer', maxBuffer: 64 << 20 })).stdout;
+
+describe.skipIf(!p.ok)('HTTP boot with real clients', () => {
+  let t: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
+  let base = '';
+  const out = mkdtempSync(join(tmpdir(), 'eveboot-e2e-'));
+  beforeAll(async () => {
+    t = await bootApiOnFakeBundle();
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => t.close());
+
+  const curl = (...args: string[]) => run('curl', ['-sS', '--fail', ...args]);
+
+  it('busybox wget runs the identity → report → installed flow', async () => {
+    const wget = async (url: string) => (await run('busybox', ['wget', '-q', '-O', '-', url])).toString();
+    expect(await wget(`${base}/boot/52-54-00-99-00-10.ipxe`)).toContain('/boot/report?');
+    expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain('EFI/BOOT/BOOTX64.EFI');
+    const file = join(out, 'config.img');
+    await run('busybox', ['wget', '-q', '-O', file, `${base}/config.img`]);
+    expect(readFileSync(file).length).toBe(5 * 1024 * 1024);
+    expect(await wget(`${base}/boot/installed?mac=${MAC_A}`)).toBe('ok\n');
+    expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain(': local');
+  });
+
+  it('curl -r fetches exact ranges, and the whole file byte-identical', async () => {
+    const url = `${base}/artifacts/14.5.1-k-amd64/installer.iso`;
+    expect(Buffer.compare(await curl('-r', '100-4195', url), iso.subarray(100, 4196))).toBe(0);
+    expect(Buffer.compare(await curl('-r', '-512', url), iso.subarray(iso.length - 512))).toBe(0);
+    const file = join(out, 'iso');
+    await curl('-o', file, url);
+    expect(sha(readFileSync(file))).toBe(sha(iso));
+    const status = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-r', `${iso.length}-`, url]);
+    expect(status.toString()).toBe('416');
+  });
+
+  it('curl -I (HEAD) and If-None-Match', async () => {
+    const url = `${base}/installer.iso`;
+    const head = (await curl('-I', url)).toString();
+    expect(head).toMatch(new RegExp(`content-length: ${iso.length}\\r?\\n`, 'i'));
+    const etag = /etag: (".*?")/i.exec(head)![1]!;
+    const code = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-H',
+      `If-None-Match: ${etag}`,
+      url,
+    ]);
+    expect(code.toString()).toBe('304');
+  });
+
+  it('curl --path-as-is traversal is refused', async () => {
+    const code = await run('curl', [
+      '-s',
+      '--path-as-is',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${base}/artifacts/14.5.1-k-amd64/../../manifest.json`,
+    ]);
+    expect(['400', '404']).toContain(code.toString());
+  });
+});
