@@ -32,6 +32,7 @@ const appliance = spawn(
     ...nodeArgs,
     main,
     'serve',
+    '--no-netboot',
     '--headless',
     '--state',
     state,

@@ -19,6 +19,7 @@ import { openSecretBox } from './adapters/secret-box.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
+import { EvebootError } from './core/errors.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
@@ -26,6 +27,12 @@ import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { buildReports } from './core/report/build.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
+
+/** Filled in by the network-boot half once it runs (serve), read by the operator API. */
+export interface ApplianceHooks {
+  markReinstall?: (uuid: string) => void;
+  siteInfo?: () => Record<string, unknown>;
+}
 
 export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
 
@@ -59,6 +66,7 @@ export interface Appliance {
   events: ApplianceEvents;
   hub: ProgressHub;
   watcher: Watcher;
+  hooks: ApplianceHooks;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   close(): Promise<void>;
 }
@@ -160,7 +168,14 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     logger,
     https: { key: pki.tls.keyPem, cert: pki.tls.certPem },
   });
+  const hooks: ApplianceHooks = {};
   const operatorApi = buildOperatorApi({
+    markReinstall: (uuid) => {
+      if (!hooks.markReinstall)
+        throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'network boot is not running on this appliance');
+      hooks.markReinstall(uuid);
+    },
+    siteInfo: () => hooks.siteInfo?.() ?? {},
     hub,
     store,
     pki,
@@ -183,6 +198,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     hub,
     emit,
     watcher,
+    hooks,
     async close() {
       watcher.stop();
       await controllerApi.close();

@@ -1,12 +1,15 @@
 // eveboot serve: the appliance. Controller API (HTTPS) for the nodes, operator API + UI for people. State in
 // --state DIR survives kill -9: a restart resumes with the same PKI, token, device UUIDs and plan.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ImageStore } from '../adapters/image-store.js';
 import type { AddressMap } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { type DhcpMode, type Network, startNetwork } from '../network.js';
 import { combinedRoute, rehearsalMaps } from '../sim/site-fleet.js';
-import { parse } from './args.js';
+import { parse, UsageError } from './args.js';
 
 export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--headless] [--ui-public] [--log-level LEVEL]
   --state DIR     state directory (default ./eveboot-state)
@@ -15,6 +18,10 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --site FILE     site file, YAML or JSON (default: the embedded demo site)
   --headless      one JSON object per line on stdout for every event, no banner; exits when every cluster is
                   ready (0) or any failed (1)
+  --dhcp MODE     auto (default: proxy if another DHCP server answers, else full), full, proxy or off
+  --interface IF  the NIC on the site network (default: chosen, and explained, by the host probe)
+  --ipxe-dir DIR  first-stage iPXE binaries served over TFTP (default /usr/lib/ipxe, Debian's ipxe package)
+  --no-netboot    EVE controller and UI only: no DHCP, TFTP or HTTP boot
   --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
@@ -26,6 +33,10 @@ export const serveOptions = {
   'ui-public': { type: 'boolean' as const, default: false },
   'log-level': { type: 'string' as const, default: 'info' },
   rehearsal: { type: 'string' as const },
+  dhcp: { type: 'string' as const, default: 'auto' },
+  interface: { type: 'string' as const },
+  'ipxe-dir': { type: 'string' as const, default: '/usr/lib/ipxe' },
+  'no-netboot': { type: 'boolean' as const, default: false },
 };
 
 export interface Running {
@@ -63,11 +74,6 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     watchIntervalMs: extras.watchIntervalMs,
   });
   const { listen } = site;
-  await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
-  const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
-  await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
-  const uiUrl = `http://${uiHost === '0.0.0.0' ? listen.advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
-  const controllerUrl = `https://${listen.advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
     finish = resolve;
@@ -83,7 +89,43 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
         finish(failed.length === 0 ? 0 : 1);
       }
     });
-  } else {
+  }
+  await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
+  let network: Network | undefined;
+  if (!values['no-netboot']) {
+    const mode = values.dhcp as DhcpMode;
+    if (!['auto', 'full', 'proxy', 'off'].includes(mode))
+      throw new UsageError(`--dhcp must be auto, full, proxy or off\n\n${SERVE_USAGE}`);
+    const low = [listen.dhcpPort, listen.tftpPort, listen.httpPort].filter((p) => p < 1024);
+    if (low.length > 0 && process.getuid?.() !== 0) {
+      out(
+        `note: ports ${low.join(', ')} need root or CAP_NET_BIND_SERVICE; run as root, or rehearse on high ports (eveboot demo)`,
+      );
+    }
+    try {
+      network = await startNetwork({
+        appliance,
+        site,
+        stateDir: values.state,
+        logger,
+        dhcp: mode,
+        interface: values.interface,
+        ipxeDir: values['ipxe-dir'],
+        rehearsal: isLoopback(listen.host),
+      });
+    } catch (e) {
+      await appliance.close();
+      throw e;
+    }
+    const status = network.status;
+    appliance.hooks.markReinstall = (uuid) => network!.markReinstall(uuid);
+    appliance.hooks.siteInfo = () => ({ network: status, eveVersion: importedVersion(values.state) });
+  }
+  const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
+  await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
+  const uiUrl = `http://${uiHost === '0.0.0.0' ? listen.advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
+  const controllerUrl = `https://${listen.advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
+  if (!values.headless) {
     out(
       `eveboot serving site ${site.site.name} (${clusterSpecs(site)
         .map((c) => `cluster ${c.name}`)
@@ -93,6 +135,32 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     out(`  root CA         SHA256 ${appliance.pki.root.cert.fingerprint256}`);
     out(`  UI              ${uiUrl}`);
     out(`  access token    ${accessToken}`);
+    if (network) {
+      const n = network.status;
+      out(
+        `  network boot    ${n.interface} ${n.address}: DHCP ${n.dhcp.mode} (${n.dhcp.why}), TFTP :${n.ports.tftp}, HTTP :${n.ports.http}`,
+      );
+      for (const w of n.warnings) out(`  warning         ${w}`);
+    }
   }
-  return { appliance, site, accessToken, uiUrl, controllerUrl, done, stop: () => appliance.close() };
+  return {
+    appliance,
+    site,
+    accessToken,
+    uiUrl,
+    controllerUrl,
+    done,
+    stop: async () => {
+      await network?.stop();
+      await appliance.close();
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '::1';
+}
+
+function importedVersion(state: string): string | undefined {
+  return new ImageStore(join(state, 'images')).list()[0]?.version;
 }

@@ -30,7 +30,7 @@ describe('eveboot CLI', () => {
       site,
       `site: {name: cli}\ncluster: {name: cli-c}\nlisten: {host: 127.0.0.1, controllerPort: ${await freePort()}, uiPort: ${await freePort()}}\n`,
     );
-    serve = eveboot(['serve', '--state', state, '--site', site]);
+    serve = eveboot(['serve', '--state', state, '--site', site, '--no-netboot']);
     await serve.waitFor(/access token/);
   });
   afterAll(() => serve?.proc.kill('SIGKILL'));

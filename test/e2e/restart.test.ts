@@ -32,7 +32,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
 
   it('keeps PKI, token, UUIDs and plan across a SIGKILL', async () => {
     const site = await siteFile(dir);
-    child = eveboot(['serve', '--state', state, '--site', site]);
+    child = eveboot(['serve', '--state', state, '--site', site, '--no-netboot']);
     const line = await child.waitFor(/EVE controller/);
     const server = line.replace(/.*https:\/\/([^/]+)\/.*/, '$1');
     const root = readFileSync(join(state, 'pki', 'root.cert.pem'), 'utf8');
@@ -63,7 +63,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
 
     child.proc.kill('SIGKILL');
     await child.exited;
-    child = eveboot(['serve', '--state', state, '--site', site]);
+    child = eveboot(['serve', '--state', state, '--site', site, '--no-netboot']);
     await child.waitFor(/EVE controller/);
 
     expect(readdirSync(join(state, 'pki')).map((f) => readFileSync(join(state, 'pki', f), 'utf8'))).toEqual(before.pki);

@@ -32,6 +32,8 @@ export interface OperatorApiDeps {
   clock: Clock;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
+  /** Network status and imported EVE version for the UI header, once network boot runs. */
+  siteInfo?: () => Record<string, unknown>;
 }
 
 export function deviceView(store: Store, d: DeviceRecord) {
@@ -58,7 +60,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   installErrorHandler(app);
   installAccessToken(app, deps.accessToken);
   const { store } = deps;
-  app.get('/api/v1/site', async () => ({ fingerprints: fingerprints(deps.pki) }));
+  app.get('/api/v1/site', async () => ({ fingerprints: fingerprints(deps.pki), ...(deps.siteInfo?.() ?? {}) }));
   app.get('/api/v1/devices', async () => store.devices().map((d) => deviceView(store, d)));
   app.get<{ Params: { uuid: string } }>('/api/v1/devices/:uuid', async (req) => {
     const d = store.deviceByUuid(req.params.uuid);
