@@ -56,7 +56,6 @@ const sampler = setInterval(() => {
 }, 500);
 let inFlightMax = 0;
 const inFlight = new Set<string>();
-let sim: ReturnType<typeof spawn> | undefined;
 let buf = '';
 const done = new Promise<{ ok: boolean; failed: string[] }>((resolve) => {
   appliance.stdout!.on('data', (c: Buffer) => {
@@ -75,7 +74,7 @@ const done = new Promise<{ ok: boolean; failed: string[] }>((resolve) => {
   });
 });
 await new Promise((r) => setTimeout(r, 2500));
-sim = spawn(
+const sim = spawn(
   process.execPath,
   [
     ...nodeArgs,

@@ -51,8 +51,8 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
   };
 
   const check = async (name: string, plan: ClusterPlan) => {
-    let pin = pins.get(name);
-    if (!pin) pins.set(name, (pin = memoryPin()));
+    const pin = pins.get(name) ?? memoryPin();
+    pins.set(name, pin);
     const probe = createK3sProbe({
       clusterId: plan.clusterId,
       token: () => deps.cluster.openToken(name),

@@ -11,7 +11,7 @@ import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
 import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DeviceRecord, Store, StoredEvent } from '../../ports/store.js';
+import type { DeviceRecord, Store } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
