@@ -32,6 +32,8 @@ import type { Store, StoredEvent } from './ports/store.js';
 export interface ApplianceHooks {
   markReinstall?: (uuid: string) => void;
   siteInfo?: () => Record<string, unknown>;
+  /** The serving interface's subnet, which a cluster prefix must not overlap. */
+  applianceSubnets?: string[];
 }
 
 export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
@@ -125,6 +127,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events.emit('event', stored);
     events.emit('delta', delta);
   };
+  const hooks: ApplianceHooks = {};
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);
   const controller = new Controller({
     store,
@@ -149,7 +152,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    settings: () => ({ specs, applianceSubnets: opts.applianceSubnets ?? [] }),
+    settings: () => ({ specs, applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])] }),
     emit,
   });
   cluster.ensureAll();
@@ -168,7 +171,6 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     logger,
     https: { key: pki.tls.keyPem, cert: pki.tls.certPem },
   });
-  const hooks: ApplianceHooks = {};
   const operatorApi = buildOperatorApi({
     markReinstall: (uuid) => {
       if (!hooks.markReinstall)

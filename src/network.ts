@@ -37,6 +37,8 @@ export interface NetworkOptions {
 export interface NetworkStatus {
   interface: string;
   address: string;
+  /** address/len of the serving interface. */
+  cidr: string;
   dhcp: { mode: 'full' | 'proxy' | 'off'; why: string };
   ports: { dhcp?: number; tftp: number; http: number };
   warnings: string[];
@@ -180,6 +182,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   const status: NetworkStatus = {
     interface: iface,
     address,
+    cidr,
     dhcp: mode,
     ports: { dhcp: dhcp ? listen.dhcpPort : undefined, tftp: listen.tftpPort, http: listen.httpPort },
     warnings,

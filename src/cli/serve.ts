@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ImageStore } from '../adapters/image-store.js';
-import type { AddressMap } from '../adapters/k3s-probe.js';
+import { type AddressMap, directRoute } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
@@ -23,6 +23,7 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --ipxe-dir DIR  first-stage iPXE binaries served over TFTP (default /usr/lib/ipxe, Debian's ipxe package)
   --no-netboot    EVE controller and UI only: no DHCP, TFTP or HTTP boot
   --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
+  --probe-cluster probe the nodes' cluster IPs directly (the appliance has a leg on the cluster network)
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
 export const serveOptions = {
@@ -33,6 +34,7 @@ export const serveOptions = {
   'ui-public': { type: 'boolean' as const, default: false },
   'log-level': { type: 'string' as const, default: 'info' },
   rehearsal: { type: 'string' as const },
+  'probe-cluster': { type: 'boolean' as const, default: false },
   dhcp: { type: 'string' as const, default: 'auto' },
   interface: { type: 'string' as const },
   'ipxe-dir': { type: 'string' as const, default: '/usr/lib/ipxe' },
@@ -70,7 +72,11 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     uiAccessToken: accessToken,
     probeRoute:
       extras.probeRoute ??
-      (values.rehearsal ? combinedRoute(rehearsalMaps(clusterSpecs(site), Number(values.rehearsal))) : undefined),
+      (values.rehearsal
+        ? combinedRoute(rehearsalMaps(clusterSpecs(site), Number(values.rehearsal)))
+        : values['probe-cluster']
+          ? directRoute
+          : undefined),
     watchIntervalMs: extras.watchIntervalMs,
   });
   const { listen } = site;
@@ -119,6 +125,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     }
     const status = network.status;
     appliance.hooks.markReinstall = (uuid) => network!.markReinstall(uuid);
+    if (!isLoopback(status.address)) appliance.hooks.applianceSubnets = [status.cidr];
     appliance.hooks.siteInfo = () => ({ network: status, eveVersion: importedVersion(values.state) });
   }
   const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;

@@ -84,6 +84,16 @@ onboarding: { policy: approve }
     expect(late.body).toMatch(/configs already went out/);
   });
 
+  it("shows each node's merged NIC inventory (EVE ports, hardware speeds, sightings)", async () => {
+    const d = t.app.store.devices().find((x) => x.serial === 'SN-A')!;
+    const detail = (await get(`/api/v1/devices/${d.uuid}`)).json() as {
+      inventory: { ifname: string; speedMbps?: number; sources: string[] }[];
+    };
+    const eth1 = detail.inventory.find((n) => n.ifname === 'eth1')!;
+    expect(eth1.speedMbps).toBe(10000);
+    expect(eth1.sources).toEqual(expect.arrayContaining(['eve-port', 'eve-hw', 'sim']));
+  });
+
   it('lists devices and clusters without any secret field', async () => {
     const devices = (await get('/api/v1/devices')).json() as Record<string, unknown>[];
     expect(devices.length).toBe(4);

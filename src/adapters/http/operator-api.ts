@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
+import { nodeInventories } from '../../core/cluster/inventory-input.js';
 import { EvebootError } from '../../core/errors.js';
 import type { ProgressHub } from '../../core/progress/hub.js';
 import { buildReports } from '../../core/report/build.js';
@@ -68,7 +69,9 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     const reports = store
       .latestReports(d.uuid)
       .map((r) => ({ kind: r.kind, at: r.at, bytes: r.bytes, content: JSON.parse(r.json) }));
-    return { ...deviceView(store, d), reports };
+    // The merged NIC inventory: iPXE report, DHCP sightings, EVE ports and hardware inventory, by MAC.
+    const inventory = nodeInventories(store, [d])[0]?.nics ?? [];
+    return { ...deviceView(store, d), inventory, reports };
   });
   const clusterView = (name: string) => {
     const c = store.cluster(name);
