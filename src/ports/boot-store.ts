@@ -2,7 +2,7 @@
 // its iPXE script reported, whether an install is recorded, and the operator's reinstall mark. Three methods;
 // the core computes the next record, the adapter only persists it (adapters/sqlite-boot-store.ts).
 
-export type LinkState = 'up' | 'down';
+export type LinkState = 'up' | 'down' | 'unknown';
 
 export interface NicReport {
   /** iPXE's name: net0, net1, … */

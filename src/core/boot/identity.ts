@@ -34,13 +34,15 @@ export function parseNics(q: Query): NicReport[] {
     const [macText, linkText] = raw.split(',');
     const mac = normalizeMac(macText);
     if (!mac) continue;
-    nics.push({ name: `net${i}`, mac, link: linkText === 'up' ? 'up' : 'down' });
+    nics.push({ name: `net${i}`, mac, link: linkText === 'up' || linkText === 'down' ? linkText : 'unknown' });
   }
   return nics;
 }
 
 export function parseIdentity(q: Query): BootIdentity {
-  const id: BootIdentity = { nics: parseNics(q) };
+  // The NIC the script itself came over has link, whatever iflinkwait could tell.
+  const bootMac = normalizeMac(field(q, 'mac'));
+  const id: BootIdentity = { nics: parseNics(q).map((n) => (n.mac === bootMac ? { ...n, link: 'up' as const } : n)) };
   const uuid = field(q, 'uuid');
   if (uuid && /^[0-9a-fA-F-]{32,36}$/.test(uuid)) id.uuid = uuid.toLowerCase();
   for (const k of ['serial', 'manufacturer', 'product', 'buildarch', 'platform'] as const) {

@@ -23,7 +23,8 @@ export function renderIdentityScript(t: ScriptTarget, nicCount = 8): string {
   // Unrolled because Debian's 2019 iPXE has no `inc`; the first unset ${netN/mac} ends the list.
   for (let i = 0; i < nicCount; i++) {
     l.push(`isset \${net${i}/mac} || goto eb_nics_done`);
-    l.push(`iflinkwait --timeout 500 net${i} && set eb_link up || set eb_link down`);
+    // Debian's 2019 iPXE has no iflinkwait ("command not found", seen under QEMU): that is "unknown", not "down".
+    l.push(`iflinkwait --timeout 500 net\${i} && set eb_link up || set eb_link unknown`);
     l.push(`set eb_nics \${eb_nics}&net${i}=\${net${i}/mac},\${eb_link}`);
   }
   l.push(':eb_nics_done');

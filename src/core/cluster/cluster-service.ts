@@ -199,6 +199,11 @@ export class ClusterService {
             nodes: result.plan.nodes.map(({ uuid, name: n, ip, role }) => ({ uuid, name: n, ip, role })),
           },
         });
+        // Seal for all three now, in the same transaction: one commit, and every config is ready at once.
+        for (const n of result.plan.nodes) {
+          const d = store.deviceByUuid(n.uuid);
+          if (d?.ecdhCertPem) this.sealedForLocked(d);
+        }
         return result.plan;
       }
       status = result.kind === 'wait' ? result.reason : `cannot plan the cluster: ${result.message}`;

@@ -28,8 +28,10 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
   switch (req.reqType) {
     case ZAttestReqType.ATTEST_REQ_CERT: {
       const patch = acceptCerts(device, req.certs);
-      store.updateDevice(device.uuid, patch);
-      emit({ type: 'eve.attest.certs', node: device.uuid, data: { ecdhCertHash: patch.ecdhCertHash } });
+      store.tx(() => {
+        store.updateDevice(device.uuid, patch);
+        emit({ type: 'eve.attest.certs', node: device.uuid, data: { ecdhCertHash: patch.ecdhCertHash } });
+      });
       return reply({ respType: ZAttestRespType.ATTEST_RESP_CERT });
     }
     case ZAttestReqType.ATTEST_REQ_NONCE: {

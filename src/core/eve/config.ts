@@ -29,7 +29,10 @@ export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: 
       'config request without the integrity token of the last successful attestation: the device must attest again',
     );
   }
-  const cfg = build(device);
+  return ctrl.deps.store.tx(() => serve(ctrl, device, req.configHash, build(device)));
+}
+
+function serve(ctrl: Controller, device: DeviceRecord, known: string, cfg: EdgeDevConfig): Reply {
   const hash = configHash(cfg);
   const { store, clock, emit } = ctrl.deps;
   if (device.lastConfigHash !== hash) {
@@ -50,7 +53,7 @@ export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: 
       },
     });
   }
-  if (req.configHash === hash) return { status: 304 };
+  if (known === hash) return { status: 304 };
   const resp = toBinary(ConfigResponseSchema, create(ConfigResponseSchema, { config: cfg, configHash: hash }));
   return { status: 200, body: sealEnvelope(resp, ctrl.deps.signer) };
 }
