@@ -2,7 +2,10 @@
 // ports; simulated EVE nodes onboard over the real API, get their sealed token, and run a K3s stand-in whose
 // cluster IPs map to loopback ports, so the readiness watcher probes them for real. --nodes 6 makes two clusters
 // (a line manifest); --fail seed|node2|cable rehearses the failure stories.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseSite } from '../config/site.js';
+import { prepareDemoImage, prepareDemoIpxe } from '../sim/demo-media.js';
 import { combinedRoute, type Failure, rehearsalMaps, startSiteFleet } from '../sim/site-fleet.js';
 import { parse, UsageError } from './args.js';
 import { type Running, serve } from './serve.js';
@@ -54,11 +57,19 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
   const specs = site.clusters ?? [];
   const maps = rehearsalMaps(specs, base);
   const pollMs = Number(values['poll-ms']);
-  const running = await serve(['--state', values.state, ...(values.headless ? ['--headless'] : [])], out, {
-    site,
-    probeRoute: combinedRoute(maps),
-    watchIntervalMs: Math.max(500, pollMs),
-  });
+  // Stand-in media so the nodes go through every step: an installer image (kernel + initrd) and iPXE binaries.
+  mkdirSync(values.state, { recursive: true });
+  await prepareDemoImage(values.state);
+  const ipxeDir = prepareDemoIpxe(join(values.state, 'demo-media', 'ipxe'));
+  const running = await serve(
+    ['--state', values.state, '--ipxe-dir', ipxeDir, ...(values.headless ? ['--headless'] : [])],
+    out,
+    {
+      site,
+      probeRoute: combinedRoute(maps),
+      watchIntervalMs: Math.max(500, pollMs),
+    },
+  );
   const { pki } = running.appliance;
   const fleet = startSiteFleet({
     site,
@@ -67,6 +78,7 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     server: `127.0.0.1:${site.listen.controllerPort}`,
     pki: { rootCaPem: pki.root.certPem, onboardCertPem: pki.onboard.certPem, onboardKeyPem: pki.onboard.keyPem },
     pollMs,
+    netboot: { dhcpPort: site.listen.dhcpPort, tftpPort: site.listen.tftpPort, httpPort: site.listen.httpPort },
     failure: failure ? { kind: failure, cluster: 0 } : undefined,
     observe: (obs) => running.appliance.cluster.observe(obs),
     log: (who, m) => {

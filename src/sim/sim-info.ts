@@ -17,14 +17,14 @@ export interface SimNic {
   segment: string;
 }
 
-export function deviceInfo(serial: string, nics: SimNic[]): ZInfoMsg {
+export function deviceInfo(serial: string, nics: SimNic[], smbiosUuid = ''): ZInfoMsg {
   return create(ZInfoMsgSchema, {
     ztype: ZInfoTypes.ZiDevice,
     InfoContent: {
       case: 'dinfo',
       value: {
         machineArch: 'x86_64',
-        minfo: { serialNumber: serial, manufacturer: 'eveboot-sim', productName: 'sim-node' },
+        minfo: { serialNumber: serial, manufacturer: 'eveboot-sim', productName: 'sim-node', UUID: smbiosUuid },
         optionalCapabilities: { hvTypeKubevirt: true },
         systemAdapter: {
           currentIndex: 0,

@@ -10,6 +10,8 @@ export interface SimNodeOptions {
   device: SimDevice;
   nics: SimNic[];
   pollMs: number;
+  /** SMBIOS UUID, as EVE reports it in ZInfoManufacturer.UUID. */
+  smbiosUuid?: string;
   log: (msg: string) => void;
   /** Called with the decrypted token whenever the cluster part of the config changes. */
   onCluster?: (token: string, cluster: EdgeNodeCluster, deviceName: string) => Promise<void>;
@@ -35,7 +37,7 @@ export async function runSimNode(o: SimNodeOptions, signal: AbortSignal): Promis
     try {
       await d.onboard();
       await d.attest();
-      await d.sendInfo(deviceInfo(d.opts.serial, o.nics));
+      await d.sendInfo(deviceInfo(d.opts.serial, o.nics, o.smbiosUuid));
       await d.sendInfo(hardwareInfo(o.nics));
       break;
     } catch (e) {

@@ -4,8 +4,10 @@
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import type { ClusterSpec, Site } from '../config/site.js';
 import type { NicObservation } from '../core/plan/inventory.js';
+import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
+import { netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
@@ -40,6 +42,8 @@ export interface SiteFleetOptions {
   pollMs: number;
   /** Which cluster (index) gets the injected failure. */
   failure?: { kind: Failure; cluster: number };
+  /** Network-boot each node first (DHCP, TFTP, iPXE over HTTP, stand-in installer) against these loopback ports. */
+  netboot?: { dhcpPort: number; tftpPort: number; httpPort: number; rateBytesPerSec?: number };
   /** The simulator's cabling, for an in-process appliance (rehearsal evidence); omitted for a separate process. */
   observe?: (obs: NicObservation[]) => void;
   log?: (who: string, msg: string) => void;
@@ -55,17 +59,9 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
   const abort = new AbortController();
   const fleets = new Map<string, K3sFleet>();
   const fleetOf = (cluster: string) => [...fleets.entries()].find(([key]) => key.startsWith(`${cluster}|`))?.[1];
+  const dhcpLock = createAsyncLock();
   const tasks = o.specs.flatMap((spec, k) =>
     spec.nodes.map((node, i) => {
-      const device = new SimDevice({
-        server: o.server,
-        rootCaPem: o.pki.rootCaPem,
-        onboardCertPem: o.pki.onboardCertPem,
-        onboardKeyPem: o.pki.onboardKeyPem,
-        serial: node.serial ?? '',
-        softSerial: node.softSerial ?? '',
-        tpm: createSoftTpm(),
-      });
       const fail = o.failure?.cluster === k ? o.failure.kind : undefined;
       // The cable story: node 2's cluster port is unplugged and its site port sits on another VLAN, so no port
       // is shared by all three nodes.
@@ -75,41 +71,73 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           ? { ...nic, ipv4: '192.168.78.12', subnet: '192.168.78.0/24', segment: 'other-vlan' }
           : nic,
       );
+      const device = new SimDevice({
+        server: o.server,
+        rootCaPem: o.pki.rootCaPem,
+        onboardCertPem: o.pki.onboardCertPem,
+        onboardKeyPem: o.pki.onboardKeyPem,
+        serial: node.serial ?? '',
+        // EVE's netboot sets eve_soft_serial=${mac:hexhyp} when the box has no hardware serial to speak of.
+        softSerial: node.softSerial ?? nics[0]!.mac.replace(/:/g, '-'),
+        tpm: createSoftTpm(),
+      });
       o.observe?.(topology(nics));
       const who = node.name ?? node.serial ?? '?';
-      return runSimNode(
-        {
-          device,
-          nics,
-          pollMs: o.pollMs,
-          log: (m) => o.log?.(who, m),
-          onCluster: async (token, c, deviceName) => {
-            const key = `${spec.name}|${c.joinServerIp}`;
-            let fleet = fleets.get(key);
-            if (!fleet) {
-              const previous = fleetOf(spec.name);
-              if (previous) await previous.stop();
-              fleet = new K3sFleet({
-                clusterId: c.clusterId,
-                joinServerIp: c.joinServerIp,
-                map: o.maps[k]!,
-                delays: { startMs: 3000, readyMs: 2000, pollMs: 2000, joinMs: 3000 },
-                seedNeverInitialises: fail === 'seed' && previous === undefined,
-                log: (m) => o.log?.(`k3s ${spec.name}`, m),
-              });
-              fleets.set(key, fleet);
-            }
-            await fleet.startNode(
-              { uuid: device.uuid!, name: deviceName, clusterIp: c.clusterIpPrefix.split('/')[0]! },
-              token,
-            );
+      const boot = async () => {
+        // The cut node sits on another VLAN: it cannot PXE-boot from us (think: installed from a USB stick).
+        if (!o.netboot || cut) return;
+        try {
+          await netbootSimNode({
+            mac: nics[0]!.mac,
+            serial: node.serial ?? '',
+            smbiosUuid: simSmbiosUuid(node.serial ?? who),
+            nics: nics.map((n) => ({ mac: n.mac, up: n.up })),
+            server: '127.0.0.1',
+            ...o.netboot,
+            dhcpLock,
+            signal: abort.signal,
+            log: (m) => o.log?.(who, m),
+          });
+        } catch (e) {
+          if (!abort.signal.aborted) o.log?.(who, `netboot failed: ${(e as Error).message}`);
+        }
+      };
+      return boot().then(() =>
+        runSimNode(
+          {
+            device,
+            nics,
+            smbiosUuid: simSmbiosUuid(node.serial ?? who),
+            pollMs: o.pollMs,
+            log: (m) => o.log?.(who, m),
+            onCluster: async (token, c, deviceName) => {
+              const key = `${spec.name}|${c.joinServerIp}`;
+              let fleet = fleets.get(key);
+              if (!fleet) {
+                const previous = fleetOf(spec.name);
+                if (previous) await previous.stop();
+                fleet = new K3sFleet({
+                  clusterId: c.clusterId,
+                  joinServerIp: c.joinServerIp,
+                  map: o.maps[k]!,
+                  delays: { startMs: 3000, readyMs: 2000, pollMs: 2000, joinMs: 3000 },
+                  seedNeverInitialises: fail === 'seed' && previous === undefined,
+                  log: (m) => o.log?.(`k3s ${spec.name}`, m),
+                });
+                fleets.set(key, fleet);
+              }
+              await fleet.startNode(
+                { uuid: device.uuid!, name: deviceName, clusterIp: c.clusterIpPrefix.split('/')[0]! },
+                token,
+              );
+            },
+            reports: async () => {
+              const r = await fleetOf(spec.name)?.leaderReport();
+              return r && r.from.o.uuid === device.uuid ? [r.msg] : [];
+            },
           },
-          reports: async () => {
-            const r = await fleetOf(spec.name)?.leaderReport();
-            return r && r.from.o.uuid === device.uuid ? [r.msg] : [];
-          },
-        },
-        abort.signal,
+          abort.signal,
+        ),
       );
     }),
   );

@@ -61,16 +61,30 @@ describe('eveboot demo', () => {
       expect(snap.clusters[0]!.evidence.join(' ')).toMatch(/3 etcd member/);
       expect(snap.nodes.filter((n) => n.phase === 'ready')).toHaveLength(3);
       expect(d.running.appliance.store.cluster('demo-1')!.state).toBe('ready');
+      const report = (
+        await d.running.appliance.operatorApi.inject({
+          method: 'GET',
+          url: '/api/v1/report',
+          headers: { authorization: `Bearer ${d.running.accessToken}` },
+        })
+      ).json() as Record<string, unknown>[];
+      expect(report).toHaveLength(3);
+      for (const r of report) {
+        for (const [k, v] of Object.entries(r)) if (k !== 'problem') expect(v, k).not.toBe('');
+        expect(Object.values(r.timings as Record<string, unknown>).filter((v) => v === '')).toEqual([]);
+        expect(r.via).toBe('pxe');
+      }
     } finally {
       await d.stop();
     }
   });
 
   it('--fail node2: after Ready, losing one node is degraded with quorum held and names the node', async () => {
-    const { d } = await run(
-      ['--fail', 'node2'],
-      (e) => e.type === 'k3s.readiness' && e.data.ready === false && e.data.quorum === '2/3',
-    );
+    let sawReady = false;
+    const { d } = await run(['--fail', 'node2'], (e) => {
+      if (e.type === 'k3s.readiness' && e.data.ready === true) sawReady = true;
+      return sawReady && e.type === 'k3s.readiness' && e.data.ready === false && e.data.quorum === '2/3';
+    });
     try {
       await new Promise((r) => setTimeout(r, 200));
       const c = d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
