@@ -152,7 +152,10 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    settings: () => ({ specs, applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])] }),
+    settings: () => ({
+      specs,
+      applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])],
+    }),
     emit,
   });
   cluster.ensureAll();
