@@ -18,6 +18,6 @@ describe('factory line rehearsal', () => {
     expect(r.stdout).toMatch(/records: 87 ready=87, incomplete: 0/);
     const inFlight = Number(/max in flight at once: (\d+)/.exec(r.stdout)?.[1]);
     expect(inFlight).toBeGreaterThanOrEqual(6);
-    expect(r.status).toBe(0);
+    expect(r.status, `${r.stdout}\n${r.stderr.slice(-3000)}`).toBe(0);
   }, 300_000);
 });
