@@ -1,7 +1,7 @@
 // eveboot demo: a whole simulated site on this one machine without root. The appliance listens on loopback high
 // ports; simulated EVE nodes onboard over the real API, get their sealed token, and run a K3s stand-in whose
 // cluster IPs map to loopback ports, so the readiness watcher probes them for real. --nodes 6 makes two clusters
-// (a line manifest); --fail seed|node2|cable rehearses the failure stories.
+// (a line manifest); --fail seed|node2|quorum|cable rehearses the failure stories.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSite } from '../config/site.js';
@@ -11,7 +11,7 @@ import { parse, UsageError } from './args.js';
 import { type Running, serve } from './serve.js';
 
 const USAGE =
-  'usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|cable] [--poll-ms MS] [--port-base P] [--headless]';
+  'usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|quorum|cable] [--poll-ms MS] [--port-base P] [--headless]';
 
 export type DemoFailure = Failure;
 
@@ -51,7 +51,7 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
   const n = Number(values.nodes);
   if (!Number.isInteger(n) || n < 1 || n > 300) throw new UsageError(`--nodes must be 1..300\n\n${USAGE}`);
   const failure = values.fail as DemoFailure | undefined;
-  if (failure && !['seed', 'node2', 'cable'].includes(failure)) throw new UsageError(USAGE);
+  if (failure && !['seed', 'node2', 'quorum', 'cable'].includes(failure)) throw new UsageError(USAGE);
   const base = Number(values['port-base']);
   const site = parseSite(demoSiteYaml(n, failure, base), 'demo site');
   const specs = site.clusters ?? [];
@@ -85,10 +85,14 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
       if (!values.headless) out(`[sim ${who}] ${m}`);
     },
   });
-  if (failure === 'node2') {
+  if (failure === 'node2' || failure === 'quorum') {
+    // After Ready: one node down keeps quorum (degraded); two down lose it (failed).
+    let done = false;
     running.appliance.events.on('event', (e) => {
-      if (e.type === 'k3s.readiness' && e.data.ready === true && e.data.cluster === specs[0]?.name) {
+      if (!done && e.type === 'k3s.readiness' && e.data.ready === true && e.data.cluster === specs[0]?.name) {
+        done = true;
         void fleet.nodeDown(specs[0]!.name, 'edge-2');
+        if (failure === 'quorum') void fleet.nodeDown(specs[0]!.name, 'edge-3');
       }
     });
   }

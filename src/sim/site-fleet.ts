@@ -11,7 +11,7 @@ import { netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
-export type Failure = 'seed' | 'node2' | 'cable';
+export type Failure = 'seed' | 'node2' | 'quorum' | 'cable';
 
 /** Cluster k's three first hosts map to loopback ports base+500+8k (6443) and the next one (12346). */
 export function rehearsalMaps(specs: ClusterSpec[], base: number): LoopbackMap[] {

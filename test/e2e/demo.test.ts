@@ -95,6 +95,24 @@ describe('eveboot demo', () => {
     }
   });
 
+  it('--fail quorum: after Ready, two nodes down lose quorum and the cluster is failed, naming both', async () => {
+    let sawReady = false;
+    const { d } = await run(['--fail', 'quorum'], (e) => {
+      if (e.type === 'k3s.readiness' && e.data.ready === true) sawReady = true;
+      return sawReady && e.type === 'k3s.readiness' && e.data.quorum === '1/3';
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const c = d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
+      expect(c.state).toBe('failed');
+      expect(c.label).toMatch(/quorum lost/);
+      expect(c.down.join(' ')).toMatch(/edge-2/);
+      expect(c.down.join(' ')).toMatch(/edge-3/);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('--fail seed: the seed never initialises, no member exists, so the next node becomes seed and the cluster forms', async () => {
     const { d, events } = await run(
       ['--fail', 'seed'],
