@@ -2,7 +2,7 @@
 // ports; simulated EVE nodes onboard over the real API, get their sealed token, and run a K3s stand-in whose
 // cluster IPs map to loopback ports, so the readiness watcher probes them for real. --nodes 6 makes two clusters
 // (a line manifest); --fail seed|node2|quorum|cable rehearses the failure stories.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSite } from '../config/site.js';
 import { prepareDemoImage, prepareDemoIpxe } from '../sim/demo-media.js';
@@ -58,7 +58,15 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
   const maps = rehearsalMaps(specs, base);
   const pollMs = Number(values['poll-ms']);
   // Stand-in media so the nodes go through every step: an installer image (kernel + initrd) and iPXE binaries.
+  // A demo starts fresh: its simulated nodes are new machines every run (new keys), so yesterday's state would
+  // only make them conflicts. Only a directory this command created (it holds the marker) is ever removed.
+  const marker = join(values.state, '.eveboot-demo');
+  if (existsSync(marker)) rmSync(values.state, { recursive: true, force: true });
+  else if (existsSync(values.state) && readdirSync(values.state).length > 0) {
+    throw new UsageError(`--state ${values.state} is not an eveboot demo directory: choose another one`);
+  }
   mkdirSync(values.state, { recursive: true });
+  writeFileSync(marker, 'created by eveboot demo; removed and recreated by the next demo run\n');
   await prepareDemoImage(values.state);
   const ipxeDir = prepareDemoIpxe(join(values.state, 'demo-media', 'ipxe'));
   const running = await serve(
