@@ -7,6 +7,7 @@ import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { simCommand } from './cli/sim.js';
+import { simNodeCommand } from './cli/sim-node.js';
 import { siteCommand } from './cli/site.js';
 import { statusCommand } from './cli/status.js';
 import { tokenCommand } from './cli/token.js';
@@ -24,6 +25,7 @@ usage: eveboot <command> [options]
   images import|list  import an EVE-k netboot bundle (installer-net.tar, installer.iso or a directory)
   report           one record per device, --format json|csv
   sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
+  sim-node         one simulated EVE node in this network namespace (adds its cluster IP, runs a K3s stand-in)
   status           a terminal table per node, refreshing (--once)
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file (or a line manifest)
@@ -67,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'images':
       return imagesCommand(rest, out);
+    case 'sim-node': {
+      const n = await simNodeCommand(rest, out);
+      await untilDone(new Promise<number>(() => {}));
+      await n.stop();
+      return 0;
+    }
     case 'report':
       return reportCommand(rest, out);
     case 'status':

@@ -179,7 +179,8 @@ export function stderrLine(child: ChildProcess, re: RegExp, ms = 10_000): Promis
 
 /** Resolves with the exit code. */
 export function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null
+  // A child killed by a signal keeps exitCode null and sets signalCode: it has exited all the same.
+  return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve(child.exitCode)
     : new Promise((r) => child.on('exit', (code) => r(code)));
 }

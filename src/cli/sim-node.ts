@@ -1,0 +1,98 @@
+// eveboot sim-node: ONE simulated EVE node in the current network namespace, against a running `eveboot serve`.
+// It onboards with the site's onboarding cert (from the appliance's --state PKI, as CONFIG carries it), reports
+// the namespace's real ports, and on its cluster config adds the cluster IP and runs the K3s stand-in there.
+// One JSON object per line on stdout; the token never appears in it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPki } from '../adapters/pki.js';
+import { createSoftTpm } from '../adapters/soft-tpm.js';
+import { startSwtpm } from '../adapters/swtpm.js';
+import type { Tpm } from '../ports/tpm.js';
+import { SimDevice } from '../sim/eve-device.js';
+import { appliedDeviceInfo, NetnsClusterSide, readNics } from '../sim/netns-node.js';
+import { runSimNode } from '../sim/sim-node.js';
+import { parse, required, UsageError } from './args.js';
+
+const USAGE = `usage: eveboot sim-node --server HOST:PORT --serial S [--soft-serial S] [--state DIR] [--poll-ms MS]
+                        [--tpm soft|swtpm] [--tpm-dir DIR] [--k3s-delay-ms MS]
+  --server HOST:PORT  the appliance's EVE controller (CONFIG server)
+  --state DIR         the appliance's state directory: root CA and onboarding cert/key (default ./eveboot-state)
+  --tpm swtpm         decrypt the token with a software TPM (swtpm, state in --tpm-dir) instead of in memory
+  --k3s-delay-ms MS   the stand-in's start, ready, poll and join delays (default 1000)`;
+
+export async function simNodeCommand(argv: string[], out: (s: string) => void): Promise<{ stop(): Promise<void> }> {
+  const opts = {
+    server: { type: 'string' as const },
+    serial: { type: 'string' as const },
+    'soft-serial': { type: 'string' as const, default: '' },
+    state: { type: 'string' as const, default: 'eveboot-state' },
+    'poll-ms': { type: 'string' as const, default: '2000' },
+    tpm: { type: 'string' as const, default: 'soft' },
+    'tpm-dir': { type: 'string' as const },
+    'k3s-delay-ms': { type: 'string' as const, default: '1000' },
+  };
+  const { values } = parse(argv, opts, USAGE);
+  const server = required(values.server, 'server', USAGE);
+  const serial = required(values.serial, 'serial', USAGE);
+  const pollMs = Number(values['poll-ms']);
+  const delay = Number(values['k3s-delay-ms']);
+  if (!(pollMs > 0) || !(delay >= 0)) throw new UsageError(`--poll-ms and --k3s-delay-ms must be numbers\n\n${USAGE}`);
+  if (values.tpm !== 'soft' && values.tpm !== 'swtpm') throw new UsageError(`--tpm must be soft or swtpm\n\n${USAGE}`);
+  const pki = loadPki(join(values.state, 'pki'));
+  const tpm = values.tpm === 'swtpm' ? await swtpmIn(required(values['tpm-dir'], 'tpm-dir', USAGE)) : createSoftTpm();
+  const emit = (e: Record<string, unknown>) => out(JSON.stringify({ at: Date.now(), serial, ...e }));
+  const device = new SimDevice({
+    server,
+    rootCaPem: pki.root.certPem,
+    onboardCertPem: pki.onboard.certPem,
+    onboardKeyPem: pki.onboard.keyPem,
+    serial,
+    softSerial: values['soft-serial'],
+    tpm,
+  });
+  const cluster = new NetnsClusterSide(
+    {
+      uuid: () => device.uuid ?? '',
+      delays: { startMs: delay, readyMs: delay, pollMs: delay, joinMs: delay },
+      log: emit,
+    },
+    () => device.config,
+  );
+  const nics = readNics();
+  emit({
+    type: 'sim.nics',
+    tpm: tpm.kind,
+    nics: nics.map(({ ifname, mac, up, ipv4, subnet }) => ({ ifname, mac, up, ipv4, subnet })),
+  });
+  const abort = new AbortController();
+  const task = runSimNode(
+    {
+      device,
+      nics,
+      pollMs,
+      log: (msg) => emit({ type: 'sim.log', msg }),
+      onCluster: async (token, c, deviceName) => {
+        emit({ type: 'sim.token.decrypted', uuid: device.uuid, deviceName, tokenChars: token.length });
+        await cluster.apply(token, c, deviceName);
+        // EVE reports the cluster IP in DevicePort.IPAddrs once it is on the port (eve-api-facts §5.5).
+        await device.sendInfo(appliedDeviceInfo(serial, readNics(), device.config));
+      },
+      reports: () => cluster.reports(),
+    },
+    abort.signal,
+  );
+  return {
+    stop: async () => {
+      abort.abort();
+      await task;
+      await cluster.stop();
+      await tpm.close();
+    },
+  };
+}
+
+/** swtpm keeps its NVRAM (and the persisted ECDH key) in dir, across restarts of this node. */
+function swtpmIn(dir: string): Promise<Tpm> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return startSwtpm({ stateDir: dir });
+}
