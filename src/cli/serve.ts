@@ -1,12 +1,14 @@
 // eveboot serve: the appliance. Controller API (HTTPS) for the nodes, operator API + UI for people. State in
 // --state DIR survives kill -9: a restart resumes with the same PKI, token, device UUIDs and plan.
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '../adapters/image-store.js';
 import { type AddressMap, directRoute } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { parseIpv4, parsePrefix, prefixContains } from '../core/plan/ipv4.js';
 import { type DhcpMode, type Network, startNetwork } from '../network.js';
 import { combinedRoute, rehearsalMaps } from '../sim/site-fleet.js';
 import { parse, UsageError } from './args.js';
@@ -23,7 +25,8 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --ipxe-dir DIR  first-stage iPXE binaries served over TFTP (default /usr/lib/ipxe, Debian's ipxe package)
   --no-netboot    EVE controller and UI only: no DHCP, TFTP or HTTP boot
   --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
-  --probe-cluster probe the nodes' cluster IPs directly (the appliance has a leg on the cluster network)
+  --probe-cluster probe the nodes' cluster IPs directly (automatic when one of our addresses is inside a
+                  cluster prefix; otherwise readiness rests on EVE's reports alone)
   --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
 
 export const serveOptions = {
@@ -74,7 +77,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
       extras.probeRoute ??
       (values.rehearsal
         ? combinedRoute(rehearsalMaps(clusterSpecs(site), Number(values.rehearsal)))
-        : values['probe-cluster']
+        : values['probe-cluster'] || onClusterNetwork(clusterSpecs(site).map((c) => c.prefix))
           ? directRoute
           : undefined),
     watchIntervalMs: extras.watchIntervalMs,
@@ -170,4 +173,17 @@ function isLoopback(host: string): boolean {
 
 function importedVersion(state: string): string | undefined {
   return new ImageStore(join(state, 'images')).list()[0]?.version;
+}
+
+/** Whether one of this host's IPv4 addresses lies inside a cluster prefix, so the cluster IPs are reachable. */
+function onClusterNetwork(prefixes: string[]): boolean {
+  const mine = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => parseIpv4(a!.address))
+    .filter((a): a is number => a !== undefined);
+  return prefixes.some((p) => {
+    const prefix = parsePrefix(p);
+    return prefix !== undefined && mine.some((ip) => prefixContains(prefix, ip));
+  });
 }
