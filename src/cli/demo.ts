@@ -46,6 +46,8 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     'poll-ms': { type: 'string' as const, default: '2000' },
     'port-base': { type: 'string' as const, default: '18000' },
     headless: { type: 'boolean' as const, default: false },
+    // The event log goes to the UI; the terminal shows the banner and what the simulated nodes do.
+    'log-level': { type: 'string' as const, default: 'warn' },
   };
   const { values } = parse(argv, opts, USAGE);
   const n = Number(values.nodes);
@@ -70,7 +72,15 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
   await prepareDemoImage(values.state);
   const ipxeDir = prepareDemoIpxe(join(values.state, 'demo-media', 'ipxe'));
   const running = await serve(
-    ['--state', values.state, '--ipxe-dir', ipxeDir, ...(values.headless ? ['--headless'] : [])],
+    [
+      '--state',
+      values.state,
+      '--ipxe-dir',
+      ipxeDir,
+      '--log-level',
+      values['log-level'],
+      ...(values.headless ? ['--headless'] : []),
+    ],
     out,
     {
       site,
