@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REQUIRED_FIELDS } from '../src/core/report/device-record.js';
 
 const clusters = Number(process.argv[2] ?? 30);
 const failIndex = Number(process.argv[3] ?? 3);
@@ -105,20 +106,7 @@ const records = readFileSync(join(state, 'records.jsonl'), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as Record<string, unknown>);
-const required = [
-  'serial',
-  'eveUuid',
-  'deviceName',
-  'deviceCertSha256',
-  'ecdhCertHash',
-  'cluster',
-  'clusterId',
-  'role',
-  'clusterIp',
-  'clusterInterface',
-  'result',
-  'station',
-];
+const required = REQUIRED_FIELDS;
 const incomplete = records.filter((r) => r.result === 'ready' && required.some((k) => !r[k]));
 console.log(`clusters: ${clusters} (${clusters * 3} nodes), max in flight at once: ${inFlightMax}`);
 console.log(

@@ -1,7 +1,7 @@
 // Three stand-ins as one simulated cluster network: the loopback address map the demo uses instead of real
 // cluster IPs (each cluster IP gets one 127.0.0.1 port for 6443 and one for 12346), leader election for EVE's
 // report, and the failure switches (seedNeverInitialises, nodeDown, nodeUp).
-import { createServer } from 'node:net';
+import { freePort } from '../adapters/free-port.js';
 import { type AddressMap, get, K3S_PORT, STATUS_PORT } from '../adapters/k3s-probe.js';
 import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import { kubeClusterInfo } from './k3s-reports.js';
@@ -39,17 +39,6 @@ export class LoopbackMap {
     if (p && port === STATUS_PORT) return { host: '127.0.0.1', port: p.status };
     return { host: '127.0.0.1', port: 1 };
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface FleetNode {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/open-store.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { renderStatus } from '../../src/cli/status.js';
+import { REQUIRED_FIELDS } from '../../src/core/report/device-record.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
@@ -51,20 +52,7 @@ describe('reports and metrics', () => {
     ).json() as Record<string, unknown>[];
     expect(rows).toHaveLength(3);
     for (const r of rows) {
-      for (const k of [
-        'serial',
-        'eveUuid',
-        'deviceName',
-        'deviceCertSha256',
-        'ecdhCertHash',
-        'cluster',
-        'clusterId',
-        'role',
-        'clusterIp',
-        'clusterInterface',
-        'startedAt',
-        'station',
-      ]) {
+      for (const k of REQUIRED_FIELDS) {
         expect(r[k], k).toBeTruthy();
       }
       expect(r.result).toBe('ready');

@@ -74,6 +74,23 @@ export function deviceReport(i: ReportInput): DeviceReport {
   };
 }
 
+/** The fields a finished (ready) device's record must have filled in: identity, cluster role and address. */
+export const REQUIRED_FIELDS: (keyof DeviceReport)[] = [
+  'serial',
+  'eveUuid',
+  'deviceName',
+  'deviceCertSha256',
+  'ecdhCertHash',
+  'cluster',
+  'clusterId',
+  'role',
+  'clusterIp',
+  'clusterInterface',
+  'startedAt',
+  'result',
+  'station',
+];
+
 const COLUMNS: (keyof DeviceReport)[] = [
   'serial',
   'softSerial',
