@@ -158,6 +158,7 @@ export function renderNode(n, ctx) {
       }),
     ),
     n.problem ? problemBox(n.problem) : null,
+    n.ports?.length ? portsTable(n) : null,
     h('ol', { class: 'timeline', 'aria-label': `Timeline of ${title}` }, timeline(n)),
     reinstall.length > 0 || result
       ? h(
@@ -167,6 +168,50 @@ export function renderNode(n, ctx) {
           h('p', { class: `result${result && !result.ok ? ' error' : ''}`, role: 'status' }, result?.text ?? ''),
         )
       : null,
+  );
+}
+
+/** The node's NIC inventory (iPXE report, DHCP sightings, EVE ports, hardware speeds), cluster port marked. */
+function portsTable(n) {
+  const cluster = n.ports.find((p) => p.cluster);
+  return h(
+    'details',
+    { class: 'ports' },
+    h('summary', {}, `Network ports (${n.ports.length})${cluster ? ` · cluster port ${cluster.ifname}` : ''}`),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Port', 'MAC', 'Link', 'Speed', 'IPv4', 'Cluster'].map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        n.ports.map((p) =>
+          h(
+            'tr',
+            { class: p.cluster ? 'cluster-port' : '' },
+            h('td', {}, p.ifname || '?'),
+            h('td', { class: 'hash' }, p.mac),
+            h('td', {}, p.up === undefined ? 'unknown' : p.up ? 'up' : 'down'),
+            h(
+              'td',
+              {},
+              p.speedMbps ? `${p.speedMbps >= 1000 ? `${p.speedMbps / 1000} Gb/s` : `${p.speedMbps} Mb/s`}` : '',
+            ),
+            h('td', {}, (p.ipv4 ?? []).join(', ')),
+            h('td', {}, p.cluster ? '✓' : ''),
+          ),
+        ),
+      ),
+    ),
+    cluster?.why ? h('p', { class: 'why' }, `Why ${cluster.ifname}: ${cluster.why}`) : null,
   );
 }
 

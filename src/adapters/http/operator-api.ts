@@ -7,6 +7,7 @@ import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { nodeInventories } from '../../core/cluster/inventory-input.js';
 import { EvebootError } from '../../core/errors.js';
+import type { ClusterPlan } from '../../core/plan/cluster-plan.js';
 import type { ProgressHub } from '../../core/progress/hub.js';
 import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
@@ -99,9 +100,30 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     emit: deps.emit,
     markReinstall: deps.markReinstall,
   });
-  registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000 });
+  // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
+  const ports = (uuid: string | undefined) => {
+    const d = uuid ? store.deviceByUuid(uuid) : undefined;
+    if (!d) return undefined;
+    // Read the stored plan only: planning is the config path's job, never a side effect of looking.
+    const stored = store.cluster(d.cluster)?.plan;
+    const planned = stored ? (JSON.parse(stored) as ClusterPlan).nodes.find((n) => n.uuid === d.uuid) : undefined;
+    return (nodeInventories(store, [d])[0]?.nics ?? []).map((nic) => ({
+      ifname: nic.ifname ?? nic.label ?? '',
+      mac: nic.mac,
+      up: nic.up,
+      speedMbps: nic.speedMbps,
+      ipv4: nic.ipv4,
+      cluster: planned ? nic.mac === planned.mac : false,
+      why: planned && nic.mac === planned.mac ? planned.why : undefined,
+    }));
+  };
+  const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
+  registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000, decorate });
   registerUi(app);
-  app.get('/api/v1/snapshot', async () => deps.hub.snapshot(deps.clock.now()));
+  app.get('/api/v1/snapshot', async () => {
+    const snap = deps.hub.snapshot(deps.clock.now());
+    return { ...snap, nodes: decorate(snap.nodes) };
+  });
   let counters = emptyCounters();
   for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
     for (const e of batch) counters = countEvent(counters, e);

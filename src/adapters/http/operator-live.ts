@@ -11,6 +11,8 @@ export interface LiveDeps {
   hub: ProgressHub;
   clock: Clock;
   heartbeatMs: number;
+  /** Adds what the event fold cannot know (the NIC inventory) to node views. */
+  decorate: <T extends { uuid?: string }>(nodes: T[]) => unknown[];
 }
 
 export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
@@ -23,8 +25,12 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(`event: snapshot\ndata: ${JSON.stringify(deps.hub.snapshot(deps.clock.now()))}\n\n`);
-    const onDelta = (d: HubDelta) => res.write(`id: ${d.event.id}\nevent: delta\ndata: ${JSON.stringify(d)}\n\n`);
+    const snap = deps.hub.snapshot(deps.clock.now());
+    res.write(`event: snapshot\ndata: ${JSON.stringify({ ...snap, nodes: deps.decorate(snap.nodes) })}\n\n`);
+    const onDelta = (d: HubDelta) =>
+      res.write(
+        `id: ${d.event.id}\nevent: delta\ndata: ${JSON.stringify({ ...d, nodes: deps.decorate(d.nodes) })}\n\n`,
+      );
     deps.events.on('delta', onDelta);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
     req.raw.on('close', () => {
