@@ -2,6 +2,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeLists } from '../../src/adapters/http/operator-api.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
@@ -92,6 +93,16 @@ onboarding: { policy: approve }
     const eth1 = detail.inventory.find((n) => n.ifname === 'eth1')!;
     expect(eth1.speedMbps).toBe(10000);
     expect(eth1.sources).toEqual(expect.arrayContaining(['eve-port', 'eve-hw', 'sim']));
+  });
+
+  it('serves an OpenAPI document that lists every operator route the app has', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json() as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    const routes = (routeLists.get(t.app.operatorApi) ?? [])
+      .filter((r) => r.startsWith('/api/v1/') || r === '/metrics')
+      .map((r) => r.replace(/:(\w+)/g, '{$1}'));
+    expect(new Set(routes).size).toBeGreaterThan(10);
+    for (const r of new Set(routes)) expect(Object.keys(doc.paths), r).toContain(r);
   });
 
   it('lists devices and clusters without any secret field', async () => {

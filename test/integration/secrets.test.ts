@@ -1,6 +1,6 @@
 // The join token and private keys appear nowhere in the logs, the API answers, or the database files.
 import { createPrivateKey } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
@@ -31,7 +31,18 @@ describe('secrets never leak', () => {
       secrets.push({ name: `${f} scalar (hex)`, value: Buffer.from(d, 'base64url').toString('hex') });
     }
     const auth = { authorization: 'Bearer test-access-token-0123456789' };
-    const urls = ['/api/v1/site', '/api/v1/devices', '/api/v1/clusters', '/api/v1/events', '/api/v1/machines'];
+    const urls = [
+      '/api/v1/site',
+      '/api/v1/devices',
+      '/api/v1/clusters',
+      '/api/v1/events',
+      '/api/v1/machines',
+      '/api/v1/snapshot',
+      '/api/v1/report',
+      '/api/v1/report?format=csv',
+      '/metrics',
+      '/api/v1/openapi.json',
+    ];
     for (const d of t.app.store.devices()) urls.push(`/api/v1/devices/${d.uuid}`);
     for (const url of urls) {
       const r = await t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
@@ -55,6 +66,12 @@ describe('secrets never leak', () => {
   it('no secret in any API answer', () => {
     expect(apiText).toContain('tokenSealedFor');
     for (const s of secrets) expect(apiText.includes(s.value), s.name).toBe(false);
+  });
+
+  it('no secret in the per-device record log', () => {
+    const log = join(t.stateDir, 'records.jsonl');
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    for (const s of secrets) expect(text.includes(s.value), s.name).toBe(false);
   });
 
   it('no secret in the database files, in plain text or hex', () => {

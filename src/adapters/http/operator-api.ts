@@ -17,6 +17,7 @@ import type { DeviceRecord, Store } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
+import { OPENAPI } from './openapi.js';
 import { registerActions } from './operator-actions.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
@@ -55,10 +56,18 @@ export function deviceView(store: Store, d: DeviceRecord) {
   };
 }
 
+/** The URLs each operator app registered (for the test that checks the OpenAPI document covers them). */
+export const routeLists = new WeakMap<FastifyInstance, string[]>();
+
 export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ subsystem: 'operator-api' }, { level: 'warn' }),
   }) as unknown as FastifyInstance;
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    routes.push(r.url);
+  });
+  routeLists.set(app, routes);
   installErrorHandler(app);
   installAccessToken(app, deps.accessToken);
   const { store } = deps;
@@ -120,6 +129,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
   registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000, decorate });
   registerUi(app);
+  app.get('/api/v1/openapi.json', async () => OPENAPI);
   app.get('/api/v1/snapshot', async () => {
     const snap = deps.hub.snapshot(deps.clock.now());
     return { ...snap, nodes: decorate(snap.nodes) };
