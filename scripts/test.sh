@@ -41,11 +41,16 @@ npx biome check .
 echo "== tests"
 rm -rf test-output && mkdir -p test-output
 status=0
-npx vitest run || status=$?
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json || status=$?
 
 if [ -s test-output/skipped.txt ]; then
   echo
   echo "== SKIPPED (not passed) — these suites did not run:"
   sort -u test-output/skipped.txt | sed 's/^/   /'
+fi
+# The plain closing line CI reads: "tests: N passed, N failed, N skipped".
+if [ -f test-output/vitest.json ]; then
+  node -e 'const r = require("./test-output/vitest.json");
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);'
 fi
 exit $status
