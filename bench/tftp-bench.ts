@@ -1,10 +1,12 @@
-// Side-by-side TFTP throughput: eveboot's server vs tftpd-hpa, same clients, same file, interleaved.
+// Side-by-side TFTP throughput: eveboot's server vs tftpd-hpa and dnsmasq, same clients, same file,
+// interleaved.
 //
 //   npx tsx bench/tftp-bench.ts [--rounds 3] [--size-mib 50] [--loss-mib 2] [--no-loss] [--loopback]
 //
 // As root it builds two network namespaces joined by a veth pair (servers in one, clients in the
 // other, as in docs/deps-evaluation.md §3.3) and adds a 1% DATA-loss run with nftables on the
-// client's input hook. Without root it falls back to 127.0.0.1 with high ports and skips loss.
+// client's input hook. dnsmasq has no TFTP port option, so it gets a second server address on the
+// same veth. Without root it falls back to 127.0.0.1 with high ports and skips loss and dnsmasq.
 // Not part of `npm test`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -45,8 +47,13 @@ const id = `evbt${process.pid % 10000}`;
 const srvNs = `${id}s`;
 const cliNs = `${id}c`;
 const srvIp = isRoot ? '10.231.77.1' : '127.0.0.1';
-const ports = isRoot ? { ours: 6969, hpa: 69 } : { ours: 16969, hpa: 16970 };
+const dnsIp = '10.231.77.3';
+const ports = isRoot ? { ours: 6969, hpa: 69, dnsmasq: 69 } : { ours: 16969, hpa: 16970, dnsmasq: 0 };
 type Server = keyof typeof ports;
+const servers: Server[] = isRoot ? ['ours', 'hpa', 'dnsmasq'] : ['ours', 'hpa'];
+const ipOf = (s: Server) => (s === 'dnsmasq' ? dnsIp : srvIp);
+/** Rotates the server order per round and client, so no server always runs first. */
+const orderFor = (k: number): Server[] => servers.map((_, j) => servers[(j + k) % servers.length]!);
 
 const sh = (cmd: string, a: string[]) => execFileSync(cmd, a, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const inNs = (ns: string, cmd: string[]) => (isRoot ? ['ip', 'netns', 'exec', ns, ...cmd] : cmd);
@@ -58,6 +65,7 @@ function setupNetns(): void {
   sh('ip', ['link', 'set', `${id}a`, 'netns', srvNs]);
   sh('ip', ['link', 'set', `${id}b`, 'netns', cliNs]);
   sh('ip', ['-n', srvNs, 'addr', 'add', `${srvIp}/24`, 'dev', `${id}a`]);
+  sh('ip', ['-n', srvNs, 'addr', 'add', `${dnsIp}/24`, 'dev', `${id}a`]);
   sh('ip', ['-n', cliNs, 'addr', 'add', '10.231.77.2/24', 'dev', `${id}b`]);
   for (const [ns, dev] of [
     [srvNs, `${id}a`],
@@ -83,25 +91,45 @@ async function startServers(dir: string): Promise<ChildProcess[]> {
   const user = isRoot ? 'root' : sh('id', ['-un']).trim();
   const hpaCmd = inNs(srvNs, ['in.tftpd', '-L', '-a', `${srvIp}:${ports.hpa}`, '-s', '-u', user, '-B', '1468', dir]);
   const hpa = spawn(hpaCmd[0]!, hpaCmd.slice(1), { stdio: 'inherit' });
+  const children = [ours, hpa];
+  if (isRoot) {
+    // --port=0: no DNS; -u root: the bench root is a 0700 temp dir, like tftpd-hpa's `-u root`;
+    // -k (foreground) rather than -d, so its per-transfer log lines go to the log file, not the table.
+    const dnsCmd = inNs(srvNs, [
+      'dnsmasq',
+      '--port=0',
+      '--enable-tftp',
+      `--tftp-root=${dir}`,
+      `--listen-address=${dnsIp}`,
+      '--bind-interfaces',
+      '--quiet-tftp',
+      '-u',
+      'root',
+      `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+      `--log-facility=${join(dir, 'dnsmasq.log')}`,
+      '-k',
+    ]);
+    children.push(spawn(dnsCmd[0]!, dnsCmd.slice(1), { stdio: 'inherit' }));
+  }
   await new Promise((r) => setTimeout(r, 300));
-  return [ours, hpa];
+  return children;
 }
 
 interface Client {
   name: string;
   parallel?: number;
-  cmd(port: number, file: string, out: string): string[];
+  cmd(ip: string, port: number, file: string, out: string): string[];
 }
 
 const clients: Client[] = [
-  { name: 'tftp-hpa lock-step 512', cmd: (p, f, o) => ['tftp', srvIp, String(p), '-m', 'binary', '-c', 'get', f, o] },
+  { name: 'tftp-hpa lock-step 512', cmd: (ip, p, f, o) => ['tftp', ip, String(p), '-m', 'binary', '-c', 'get', f, o] },
   {
     name: 'atftp blksize 1468',
-    cmd: (p, f, o) => ['atftp', '--option', 'blksize 1468', '-g', '-r', f, '-l', o, srvIp, String(p)],
+    cmd: (ip, p, f, o) => ['atftp', '--option', 'blksize 1468', '-g', '-r', f, '-l', o, ip, String(p)],
   },
   {
     name: 'atftp blksize 1468 windowsize 4',
-    cmd: (p, f, o) => [
+    cmd: (ip, p, f, o) => [
       'atftp',
       '--option',
       'blksize 1468',
@@ -112,18 +140,18 @@ const clients: Client[] = [
       f,
       '-l',
       o,
-      srvIp,
+      ip,
       String(p),
     ],
   },
   {
     name: 'curl blksize 1468',
-    cmd: (p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${srvIp}:${p}/${f}`],
+    cmd: (ip, p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${ip}:${p}/${f}`],
   },
   {
     name: '8 parallel curl 1468',
     parallel: 8,
-    cmd: (p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${srvIp}:${p}/${f}`],
+    cmd: (ip, p, f, o) => ['curl', '-sS', '--tftp-blksize', '1468', '-o', o, `tftp://${ip}:${p}/${f}`],
   },
 ];
 
@@ -144,7 +172,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function timed(client: Client, server: Server, file: string, dir: string, want: string): Promise<number> {
   const outs = Array.from({ length: client.parallel ?? 1 }, (_, i) => join(dir, `out-${server}-${i}`));
   const t0 = performance.now();
-  await Promise.all(outs.map((o) => run(client.cmd(ports[server], file, o))));
+  await Promise.all(outs.map((o) => run(client.cmd(ipOf(server), ports[server], file, o))));
   const secs = (performance.now() - t0) / 1000;
   for (const o of outs) if (sha(o) !== want) throw new Error(`${client.name} vs ${server}: sha256 mismatch`);
   for (const o of outs) rmSync(o);
@@ -167,7 +195,7 @@ function setLoss(on: boolean): void {
       'in',
       '{ type filter hook input priority 0; }',
     ]);
-    const rule = `ip saddr ${srvIp} udp sport != { ${ports.ours}, ${ports.hpa} } numgen random mod 100 < 1 drop`;
+    const rule = `ip saddr { ${srvIp}, ${dnsIp} } udp sport != { ${ports.ours}, 69 } numgen random mod 100 < 1 drop`;
     sh('ip', ['netns', 'exec', cliNs, 'nft', 'add', 'rule', 'inet', 'evbloss', 'in', ...rule.split(' ')]);
   } else {
     sh('ip', ['netns', 'exec', cliNs, 'nft', 'delete', 'table', 'inet', 'evbloss']);
@@ -189,12 +217,13 @@ async function main(): Promise<void> {
     console.log(
       `# ${isRoot ? 'veth between two netns' : 'loopback'}; ${sizeMiB} MiB file; ${rounds} rounds; sha256 checked on every copy`,
     );
-    const rows: Array<{ name: string; unit: string; ours: number[]; hpa: number[]; higherIsBetter: boolean }> = [];
-    for (const c of clients) rows.push({ name: c.name, unit: 'MiB/s', ours: [], hpa: [], higherIsBetter: true });
+    type Row = { name: string; unit: string; higherIsBetter: boolean } & Record<Server, number[]>;
+    const row = (name: string, unit: string, higherIsBetter: boolean): Row =>
+      ({ name, unit, higherIsBetter, ours: [], hpa: [], dnsmasq: [] }) as Row;
+    const rows: Row[] = clients.map((c) => row(c.name, 'MiB/s', true));
     for (let r = 0; r < rounds; r++) {
       for (const [i, c] of clients.entries()) {
-        const order: Server[] = (r + i) % 2 === 0 ? ['ours', 'hpa'] : ['hpa', 'ours'];
-        for (const s of order) {
+        for (const s of orderFor(r + i)) {
           const secs = await timed(c, s, 'big.bin', dir, want);
           rows[i]![s].push((sizeMiB * (c.parallel ?? 1)) / secs);
         }
@@ -203,22 +232,15 @@ async function main(): Promise<void> {
     }
     if (isRoot && !flag('--no-loss')) {
       const lossClients: Client[] = [
-        { name: 'atftp lock-step 512', cmd: (p, f, o) => ['atftp', '-g', '-r', f, '-l', o, srvIp, String(p)] },
+        { name: 'atftp lock-step 512', cmd: (ip, p, f, o) => ['atftp', '-g', '-r', f, '-l', o, ip, String(p)] },
         clients[2]!, // atftp blksize 1468 windowsize 4
       ];
-      const lossRows = lossClients.map((c) => ({
-        name: `${c.name}, 1% loss, ${lossMiB} MiB`,
-        unit: 's',
-        ours: [] as number[],
-        hpa: [] as number[],
-        higherIsBetter: false,
-      }));
+      const lossRows = lossClients.map((c) => row(`${c.name}, 1% loss, ${lossMiB} MiB`, 's', false));
       setLoss(true);
       try {
         for (let r = 0; r < rounds; r++) {
           for (const [i, c] of lossClients.entries()) {
-            const order: Server[] = (r + i) % 2 === 0 ? ['ours', 'hpa'] : ['hpa', 'ours'];
-            for (const s of order) lossRows[i]![s].push(await timed(c, s, 'small.bin', dir, wantSmall));
+            for (const s of orderFor(r + i)) lossRows[i]![s].push(await timed(c, s, 'small.bin', dir, wantSmall));
           }
           process.stderr.write(`loss round ${r + 1}/${rounds} done\n`);
         }
@@ -227,14 +249,18 @@ async function main(): Promise<void> {
       }
       rows.push(...lossRows);
     }
-    console.log('| client | unit | eveboot median (min–max) | tftpd-hpa median (min–max) | ours/tftpd-hpa |');
-    console.log('|---|---|---|---|---|');
+    const peers = servers.filter((s) => s !== 'ours');
+    const names: Record<Server, string> = { ours: 'eveboot', hpa: 'tftpd-hpa', dnsmasq: 'dnsmasq' };
+    const head = [...servers.map((s) => `${names[s]} median (min–max)`), ...peers.map((p) => `ours/${names[p]}`)];
+    console.log(`| client | unit | ${head.join(' | ')} |`);
+    console.log(`|---|---|${head.map(() => '---|').join('')}`);
     const fmt = (xs: number[]) =>
       `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-    for (const row of rows) {
+    for (const r of rows) {
       // Ratio > 1 means eveboot is better: throughput ratio, or time ratio inverted.
-      const ratio = row.higherIsBetter ? median(row.ours) / median(row.hpa) : median(row.hpa) / median(row.ours);
-      console.log(`| ${row.name} | ${row.unit} | ${fmt(row.ours)} | ${fmt(row.hpa)} | ${ratio.toFixed(2)}× |`);
+      const ratio = (p: Server) => (r.higherIsBetter ? median(r.ours) / median(r[p]) : median(r[p]) / median(r.ours));
+      const cells = [...servers.map((s) => fmt(r[s])), ...peers.map((p) => `${ratio(p).toFixed(2)}×`)];
+      console.log(`| ${r.name} | ${r.unit} | ${cells.join(' | ')} |`);
     }
   } finally {
     teardown(children, dir);

@@ -2,12 +2,14 @@
 // transfers. Everything protocol-shaped is decided in core/tftp; this file only does I/O.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { type Negotiated, negotiateOptions, type ServerLimits } from '../core/tftp/options.js';
 import { decodePacket, ErrorCode, encodePacket, type Options } from '../core/tftp/packet.js';
 import { decideRequest } from '../core/tftp/request.js';
 import { defaultRetransmit, type RetransmitConfig } from '../core/tftp/retransmit.js';
-import { type GenerateFile, openSource, resolveRoot, type TftpClient } from './tftp-source.js';
-import { clientKey, type RunningTransfer, runTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
+import { createTransferPool, inProcess, type TransferPool } from './tftp-pool.js';
+import { type GenerateFile, openSource, resolveRoot, sourceSize, type TftpClient } from './tftp-source.js';
+import { clientKey, type RunningTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
 
 export type { GenerateFile, TftpClient } from './tftp-source.js';
 export type { TftpEvent, TftpLog } from './tftp-transfer.js';
@@ -28,6 +30,8 @@ export interface TftpServerOptions {
   retransmit?: Partial<RetransmitConfig>;
   /** Minimum gap between 'progress' events of one transfer. Default 250 ms. */
   progressIntervalMs?: number;
+  /** Worker threads that run transfers; default os.availableParallelism(), 0 runs them on the request thread. */
+  workers?: number;
   onEvent?: (e: TftpEvent) => void;
   log?: TftpLog;
 }
@@ -58,6 +62,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   // runs, instead of starting a second transfer the client would have to kill with ERROR 5.
   const transfers = new Map<string, RunningTransfer | 'pending'>();
   let socket: Socket | undefined;
+  let pool: TransferPool | undefined;
   let realRoot = '';
 
   const refuse = (s: Socket, client: TftpClient, file: string, code: ErrorCode, message: string) => {
@@ -81,28 +86,30 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const found = await openSource(realRoot, path, client, opts.generate);
     if (found.kind === 'missing') return refuse(s, client, path, ErrorCode.FileNotFound, 'file not found');
     if (found.kind === 'refuse') return refuse(s, client, path, ErrorCode.AccessViolation, found.reason);
-    const negotiated: Negotiated = negotiateOptions(requested, found.source.size, limits);
+    const negotiated: Negotiated = negotiateOptions(requested, sourceSize(found.spec), limits);
     log.debug({ client: key, file: path, negotiated }, 'tftp transfer starting');
     let ended = false;
     let running: RunningTransfer | undefined;
     try {
-      running = await runTransfer({
+      const job = {
         bindAddress: address,
         client,
         file: path,
-        source: found.source,
+        source: found.spec,
         negotiated,
         retransmit,
         progressIntervalMs: opts.progressIntervalMs ?? 250,
+      };
+      running = await (pool ?? inProcess(log)).run(job, {
         emit,
-        log,
         onEnd: () => {
           ended = true;
+          found.close();
           if (running && transfers.get(key) === running) transfers.delete(key);
         },
       });
     } catch (err) {
-      found.source.close();
+      found.close();
       throw err;
     }
     if (socket === undefined) running.stop('server shutting down');
@@ -124,7 +131,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
           log.debug({ client: key, file: d.path }, 'tftp duplicate RRQ ignored');
           return;
         }
-        current?.stop('superseded by a new request');
+        // The client gave up on that transfer by asking again from the same port. No ERROR to it: with
+        // the transfer in a worker, its final ACK may still be in flight, and the ERROR would arrive
+        // as the first packet the new request sees.
+        current?.stop('superseded by a new request', false);
         transfers.set(key, 'pending');
         start(s, client, d.path, d.options)
           .catch((err) => {
@@ -142,6 +152,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   return {
     async listen() {
       realRoot = await resolveRoot(opts.root);
+      pool ??= await createTransferPool(opts.workers ?? availableParallelism(), log);
       const s = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
@@ -154,7 +165,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       s.on('message', (msg, rinfo) => onRequest(s, msg, { address: rinfo.address, port: rinfo.port }));
       socket = s;
       const a = s.address();
-      log.info({ address: a.address, port: a.port, root: realRoot }, 'tftp listening');
+      log.info({ address: a.address, port: a.port, root: realRoot, workers: pool.threads }, 'tftp listening');
       return { address: a.address, port: a.port };
     },
     async close() {
@@ -162,8 +173,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       socket = undefined;
       for (const t of transfers.values()) if (t !== 'pending') t.stop('server shutting down');
       transfers.clear();
+      const p = pool;
+      pool = undefined;
+      await p?.close();
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
     },
-    activeTransfers: () => [...transfers.values()].filter((t) => t !== 'pending').length,
+    // Pending entries count: a worker may be sending DATA before its 'started' reply gets here.
+    activeTransfers: () => transfers.size,
   };
 }

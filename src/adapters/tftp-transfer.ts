@@ -1,5 +1,6 @@
 // One running transfer: its own ephemeral UDP socket (the server's TID, RFC 1350 §4), one lazily
-// re-armed timer, and the pure state machine from core/tftp/transfer.
+// re-armed timer, and the pure state machine from core/tftp/transfer. It runs inside a transfer
+// worker (tftp-worker.ts) or, when workers cannot start, on the request thread.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +17,7 @@ import {
   type Transfer,
   tick,
 } from '../core/tftp/transfer.js';
-import type { Source, TftpClient } from './tftp-source.js';
+import { openSpec, type SourceSpec, type TftpClient } from './tftp-source.js';
 
 export interface TftpEvent {
   type: 'tftp';
@@ -40,7 +41,8 @@ export interface TransferDeps {
   bindAddress: string;
   client: TftpClient;
   file: string;
-  source: Source;
+  /** What to serve; the caller owns (and closes) the fd, after onEnd. */
+  source: SourceSpec;
   negotiated: Negotiated;
   retransmit: RetransmitConfig;
   progressIntervalMs: number;
@@ -52,17 +54,23 @@ export interface TransferDeps {
 
 export interface RunningTransfer {
   readonly file: string;
-  /** Stops the transfer (server shutdown); sends ERROR 0 to the client. */
-  stop(reason: string): void;
+  /** Stops the transfer; sends ERROR 0 to the client unless `tellClient` is false. */
+  stop(reason: string, tellClient?: boolean): void;
 }
 
-/** One contiguous datagram: a single iovec is cheaper for Node's send path than [header, payload]. */
-function dataPacket(block: number, payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.length);
-  out.writeUInt16BE(Opcode.Data, 0); // RFC 1350 §5
-  out.writeUInt16BE(block & 0xffff, 2); // block numbers roll over past 65535
-  out.set(payload, 4);
-  return out;
+/**
+ * Preallocated DATA datagrams, one contiguous buffer each (a single iovec is cheapest for Node's send
+ * path). Block b uses slot b mod 2·windowsize: a slot is rewritten with new bytes only once the block
+ * a full window later is sent, i.e. after the client acknowledged its old block, so its send is done.
+ */
+function packetRing(windowsize: number, blksize: number): Buffer[] {
+  const slots = 2 * windowsize;
+  const all = Buffer.allocUnsafeSlow(slots * (4 + blksize));
+  return Array.from({ length: slots }, (_, i) => {
+    const slot = all.subarray(i * (4 + blksize), (i + 1) * (4 + blksize));
+    slot.writeUInt16BE(Opcode.Data, 0); // RFC 1350 §5
+    return slot;
+  });
 }
 
 export function clientKey(c: TftpClient): string {
@@ -108,9 +116,11 @@ async function openTidSockets(bindAddress: string, client: TftpClient): Promise<
 
 export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
   const { socket, guard } = await openTidSockets(d.bindAddress, d.client);
-  const { client, source, file } = d;
+  const { client, file } = d;
+  const source = openSpec(d.source);
   const who = clientKey(client);
   const total = source.size;
+  const ring = packetRing(d.negotiated.windowsize, d.negotiated.blksize);
   let state: Transfer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timerDue = Number.POSITIVE_INFINITY;
@@ -131,7 +141,6 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
-    source.close();
     socket.close();
     guard.close();
     event(stage, error);
@@ -139,6 +148,21 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
   };
 
   const send = (bytes: Uint8Array) => socket.send(bytes);
+  const sendBlock = (block: number): boolean => {
+    const r = blockRange(state!, block);
+    const slot = ring[block % ring.length]!;
+    try {
+      source.copy(r.offset, r.length, slot, 4);
+    } catch (err) {
+      d.log.warn({ file, client: who, err }, 'tftp read failed');
+      send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' }));
+      end('abort', `read error: ${(err as Error).message}`);
+      return false;
+    }
+    slot.writeUInt16BE(block & 0xffff, 2); // block numbers roll over past 65535
+    socket.send(r.length + 4 === slot.length ? slot : slot.subarray(0, r.length + 4));
+    return true;
+  };
 
   const apply = (step: Step, now: number) => {
     state = step.state;
@@ -157,19 +181,7 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
         send(encodePacket({ kind: 'oack', options: e.options }));
         break;
       case 'send-data':
-        for (let b = e.from; b <= e.to; b++) {
-          const r = blockRange(state!, b);
-          let payload: Uint8Array;
-          try {
-            payload = source.read(r.offset, r.length);
-          } catch (err) {
-            d.log.warn({ file, client: who, err }, 'tftp read failed');
-            send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' }));
-            end('abort', `read error: ${(err as Error).message}`);
-            return;
-          }
-          send(dataPacket(b, payload));
-        }
+        for (let b = e.from; b <= e.to; b++) if (!sendBlock(b)) return;
         break;
       case 'send-error':
         send(encodePacket({ kind: 'error', code: e.code, message: e.message }));
@@ -220,9 +232,9 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
   apply(first, now);
   return {
     file,
-    stop(reason) {
+    stop(reason, tellClient = true) {
       if (ended) return;
-      send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: reason }));
+      if (tellClient) send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: reason }));
       end('abort', reason);
     },
   };

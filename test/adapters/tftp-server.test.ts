@@ -287,3 +287,30 @@ describe('TFTP server: close', () => {
     expect((await c.next()).packet).toMatchObject({ kind: 'error', code: ErrorCode.NotDefined });
   });
 });
+
+describe('TFTP server: where transfers run', () => {
+  const serve = async (workers: number | undefined) => {
+    const lines: Array<{ obj: object; msg?: string }> = [];
+    const info = (obj: object, msg?: string) => lines.push({ obj, msg });
+    const s = createTftpServer({ root, address: '127.0.0.1', port: 0, workers, log: { debug() {}, info, warn: info } });
+    const sport = (await s.listen()).port;
+    const c = await probe();
+    c.send({ kind: 'rrq', file: 'big.bin', mode: 'octet', options: [['windowsize', '4']] }, sport);
+    const got = await c.download(await c.next(), 4);
+    await s.close();
+    return { got, listening: lines.find((l) => l.msg === 'tftp listening')?.obj };
+  };
+
+  it('runs transfers in worker threads by default, loaded from src/ through tsx', async () => {
+    const r = await serve(undefined);
+    expect(r.got.equals(big)).toBe(true);
+    expect(r.listening).toMatchObject({ workers: expect.any(Number) });
+    expect((r.listening as { workers: number }).workers).toBeGreaterThan(0);
+  });
+
+  it('runs transfers on the request thread with workers: 0', async () => {
+    const r = await serve(0);
+    expect(r.got.equals(big)).toBe(true);
+    expect(r.listening).toMatchObject({ workers: 0 });
+  });
+});
