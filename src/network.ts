@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { probeDhcpServers } from './adapters/dhcp-probe.js';
 import { type DhcpEvent, DhcpServer } from './adapters/dhcp-server.js';
+import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
 import { onboardedBySerial, setReinstall } from './adapters/http/boot-machine-routes.js';
@@ -126,6 +127,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   await tftp.listen();
 
   let dhcp: DhcpServer | undefined;
+  let lastRa = 0;
+  let raWarned = false;
   if (mode.mode !== 'off') {
     const pool = defaultPool(address, cidr);
     dhcp = new DhcpServer({
@@ -168,6 +171,19 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
           : { allowed: true, reason: 'the site lists nodes by serial only: the iPXE identity report decides' };
       },
       onEvent: (e: DhcpEvent) => {
+        // A netboot client is configuring: advertise ourselves as an (non-default) IPv6 router so iPXE does not
+        // wait ~13 s for IPv6 autoconfiguration on a site without one. At most one RA a second.
+        if (e.type === 'dhcp' && !o.rehearsal && (e.ipxe || e.arch !== undefined) && Date.now() - lastRa > 1000) {
+          lastRa = Date.now();
+          const why = sendRouterAdvertisement(iface);
+          if (why && !raWarned) {
+            raWarned = true;
+            emit({
+              type: 'network.warning',
+              data: { message: `${why}: iPXE may wait ~13 s for IPv6 autoconfiguration` },
+            });
+          }
+        }
         if (e.type === 'dhcp') {
           if (e.yiaddr) ipMacs.note(e.yiaddr, e.mac);
           appliance.cluster.observe([{ source: 'dhcp', mac: e.mac, applianceIf: iface }]);

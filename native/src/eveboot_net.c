@@ -3,7 +3,10 @@
 //                                   so broadcast DHCP is answered only on the serving NIC (needs CAP_NET_RAW).
 //   injectArp(fd, ifname, ip, mac)  ioctl(SIOCSARP): a neighbour entry so a reply can be unicast to a client that
 //                                   has no address yet (what dnsmasq does, RFC 2131 §4.1; needs CAP_NET_ADMIN).
-// Both return 0 or a positive errno; they never throw for a failed syscall.
+//   sendRouterAdvert(ifname)        one IPv6 Router Advertisement to ff02::1 on the interface (router lifetime 0,
+//                                   no prefix, M=O=0): iPXE's IPv6 autoconfiguration stops waiting (~13 s) as soon
+//                                   as it hears one, and a lifetime of 0 claims no default route (RFC 4861 §6.2.3).
+// All return 0 or a positive errno; they never throw for a failed syscall.
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -12,6 +15,8 @@
 #include <net/if_arp.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/icmp6.h>
+#include <unistd.h>
 #include <node_api.h>
 
 static int read_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
@@ -65,12 +70,44 @@ static napi_value inject_arp(napi_env env, napi_callback_info info) {
   return int_result(env, 0);
 }
 
+static napi_value send_router_advert(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char ifname[IFNAMSIZ] = {0};
+  size_t len = 0;
+  if (!read_args(env, info, 1, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], ifname, sizeof ifname, &len) != napi_ok) return int_result(env, EINVAL);
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) return int_result(env, ENODEV);
+  int s = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+  if (s < 0) return int_result(env, errno);
+  int hops = 255; /* RFC 4861 §6.1.2: receivers drop an RA whose hop limit is not 255 */
+  int err = 0;
+  if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) != 0 ||
+      setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) != 0) {
+    err = errno;
+  } else {
+    struct nd_router_advert ra;
+    memset(&ra, 0, sizeof ra);
+    ra.nd_ra_type = ND_ROUTER_ADVERT; /* the kernel fills in the ICMPv6 checksum on raw ICMPv6 sockets */
+    ra.nd_ra_curhoplimit = 64;
+    struct sockaddr_in6 dst;
+    memset(&dst, 0, sizeof dst);
+    dst.sin6_family = AF_INET6;
+    dst.sin6_scope_id = ifindex;
+    inet_pton(AF_INET6, "ff02::1", &dst.sin6_addr);
+    if (sendto(s, &ra, sizeof ra, 0, (struct sockaddr *)&dst, sizeof dst) < 0) err = errno;
+  }
+  close(s);
+  return int_result(env, err);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"bindToDevice", NULL, bind_to_device, NULL, NULL, NULL, napi_enumerable, NULL},
     {"injectArp", NULL, inject_arp, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sendRouterAdvert", NULL, send_router_advert, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 

@@ -9,6 +9,8 @@ import { intToIp, ipToInt } from '../core/dhcp/address.js';
 interface NativeNet {
   bindToDevice(fd: number, ifname: string): number;
   injectArp(fd: number, ifname: string, ip: string, mac: Buffer): number;
+  /** Older builds of the addon lack it. */
+  sendRouterAdvert?(ifname: string): number;
 }
 
 const ADDON_PATH = new URL('../../native/build/Release/eveboot_net.node', import.meta.url);
@@ -82,4 +84,17 @@ export function directedBroadcast(ifname: string): string | undefined {
   if (!v4) return undefined;
   const mask = ipToInt(v4.netmask);
   return intToIp(((ipToInt(v4.address) & mask) | ~mask) >>> 0);
+}
+
+/**
+ * One IPv6 Router Advertisement on the serving NIC (lifetime 0: no default route claimed). iPXE waits ~13 s for
+ * IPv6 autoconfiguration when no router answers (test-harness.md §1); an RA ends that wait. Returns a reason when
+ * it could not be sent (no addon, no CAP_NET_RAW, IPv6 off on the interface), else undefined.
+ */
+export function sendRouterAdvertisement(ifname: string): string | undefined {
+  const native = loadNativeNet();
+  if (typeof native === 'string') return native;
+  if (!native.sendRouterAdvert) return 'the native addon predates router advertisements: rebuild it';
+  const errno = native.sendRouterAdvert(ifname);
+  return errno === 0 ? undefined : `router advertisement on ${ifname} failed (errno ${errno})`;
 }
