@@ -73,7 +73,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   if (o.dhcp === 'auto' && o.rehearsal)
     mode = { mode: 'full', why: 'loopback rehearsal: nobody else serves DHCP here' };
   if (o.dhcp === 'auto' && !o.rehearsal) {
-    const survey = await probeDhcpServers({ interface: iface, mac, timeoutMs: 3000 });
+    // 5 s: dnsmasq (a common site server) pings an address for up to 3 s before it offers it.
+    const survey = await probeDhcpServers({ interface: iface, mac, timeoutMs: 5000 });
     if (survey.warning) warnings.push(survey.warning);
     mode =
       survey.servers.length > 0
@@ -81,7 +82,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
             mode: 'proxy',
             why: `DHCP server ${survey.servers.map((s) => s.serverId).join(', ')} answered on ${iface}: proxyDHCP adds boot information only`,
           }
-        : { mode: 'full', why: `no DHCP server answered on ${iface} within 3 s: eveboot serves addresses` };
+        : { mode: 'full', why: `no DHCP server answered on ${iface} within 5 s: eveboot serves addresses` };
   }
 
   const stationDb = new Database(join(o.stateDir, 'station.db'));

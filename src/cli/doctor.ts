@@ -11,7 +11,7 @@ const USAGE = 'usage: eveboot doctor [--interface IF] [--probe-seconds N]';
 export async function doctorCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse(
     argv,
-    { interface: { type: 'string' }, 'probe-seconds': { type: 'string', default: '3' } },
+    { interface: { type: 'string' }, 'probe-seconds': { type: 'string', default: '5' } },
     USAGE,
   );
   const nics = await probeHostNics();
