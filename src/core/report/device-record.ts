@@ -74,23 +74,6 @@ export function deviceReport(i: ReportInput): DeviceReport {
   };
 }
 
-/** The fields a finished (ready) device's record must have filled in: identity, cluster role and address. */
-export const REQUIRED_FIELDS: (keyof DeviceReport)[] = [
-  'serial',
-  'eveUuid',
-  'deviceName',
-  'deviceCertSha256',
-  'ecdhCertHash',
-  'cluster',
-  'clusterId',
-  'role',
-  'clusterIp',
-  'clusterInterface',
-  'startedAt',
-  'result',
-  'station',
-];
-
 const COLUMNS: (keyof DeviceReport)[] = [
   'serial',
   'softSerial',
@@ -112,6 +95,12 @@ const COLUMNS: (keyof DeviceReport)[] = [
   'problem',
   'station',
 ];
+
+/** Columns a ready device may leave empty: network-boot facts (a USB install has none), timestamps and problems. */
+const OPTIONAL = new Set<keyof DeviceReport>(['softSerial', 'macs', 'smbiosUuid', 'via', 'finishedAt', 'problem']);
+
+/** The fields a finished (ready) device's record must have filled in: identity, cluster role and address. */
+export const REQUIRED_FIELDS: (keyof DeviceReport)[] = COLUMNS.filter((c) => !OPTIONAL.has(c));
 
 function cell(v: unknown): string {
   const s = Array.isArray(v) ? v.join(' ') : String(v ?? '');
