@@ -10,7 +10,7 @@
 // Not part of `npm test`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -80,6 +80,17 @@ function teardown(children: ChildProcess[], dir: string): void {
   for (const c of children) c.kill('SIGKILL');
   if (isRoot) for (const ns of [srvNs, cliNs]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
+  for (const g of cgroups.splice(0)) {
+    // The servers were killed above; a cgroup can be removed once its last process has exited.
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(g);
+        break;
+      } catch {
+        execFileSync('sleep', ['0.1']);
+      }
+    }
+  }
 }
 
 async function startServers(dir: string): Promise<ChildProcess[]> {
@@ -92,6 +103,8 @@ async function startServers(dir: string): Promise<ChildProcess[]> {
   const hpaCmd = inNs(srvNs, ['in.tftpd', '-L', '-a', `${srvIp}:${ports.hpa}`, '-s', '-u', user, '-B', '1468', dir]);
   const hpa = spawn(hpaCmd[0]!, hpaCmd.slice(1), { stdio: 'inherit' });
   const children = [ours, hpa];
+  cpuOf.ours = cpuMeter('ours', ours.pid!);
+  cpuOf.hpa = cpuMeter('hpa', hpa.pid!);
   if (isRoot) {
     // --port=0: no DNS; -u root: the bench root is a 0700 temp dir, like tftpd-hpa's `-u root`;
     // -k (foreground) rather than -d, so its per-transfer log lines go to the log file, not the table.
@@ -109,7 +122,9 @@ async function startServers(dir: string): Promise<ChildProcess[]> {
       `--log-facility=${join(dir, 'dnsmasq.log')}`,
       '-k',
     ]);
-    children.push(spawn(dnsCmd[0]!, dnsCmd.slice(1), { stdio: 'inherit' }));
+    const dns = spawn(dnsCmd[0]!, dnsCmd.slice(1), { stdio: 'inherit' });
+    cpuOf.dnsmasq = cpuMeter('dnsmasq', dns.pid!);
+    children.push(dns);
   }
   await new Promise((r) => setTimeout(r, 300));
   return children;
@@ -165,18 +180,66 @@ function run(argv: string[]): Promise<void> {
   });
 }
 
+/**
+ * CPU seconds a server has used, with every process it forks (tftpd-hpa forks one per transfer and does
+ * not leave them to be counted in its own times): each server goes into a control group of its own,
+ * cgroup v1 cpuacct or v2, when the bench runs as root; otherwise its own /proc times.
+ */
+const cgroups: string[] = [];
+function cpuMeter(name: string, pid: number): () => number {
+  const tries: Array<[string, (dir: string) => number]> = [
+    ['/sys/fs/cgroup/cpuacct', (d) => Number(readFileSync(join(d, 'cpuacct.usage'), 'utf8')) / 1e9],
+    [
+      '/sys/fs/cgroup/unified',
+      (d) => Number(/usage_usec (\d+)/.exec(readFileSync(join(d, 'cpu.stat'), 'utf8'))![1]) / 1e6,
+    ],
+    ['/sys/fs/cgroup', (d) => Number(/usage_usec (\d+)/.exec(readFileSync(join(d, 'cpu.stat'), 'utf8'))![1]) / 1e6],
+  ];
+  if (isRoot) {
+    for (const [base, read] of tries) {
+      const dir = join(base, `${id}-${name}`);
+      try {
+        mkdirSync(dir);
+        cgroups.push(dir);
+        writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+        read(dir);
+        return () => read(dir);
+      } catch {
+        // not this hierarchy
+      }
+    }
+  }
+  return () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime stime cutime cstime are fields 14-17 of stat(5); index 0 here is field 3.
+    return fields.slice(11, 15).reduce((a, b) => a + Number(b), 0) / 100;
+  };
+}
+const cpuOf: Partial<Record<string, () => number>> = {};
+
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Runs `client` n times in parallel; returns wall seconds after checking every copy byte for byte. */
-async function timed(client: Client, server: Server, file: string, dir: string, want: string): Promise<number> {
+/** Runs `client` n times in parallel; returns wall and server CPU seconds after checking every copy. */
+async function timed(
+  client: Client,
+  server: Server,
+  file: string,
+  dir: string,
+  want: string,
+): Promise<{ secs: number; cpu: number }> {
   const outs = Array.from({ length: client.parallel ?? 1 }, (_, i) => join(dir, `out-${server}-${i}`));
+  const cpuSeconds = cpuOf[server]!;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   await Promise.all(outs.map((o) => run(client.cmd(ipOf(server), ports[server], file, o))));
   const secs = (performance.now() - t0) / 1000;
+  // tftpd-hpa's child is reaped (and counted) only after it exits; give it a moment.
+  await new Promise((r) => setTimeout(r, 50));
+  const cpu = cpuSeconds() - cpu0;
   for (const o of outs) if (sha(o) !== want) throw new Error(`${client.name} vs ${server}: sha256 mismatch`);
   for (const o of outs) rmSync(o);
-  return secs;
+  return { secs, cpu };
 }
 
 function setLoss(on: boolean): void {
@@ -217,15 +280,27 @@ async function main(): Promise<void> {
     console.log(
       `# ${isRoot ? 'veth between two netns' : 'loopback'}; ${sizeMiB} MiB file; ${rounds} rounds; sha256 checked on every copy`,
     );
-    type Row = { name: string; unit: string; higherIsBetter: boolean } & Record<Server, number[]>;
-    const row = (name: string, unit: string, higherIsBetter: boolean): Row =>
-      ({ name, unit, higherIsBetter, ours: [], hpa: [], dnsmasq: [] }) as Row;
-    const rows: Row[] = clients.map((c) => row(c.name, 'MiB/s', true));
+    type Row = { name: string; unit: string; higherIsBetter: boolean; mib: number } & Record<Server, number[]> & {
+        cpu: Record<Server, number[]>;
+      };
+    const row = (name: string, unit: string, higherIsBetter: boolean, mib: number): Row =>
+      ({
+        name,
+        unit,
+        higherIsBetter,
+        mib,
+        ours: [],
+        hpa: [],
+        dnsmasq: [],
+        cpu: { ours: [], hpa: [], dnsmasq: [] },
+      }) as Row;
+    const rows: Row[] = clients.map((c) => row(c.name, 'MiB/s', true, sizeMiB * (c.parallel ?? 1)));
     for (let r = 0; r < rounds; r++) {
       for (const [i, c] of clients.entries()) {
         for (const s of orderFor(r + i)) {
-          const secs = await timed(c, s, 'big.bin', dir, want);
-          rows[i]![s].push((sizeMiB * (c.parallel ?? 1)) / secs);
+          const t = await timed(c, s, 'big.bin', dir, want);
+          rows[i]![s].push(rows[i]!.mib / t.secs);
+          rows[i]!.cpu[s].push(t.cpu);
         }
       }
       process.stderr.write(`round ${r + 1}/${rounds} done\n`);
@@ -235,12 +310,16 @@ async function main(): Promise<void> {
         { name: 'atftp lock-step 512', cmd: (ip, p, f, o) => ['atftp', '-g', '-r', f, '-l', o, ip, String(p)] },
         clients[2]!, // atftp blksize 1468 windowsize 4
       ];
-      const lossRows = lossClients.map((c) => row(`${c.name}, 1% loss, ${lossMiB} MiB`, 's', false));
+      const lossRows = lossClients.map((c) => row(`${c.name}, 1% loss, ${lossMiB} MiB`, 's', false, lossMiB));
       setLoss(true);
       try {
         for (let r = 0; r < rounds; r++) {
           for (const [i, c] of lossClients.entries()) {
-            for (const s of orderFor(r + i)) lossRows[i]![s].push(await timed(c, s, 'small.bin', dir, wantSmall));
+            for (const s of orderFor(r + i)) {
+              const t = await timed(c, s, 'small.bin', dir, wantSmall);
+              lossRows[i]![s].push(t.secs);
+              lossRows[i]!.cpu[s].push(t.cpu);
+            }
           }
           process.stderr.write(`loss round ${r + 1}/${rounds} done\n`);
         }
@@ -261,6 +340,13 @@ async function main(): Promise<void> {
       const ratio = (p: Server) => (r.higherIsBetter ? median(r.ours) / median(r[p]) : median(r[p]) / median(r.ours));
       const cells = [...servers.map((s) => fmt(r[s])), ...peers.map((p) => `${ratio(p).toFixed(2)}×`)];
       console.log(`| ${r.name} | ${r.unit} | ${cells.join(' | ')} |`);
+    }
+    // What the speed costs: server CPU per MiB delivered (eveboot's pump busy-polls for ACKs).
+    console.log(`\n| client | ${servers.map((s) => `${names[s]} CPU ms/MiB`).join(' | ')} |`);
+    console.log(`|---|${servers.map(() => '---|').join('')}`);
+    for (const r of rows) {
+      const cells = servers.map((s) => ((median(r.cpu[s]) * 1000) / r.mib).toFixed(0));
+      console.log(`| ${r.name} | ${cells.join(' | ')} |`);
     }
   } finally {
     teardown(children, dir);

@@ -1,4 +1,4 @@
-// eveboot_net: the two socket calls Node's dgram lacks, for the DHCP server (Linux only).
+// eveboot_net: the socket calls Node's dgram lacks (Linux only), and the TFTP data pump (tftp_pump.c).
 //   bindToDevice(fd, ifname)        setsockopt(SO_BINDTODEVICE): receive and send only on one interface,
 //                                   so broadcast DHCP is answered only on the serving NIC (needs CAP_NET_RAW).
 //   injectArp(fd, ifname, ip, mac)  ioctl(SIOCSARP): a neighbour entry so a reply can be unicast to a client that
@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <node_api.h>
 
+#include "tftp_pump.h"
+
 static int read_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
@@ -28,7 +30,7 @@ static int read_args(napi_env env, napi_callback_info info, size_t want, napi_va
   return 1;
 }
 
-static napi_value int_result(napi_env env, int v) {
+napi_value eveboot_int(napi_env env, int v) {
   napi_value out;
   napi_create_int32(env, v, &out);
   return out;
@@ -40,10 +42,10 @@ static napi_value bind_to_device(napi_env env, napi_callback_info info) {
   char ifname[IFNAMSIZ] = {0};
   size_t len = 0;
   if (!read_args(env, info, 2, argv)) return NULL;
-  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) return int_result(env, EINVAL);
-  if (napi_get_value_string_utf8(env, argv[1], ifname, sizeof ifname, &len) != napi_ok) return int_result(env, EINVAL);
-  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)len) != 0) return int_result(env, errno);
-  return int_result(env, 0);
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) return eveboot_int(env, EINVAL);
+  if (napi_get_value_string_utf8(env, argv[1], ifname, sizeof ifname, &len) != napi_ok) return eveboot_int(env, EINVAL);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)len) != 0) return eveboot_int(env, errno);
+  return eveboot_int(env, 0);
 }
 
 static napi_value inject_arp(napi_env env, napi_callback_info info) {
@@ -55,19 +57,19 @@ static napi_value inject_arp(napi_env env, napi_callback_info info) {
   struct arpreq req;
   struct sockaddr_in *pa = (struct sockaddr_in *)&req.arp_pa;
   if (!read_args(env, info, 4, argv)) return NULL;
-  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) return int_result(env, EINVAL);
-  if (napi_get_value_string_utf8(env, argv[1], ifname, sizeof ifname, &len) != napi_ok) return int_result(env, EINVAL);
-  if (napi_get_value_string_utf8(env, argv[2], ip, sizeof ip, &len) != napi_ok) return int_result(env, EINVAL);
-  if (napi_get_buffer_info(env, argv[3], &mac, &maclen) != napi_ok || maclen != 6) return int_result(env, EINVAL);
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) return eveboot_int(env, EINVAL);
+  if (napi_get_value_string_utf8(env, argv[1], ifname, sizeof ifname, &len) != napi_ok) return eveboot_int(env, EINVAL);
+  if (napi_get_value_string_utf8(env, argv[2], ip, sizeof ip, &len) != napi_ok) return eveboot_int(env, EINVAL);
+  if (napi_get_buffer_info(env, argv[3], &mac, &maclen) != napi_ok || maclen != 6) return eveboot_int(env, EINVAL);
   memset(&req, 0, sizeof req);
   pa->sin_family = AF_INET;
-  if (inet_pton(AF_INET, ip, &pa->sin_addr) != 1) return int_result(env, EINVAL);
+  if (inet_pton(AF_INET, ip, &pa->sin_addr) != 1) return eveboot_int(env, EINVAL);
   req.arp_ha.sa_family = ARPHRD_ETHER;
   memcpy(req.arp_ha.sa_data, mac, 6);
   memcpy(req.arp_dev, ifname, strnlen(ifname, sizeof req.arp_dev - 1));
   req.arp_flags = ATF_COM;
-  if (ioctl(fd, SIOCSARP, &req) != 0) return int_result(env, errno);
-  return int_result(env, 0);
+  if (ioctl(fd, SIOCSARP, &req) != 0) return eveboot_int(env, errno);
+  return eveboot_int(env, 0);
 }
 
 static napi_value send_router_advert(napi_env env, napi_callback_info info) {
@@ -75,11 +77,11 @@ static napi_value send_router_advert(napi_env env, napi_callback_info info) {
   char ifname[IFNAMSIZ] = {0};
   size_t len = 0;
   if (!read_args(env, info, 1, argv)) return NULL;
-  if (napi_get_value_string_utf8(env, argv[0], ifname, sizeof ifname, &len) != napi_ok) return int_result(env, EINVAL);
+  if (napi_get_value_string_utf8(env, argv[0], ifname, sizeof ifname, &len) != napi_ok) return eveboot_int(env, EINVAL);
   unsigned int ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) return int_result(env, ENODEV);
+  if (ifindex == 0) return eveboot_int(env, ENODEV);
   int s = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-  if (s < 0) return int_result(env, errno);
+  if (s < 0) return eveboot_int(env, errno);
   int hops = 255; /* RFC 4861 §6.1.2: receivers drop an RA whose hop limit is not 255 */
   int err = 0;
   if (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) != 0 ||
@@ -98,7 +100,7 @@ static napi_value send_router_advert(napi_env env, napi_callback_info info) {
     if (sendto(s, &ra, sizeof ra, 0, (struct sockaddr *)&dst, sizeof dst) < 0) err = errno;
   }
   close(s);
-  return int_result(env, err);
+  return eveboot_int(env, err);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -108,6 +110,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sendRouterAdvert", NULL, send_router_advert, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, 3, props);
+  tftp_pump_register(env, exports);
   return exports;
 }
 

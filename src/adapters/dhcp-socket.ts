@@ -2,31 +2,9 @@
 // SO_BINDTODEVICE (answer only on the serving NIC) and SIOCSARP (unicast to a client that has no address yet).
 // Without the addon (not built, not Linux, or no CAP_NET_RAW) everything still works, with a warning.
 import dgram from 'node:dgram';
-import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
 import { intToIp, ipToInt } from '../core/dhcp/address.js';
-
-interface NativeNet {
-  bindToDevice(fd: number, ifname: string): number;
-  injectArp(fd: number, ifname: string, ip: string, mac: Buffer): number;
-  /** Older builds of the addon lack it. */
-  sendRouterAdvert?(ifname: string): number;
-}
-
-const ADDON_PATH = new URL('../../native/build/Release/eveboot_net.node', import.meta.url);
-let cached: NativeNet | string | undefined;
-
-/** The addon, or the reason it is unavailable. */
-export function loadNativeNet(): NativeNet | string {
-  if (cached === undefined) {
-    try {
-      cached = createRequire(import.meta.url)(ADDON_PATH.pathname) as NativeNet;
-    } catch (err) {
-      cached = `native addon ${ADDON_PATH.pathname} not loadable (${(err as Error).message.split('\n')[0]}); build it with: node-gyp rebuild -C native`;
-    }
-  }
-  return cached;
-}
+import { loadNativeNet } from './native-addon.js';
 
 /** The OS file descriptor behind a bound dgram socket (Node keeps it in an internal handle). */
 export function socketFd(sock: dgram.Socket): number | undefined {

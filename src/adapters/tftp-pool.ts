@@ -22,6 +22,10 @@ export interface TransferJob {
   negotiated: Negotiated;
   retransmit: RetransmitConfig;
   progressIntervalMs: number;
+  /** Use the native data pump when the addon is built. */
+  nativePump: boolean;
+  /** The pump's busy-polling bound in µs (0: never spin). */
+  busyPollUs: number;
 }
 
 export interface TransferHooks {
@@ -36,7 +40,9 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'boot-failed'; message: string }
-  | { type: 'started' | 'end'; id: number }
+  | { type: 'started'; id: number }
+  /** The final event travels with the end, so nobody sees a finished transfer still counted as running. */
+  | { type: 'end'; id: number; event?: TftpEvent }
   | { type: 'failed'; id: number; message: string }
   | { type: 'event'; id: number; event: TftpEvent }
   | { type: 'log'; level: 'debug' | 'info' | 'warn'; obj: object; msg?: string };
@@ -144,6 +150,7 @@ export async function createTransferPool(size: number, log: TftpLog): Promise<Tr
           return settle();
         case 'end':
           slot.jobs.delete(m.id);
+          if (m.event) j.hooks.emit(m.event);
           j.started?.(handle(slot, m.id, j.job.file));
           j.hooks.onEnd();
           return settle();

@@ -7,6 +7,7 @@ import { type Negotiated, negotiateOptions, type ServerLimits } from '../core/tf
 import { decodePacket, ErrorCode, encodePacket, type Options } from '../core/tftp/packet.js';
 import { decideRequest } from '../core/tftp/request.js';
 import { defaultRetransmit, type RetransmitConfig } from '../core/tftp/retransmit.js';
+import { loadNativePump } from './native-addon.js';
 import { createTransferPool, inProcess, type TransferPool } from './tftp-pool.js';
 import { type GenerateFile, openSource, resolveRoot, sourceSize, type TftpClient } from './tftp-source.js';
 import { clientKey, type RunningTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
@@ -30,6 +31,17 @@ export interface TftpServerOptions {
   retransmit?: Partial<RetransmitConfig>;
   /** Minimum gap between 'progress' events of one transfer. Default 250 ms. */
   progressIntervalMs?: number;
+  /**
+   * Send DATA through the native data pump (native/src/tftp_pump.c) when the addon is built; default
+   * true. False (or no addon) uses node:dgram, which costs one event-loop round trip per block.
+   */
+  nativePump?: boolean;
+  /**
+   * How long the native pump may spin on the socket for an ACK before it sleeps, in µs; default 100.
+   * It adapts to the client (spins about twice the ACK wait it sees, and not at all for slow clients)
+   * and at most cores - 1 transfers spin at once. 0 never spins.
+   */
+  busyPollUs?: number;
   /** Worker threads that run transfers; default os.availableParallelism(), 0 runs them on the request thread. */
   workers?: number;
   onEvent?: (e: TftpEvent) => void;
@@ -99,6 +111,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         negotiated,
         retransmit,
         progressIntervalMs: opts.progressIntervalMs ?? 250,
+        nativePump: opts.nativePump ?? true,
+        busyPollUs: opts.busyPollUs ?? 100,
       };
       running = await (pool ?? inProcess(log)).run(job, {
         emit,
@@ -165,7 +179,11 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       s.on('message', (msg, rinfo) => onRequest(s, msg, { address: rinfo.address, port: rinfo.port }));
       socket = s;
       const a = s.address();
-      log.info({ address: a.address, port: a.port, root: realRoot, workers: pool.threads }, 'tftp listening');
+      const pump = opts.nativePump === false ? 'off' : loadNativePump();
+      const dataPath = typeof pump === 'string' ? 'node:dgram' : 'native pump';
+      if (typeof pump === 'string' && pump !== 'off')
+        log.warn({ reason: pump }, 'tftp: native data pump unavailable, DATA goes through node:dgram (slower)');
+      log.info({ address: a.address, port: a.port, root: realRoot, workers: pool.threads, dataPath }, 'tftp listening');
       return { address: a.address, port: a.port };
     },
     async close() {

@@ -1,23 +1,29 @@
-// One running transfer: its own ephemeral UDP socket (the server's TID, RFC 1350 §4), one lazily
-// re-armed timer, and the pure state machine from core/tftp/transfer. It runs inside a transfer
-// worker (tftp-worker.ts) or, when workers cannot start, on the request thread.
+// One running transfer: the pure state machine from core/tftp/transfer driven over a transfer I/O, the
+// server's own TID port (RFC 1350 §4). Two I/Os exist: the native data pump (tftp-io-native.ts: a C
+// thread sends bursts and takes clean ACKs itself) and plain node:dgram (tftp-io-node.ts), used when
+// the addon is not built. Either way a guard socket on the same port answers strangers with ERROR 5.
+// A transfer runs inside a transfer worker (tftp-worker.ts) or, when workers cannot start, on the
+// request thread.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Negotiated } from '../core/tftp/options.js';
-import { decodePacket, ErrorCode, encodePacket, Opcode } from '../core/tftp/packet.js';
+import { decodePacket, ErrorCode, encodePacket } from '../core/tftp/packet.js';
 import type { RetransmitConfig } from '../core/tftp/retransmit.js';
 import {
-  blockRange,
+  advance,
   bytesAcked,
   type Effect,
+  type Pumped,
   receive,
   type Step,
   startTransfer,
   type Transfer,
   tick,
 } from '../core/tftp/transfer.js';
-import { openSpec, type SourceSpec, type TftpClient } from './tftp-source.js';
+import { openNativeIo } from './tftp-io-native.js';
+import { openNodeIo } from './tftp-io-node.js';
+import type { SourceSpec, TftpClient } from './tftp-source.js';
 
 export interface TftpEvent {
   type: 'tftp';
@@ -46,6 +52,10 @@ export interface TransferDeps {
   negotiated: Negotiated;
   retransmit: RetransmitConfig;
   progressIntervalMs: number;
+  /** Use the native data pump when the addon is built (default true). */
+  nativePump?: boolean;
+  /** The pump's busy-polling bound in µs (default 0: never spin). */
+  busyPollUs?: number;
   emit(e: TftpEvent): void;
   log: TftpLog;
   /** Called once when the transfer ends for any reason. */
@@ -58,26 +68,49 @@ export interface RunningTransfer {
   stop(reason: string, tellClient?: boolean): void;
 }
 
-/**
- * Preallocated DATA datagrams, one contiguous buffer each (a single iovec is cheapest for Node's send
- * path). Block b uses slot b mod 2·windowsize: a slot is rewritten with new bytes only once the block
- * a full window later is sent, i.e. after the client acknowledged its old block, so its send is done.
- */
-function packetRing(windowsize: number, blksize: number): Buffer[] {
-  const slots = 2 * windowsize;
-  const all = Buffer.allocUnsafeSlow(slots * (4 + blksize));
-  return Array.from({ length: slots }, (_, i) => {
-    const slot = all.subarray(i * (4 + blksize), (i + 1) * (4 + blksize));
-    slot.writeUInt16BE(Opcode.Data, 0); // RFC 1350 §5
-    return slot;
-  });
+/** What a transfer I/O reports back to the runner. */
+export interface IoHandlers {
+  /** A datagram from the client. */
+  packet(msg: Buffer): void;
+  /** The timer the last `wait` asked for ran out. */
+  due(): void;
+  /** Native pump only: it moved the window forward on its own; false when that ended the transfer. */
+  pumped(p: Pumped): boolean;
+  /** Native pump only: it returned with nothing to decide (progress interval); wait again. */
+  idle(): void;
+  /** The source could not be read or the socket failed: the transfer cannot go on. */
+  fail(reason: string, tellClient: boolean): void;
+}
+
+export interface TransferIo {
+  /** 'native' or 'node', for logs and tests. */
+  readonly kind: string;
+  /** The local port: the server's TID. */
+  readonly port: number;
+  /** One datagram (OACK, ERROR); a failed send is left to the retransmit timer. */
+  send(bytes: Uint8Array): void;
+  /** DATA blocks from..to of `t`; throws when the source cannot be read. */
+  sendBlocks(t: Transfer, from: number, to: number): void;
+  /** After every step that leaves the transfer running: wait for the next packet or `t.deadline`. */
+  wait(t: Transfer, now: number): void;
+  close(): void;
+}
+
+export interface IoOptions {
+  bindAddress: string;
+  client: TftpClient;
+  source: SourceSpec;
+  negotiated: Negotiated;
+  progressIntervalMs: number;
+  busyPollUs?: number;
+  handlers: IoHandlers;
 }
 
 export function clientKey(c: TftpClient): string {
   return isIPv6(c.address) ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
 }
 
-function bind(socket: Socket, address: string, port: number): Promise<void> {
+export function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address, port }, () => {
@@ -88,44 +121,37 @@ function bind(socket: Socket, address: string, port: number): Promise<void> {
 }
 
 /**
- * The transfer socket is connected to the client, so the kernel hands it only the client's packets
- * and sends skip per-packet address handling. A second, unconnected "guard" socket shares the port
- * (SO_REUSEADDR; Linux prefers the connected socket for the exact 4-tuple) and receives everything
- * else, which RFC 1350 §4 says gets ERROR 5 without disturbing the transfer.
+ * The transfer socket is connected to the client, so the kernel hands it only the client's packets.
+ * A second, unconnected "guard" socket shares the port (SO_REUSEADDR; Linux prefers the connected
+ * socket for the exact 4-tuple) and receives everything else, which RFC 1350 §4 says gets ERROR 5
+ * without disturbing the transfer.
  */
-async function openTidSockets(bindAddress: string, client: TftpClient): Promise<{ socket: Socket; guard: Socket }> {
-  const type = isIPv6(bindAddress) ? 'udp6' : 'udp4';
-  const socket = createSocket({ type, reuseAddr: true });
-  const guard = createSocket({ type, reuseAddr: true });
+async function openGuard(bindAddress: string, port: number, who: string, log: TftpLog): Promise<Socket> {
+  const guard = createSocket({ type: isIPv6(bindAddress) ? 'udp6' : 'udp4', reuseAddr: true });
   try {
-    await bind(socket, bindAddress, 0);
-    await bind(guard, bindAddress, socket.address().port);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(client.port, client.address, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    await bindSocket(guard, bindAddress, port);
   } catch (err) {
-    for (const s of [socket, guard]) s.close();
+    guard.close();
     throw err;
   }
-  return { socket, guard };
+  guard.on('message', (_msg, rinfo) => {
+    const err = encodePacket({ kind: 'error', code: ErrorCode.UnknownTid, message: 'unknown transfer ID' });
+    guard.send(err, rinfo.port, rinfo.address);
+  });
+  guard.on('error', (err) => log.debug({ client: who, err }, 'tftp guard socket error'));
+  return guard;
 }
 
 export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
-  const { socket, guard } = await openTidSockets(d.bindAddress, d.client);
   const { client, file } = d;
-  const source = openSpec(d.source);
   const who = clientKey(client);
-  const total = source.size;
-  const ring = packetRing(d.negotiated.windowsize, d.negotiated.blksize);
   let state: Transfer | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let timerDue = Number.POSITIVE_INFINITY;
   let lastProgress = 0;
+  let reported = -1;
   let ended = false;
+  let io: TransferIo | undefined;
+  let guard: Socket | undefined;
+  const total = d.source.kind === 'file' ? d.source.size : d.source.bytes.length;
 
   const event = (stage: TftpEvent['stage'], error?: string) => {
     const bytes = stage === 'finish' ? total : state ? bytesAcked(state) : 0;
@@ -140,101 +166,109 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
   const end = (stage: 'finish' | 'abort', error?: string) => {
     if (ended) return;
     ended = true;
-    clearTimeout(timer);
-    socket.close();
-    guard.close();
+    io?.close();
+    guard?.close();
     event(stage, error);
     d.onEnd();
   };
 
-  const send = (bytes: Uint8Array) => socket.send(bytes);
-  const sendBlock = (block: number): boolean => {
-    const r = blockRange(state!, block);
-    const slot = ring[block % ring.length]!;
-    try {
-      source.copy(r.offset, r.length, slot, 4);
-    } catch (err) {
-      d.log.warn({ file, client: who, err }, 'tftp read failed');
-      send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' }));
-      end('abort', `read error: ${(err as Error).message}`);
-      return false;
-    }
-    slot.writeUInt16BE(block & 0xffff, 2); // block numbers roll over past 65535
-    socket.send(r.length + 4 === slot.length ? slot : slot.subarray(0, r.length + 4));
-    return true;
-  };
+  const sendError = (message: string) => io?.send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message }));
 
-  const apply = (step: Step, now: number) => {
-    state = step.state;
-    for (const e of step.effects) perform(e);
-    if (ended) return;
-    if (step.effects.length > 0 && now - lastProgress >= d.progressIntervalMs) {
-      lastProgress = now;
-      event('progress');
-    }
-    arm(now);
+  const progress = (now: number) => {
+    if (!state || now - lastProgress < d.progressIntervalMs || bytesAcked(state) === reported) return;
+    lastProgress = now;
+    reported = bytesAcked(state);
+    event('progress');
   };
 
   const perform = (e: Effect) => {
     switch (e.kind) {
       case 'send-oack':
-        send(encodePacket({ kind: 'oack', options: e.options }));
-        break;
+        return io!.send(encodePacket({ kind: 'oack', options: e.options }));
       case 'send-data':
-        for (let b = e.from; b <= e.to; b++) if (!sendBlock(b)) return;
-        break;
+        try {
+          io!.sendBlocks(state!, e.from, e.to);
+        } catch (err) {
+          d.log.warn({ file, client: who, err }, 'tftp read failed');
+          sendError('read error');
+          end('abort', `read error: ${(err as Error).message}`);
+        }
+        return;
       case 'send-error':
-        send(encodePacket({ kind: 'error', code: e.code, message: e.message }));
-        break;
+        return io!.send(encodePacket({ kind: 'error', code: e.code, message: e.message }));
       case 'finish':
-        end('finish');
-        break;
+        return end('finish');
       case 'abort':
-        end('abort', e.reason);
-        break;
+        return end('abort', e.reason);
     }
   };
 
-  // One timer per transfer; it may fire early and re-arm, which beats clear/set on every packet.
-  const arm = (now: number) => {
-    const due = state!.deadline;
-    if (timer !== undefined && due >= timerDue) return;
-    clearTimeout(timer);
-    timerDue = due;
-    timer = setTimeout(onTimer, Math.max(1, due - now));
-  };
-  const onTimer = () => {
-    timer = undefined;
-    timerDue = Number.POSITIVE_INFINITY;
-    if (!ended) apply(tick(state!, performance.now()), performance.now());
+  const apply = (step: Step, now: number) => {
+    state = step.state;
+    for (const e of step.effects) {
+      perform(e);
+      if (ended) return;
+    }
+    progress(now);
+    io!.wait(state, now);
   };
 
-  socket.on('message', (msg) => {
-    if (ended) return;
-    const p = decodePacket(msg);
-    if (p.kind === 'invalid') return d.log.debug({ client: who, reason: p.reason }, 'tftp bad packet ignored');
-    const now = performance.now();
-    apply(receive(state!, p, now), now);
-  });
-  guard.on('message', (_msg, rinfo) => {
-    const err = encodePacket({ kind: 'error', code: ErrorCode.UnknownTid, message: 'unknown transfer ID' });
-    guard.send(err, rinfo.port, rinfo.address);
-  });
-  guard.on('error', (err) => d.log.debug({ client: who, err }, 'tftp guard socket error'));
-  // Send failures (e.g. EPERM from a firewall) are left to the retransmit timer.
-  socket.on('error', (err) => d.log.debug({ client: who, err }, 'tftp transfer socket error'));
+  const handlers: IoHandlers = {
+    packet(msg) {
+      if (ended) return;
+      const p = decodePacket(msg);
+      const now = performance.now();
+      if (p.kind === 'invalid') {
+        d.log.debug({ client: who, reason: p.reason }, 'tftp bad packet ignored');
+        return io!.wait(state!, now);
+      }
+      apply(receive(state!, p, now), now);
+    },
+    due() {
+      if (ended) return;
+      const now = performance.now();
+      apply(tick(state!, now), now);
+    },
+    pumped(p) {
+      if (ended) return false;
+      const step = advance(state!, p);
+      state = step.state;
+      for (const e of step.effects) perform(e);
+      return !ended;
+    },
+    idle() {
+      if (ended) return;
+      const now = performance.now();
+      progress(now);
+      io!.wait(state!, now);
+    },
+    fail(reason, tellClient) {
+      if (ended) return;
+      if (tellClient) sendError(reason);
+      end('abort', reason);
+    },
+  };
 
+  const opts: IoOptions = { ...d, handlers };
+  io = (d.nativePump !== false ? await openNativeIo(opts) : undefined) ?? (await openNodeIo(opts));
+  try {
+    guard = await openGuard(d.bindAddress, io.port, who, d.log);
+  } catch (err) {
+    io.close();
+    throw err;
+  }
   const now = performance.now();
   lastProgress = now;
   const first = startTransfer(total, d.negotiated, d.retransmit, now);
   state = first.state;
+  d.log.debug({ client: who, file, io: io.kind }, 'tftp transfer io');
   event('start');
   apply(first, now);
   return {
     file,
     stop(reason, tellClient = true) {
       if (ended) return;
-      if (tellClient) send(encodePacket({ kind: 'error', code: ErrorCode.NotDefined, message: reason }));
+      if (tellClient) sendError(reason);
       end('abort', reason);
     },
   };

@@ -3,7 +3,7 @@
 // it is handed and posts their events back, so transfers use every core.
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './tftp-pool.js';
-import { type RunningTransfer, runTransfer, type TftpLog } from './tftp-transfer.js';
+import { type RunningTransfer, runTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
 
 const port = parentPort!;
 const running = new Map<number, RunningTransfer>();
@@ -26,14 +26,18 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start': {
       let ended = false;
+      let last: TftpEvent | undefined;
       runTransfer({
         ...m.job,
         log,
-        emit: (event) => post({ type: 'event', id: m.id, event }),
+        emit: (event) => {
+          if (event.done) last = event;
+          else post({ type: 'event', id: m.id, event });
+        },
         onEnd: () => {
           ended = true;
           running.delete(m.id);
-          post({ type: 'end', id: m.id });
+          post({ type: 'end', id: m.id, event: last });
         },
       }).then(
         (t) => {

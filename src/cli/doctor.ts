@@ -1,8 +1,8 @@
 // eveboot doctor: what the appliance sees, in plain words: its NICs, which one it would serve and why, whether
 // another DHCP server answers there (so --dhcp auto would pick proxy mode), and whether it may bind 67/69.
 import { probeDhcpServers } from '../adapters/dhcp-probe.js';
-import { loadNativeNet } from '../adapters/dhcp-socket.js';
 import { probeHostNics } from '../adapters/host-probe.js';
+import { loadNativeNet, loadNativePump } from '../adapters/native-addon.js';
 import { chooseServingInterface } from '../core/site/serving-interface.js';
 import { parse } from './args.js';
 
@@ -40,6 +40,12 @@ export async function doctorCommand(argv: string[], out: (s: string) => void): P
     typeof addon === 'string'
       ? `Interface binding: unavailable, ${addon}`
       : 'Interface binding: native addon loaded (SO_BINDTODEVICE).',
+  );
+  const pump = loadNativePump();
+  out(
+    typeof pump === 'string'
+      ? `TFTP data path: node:dgram, slower (${pump}).`
+      : 'TFTP data path: native data pump (a thread per transfer, busy-polling for ACKs).',
   );
   if (!root) {
     out('DHCP survey: skipped (needs root to listen on port 68).');

@@ -3,15 +3,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeNet } from '../../src/adapters/dhcp-socket.js';
 import { prereq } from '../support/prereq.js';
 import { ROOT } from '../support/process.js';
 import { Netns, sh } from './dhcp-netns.js';
 
-const p = prereq('router advertisement (netns)', { root: true, tools: ['ip', 'python3'] });
-const addon = typeof loadNativeNet() !== 'string';
+const p = prereq('router advertisement (netns)', { root: true, tools: ['ip', 'python3'], native: 'net' });
 
-describe.skipIf(!p.ok || !addon)('eveboot sends an IPv6 router advertisement on the serving interface', () => {
+describe.skipIf(!p.ok)('eveboot sends an IPv6 router advertisement on the serving interface', () => {
   const net = new Netns();
   let nsA: string;
   let nsB: string;

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadNativeNet, loadNativePump } from '../../src/adapters/native-addon.js';
 
 export interface Prereq {
   ok: boolean;
@@ -25,11 +26,13 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** Checks that every tool is on PATH (and root when asked); records the reason when not. */
-export function prereq(suite: string, opts: { tools?: string[]; root?: boolean }): Prereq {
+/** Checks that every tool is on PATH (and root, and the native addon, when asked); records the reason when not. */
+export function prereq(suite: string, opts: { tools?: string[]; root?: boolean; native?: 'net' | 'pump' }): Prereq {
   const missing = (opts.tools ?? []).filter((t) => !hasTool(t));
   const reasons: string[] = [];
   if (opts.root && !isRoot()) reasons.push('needs root (network namespaces)');
+  const addon = opts.native === 'pump' ? loadNativePump() : opts.native === 'net' ? loadNativeNet() : undefined;
+  if (typeof addon === 'string') reasons.push(addon);
   if (missing.length > 0) reasons.push(`missing tools: ${missing.join(', ')}`);
   const ok = reasons.length === 0;
   const reason = reasons.join('; ');

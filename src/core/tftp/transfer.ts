@@ -146,3 +146,48 @@ export function tick(t: Transfer, now: number): Step {
   if (t.phase === 'oack') return { state, effects: [{ kind: 'send-oack', options: t.oack }] };
   return { state, effects: [{ kind: 'send-data', from: t.acked + 1, to: t.sentTo }] };
 }
+
+/**
+ * What the native data pump (native/src/tftp_pump.c) did on its own: it took every ACK that moved the
+ * window forward, answered each with the next burst, and stopped at anything else. `burstAt` is when
+ * it sent the burst now outstanding; `rttMs` is its last clean round trip (Karn's rule applied), if any.
+ */
+export interface Pumped {
+  acked: number;
+  sentTo: number;
+  burstAt: number;
+  rttMs: number | null;
+}
+
+/**
+ * Folds the pump's progress into the state, as if each of its ACKs had gone through `receive`: the
+ * window, the retry count and the finish are the same; the timer takes one RTT sample per pump run
+ * instead of one per burst. Progress that `receive` could not have produced aborts the transfer.
+ */
+export function advance(t: Transfer, p: Pumped): Step {
+  if (p.acked === t.acked && p.sentTo === t.sentTo) return { state: t, effects: [], ignored: 'no progress' };
+  const window = Math.min(t.lastBlock, p.acked + t.windowsize);
+  const valid =
+    t.phase === 'data' &&
+    Number.isInteger(p.acked) &&
+    p.acked > t.acked &&
+    p.acked <= t.lastBlock &&
+    p.sentTo === (p.acked === t.lastBlock ? t.lastBlock : window);
+  if (!valid) {
+    const reason = `pump reported acked ${p.acked}, sent ${p.sentTo} from acked ${t.acked}, sent ${t.sentTo}`;
+    return { state: { ...t, phase: 'aborted' }, effects: [{ kind: 'abort', reason }] };
+  }
+  const rto = p.rttMs === null ? t.rto : sampleRtt(t.rto, p.rttMs, t.cfg);
+  const next: Transfer = {
+    ...t,
+    acked: p.acked,
+    sentTo: p.sentTo,
+    burstAt: p.burstAt,
+    retried: false,
+    retries: 0,
+    rto,
+    deadline: p.burstAt + rto.current,
+  };
+  if (p.acked === t.lastBlock) return { state: { ...next, phase: 'done' }, effects: [{ kind: 'finish' }] };
+  return { state: next, effects: [] };
+}

@@ -3,6 +3,7 @@ import { negotiateOptions } from '../../../src/core/tftp/options.js';
 import type { Options, Packet } from '../../../src/core/tftp/packet.js';
 import { defaultRetransmit } from '../../../src/core/tftp/retransmit.js';
 import {
+  advance,
   blockRange,
   bytesAcked,
   type Effect,
@@ -285,5 +286,101 @@ describe('block numbers', () => {
     step = receive(step.state, { kind: 'ack', block: 0 }, 70_000);
     expect(step.effects).toEqual([data(65537)]);
     expect(step.state.acked).toBe(65536);
+  });
+});
+
+/** What the native pump would do with `wires`: apply each ACK through `receive`, as the pump mirrors it. */
+function viaReceive(t: Transfer, wires: number[], times: number[]): Transfer {
+  let state = t;
+  wires.forEach((w, i) => {
+    state = receive(state, { kind: 'ack', block: w }, times[i]!).state;
+  });
+  return state;
+}
+
+describe('advance: folding the native pump into the state', () => {
+  const windowed = (size: number, windowsize: number) => {
+    const n = negotiateOptions(
+      [
+        ['blksize', '512'],
+        ['windowsize', String(windowsize)],
+      ],
+      size,
+      { maxBlksize: 1468, maxWindowsize: 16 },
+    );
+    const t = startTransfer(size, n, defaultRetransmit, 0).state;
+    return receive(t, { kind: 'ack', block: 0 }, 1).state; // OACK acknowledged, first burst out at t=1
+  };
+
+  const cases: Array<{ name: string; size: number; windowsize: number; wires: number[] }> = [
+    { name: 'lock-step, three clean ACKs', size: 100 * 512, windowsize: 1, wires: [1, 2, 3] },
+    { name: 'window of 4, whole windows acknowledged', size: 100 * 512, windowsize: 4, wires: [4, 8, 12] },
+    { name: 'window of 4, a gap ACK restarts the window after it', size: 100 * 512, windowsize: 4, wires: [4, 6, 10] },
+    { name: 'to the last block, which finishes', size: 10 * 512 + 1, windowsize: 4, wires: [4, 8, 11] },
+    { name: 'past the 65535 rollover', size: 70_000 * 512, windowsize: 16, wires: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const t = windowed(c.size, c.windowsize);
+      let wires = c.wires;
+      if (wires.length === 0) wires = Array.from({ length: 4200 }, (_, i) => ((i + 1) * 16) & 0xffff);
+      const times = wires.map((_, i) => 2 + i);
+      const want = viaReceive(t, wires, times);
+      const last = times.at(-1)!;
+      const step = advance(t, { acked: want.acked, sentTo: want.sentTo, burstAt: last, rttMs: 1 });
+      expect(step.state.acked).toBe(want.acked);
+      expect(step.state.sentTo).toBe(want.sentTo);
+      expect(step.state.phase).toBe(want.phase);
+      expect(step.state.retries).toBe(0);
+      expect(step.state.retried).toBe(false);
+      expect(step.state.burstAt).toBe(last);
+      expect(step.state.deadline).toBe(last + step.state.rto.current);
+      expect(step.effects).toEqual(want.phase === 'done' ? [{ kind: 'finish' }] : []);
+    });
+  }
+
+  it('takes the one RTT sample it is given, and none when the pump had none (Karn)', () => {
+    const t = windowed(100 * 512, 1);
+    const sampled = advance(t, { acked: 3, sentTo: 4, burstAt: 10, rttMs: 2 }).state;
+    expect(sampled.rto.srtt).not.toBe(t.rto.srtt);
+    const unsampled = advance(t, { acked: 3, sentTo: 4, burstAt: 10, rttMs: null }).state;
+    expect(unsampled.rto).toEqual(t.rto);
+  });
+
+  it('resets the retry count and the retransmission mark after a timeout', () => {
+    let t = windowed(100 * 512, 2);
+    t = tick(t, t.deadline).state; // burst 1..2 retransmitted
+    expect(t.retried).toBe(true);
+    const step = advance(t, { acked: 2, sentTo: 4, burstAt: t.deadline + 5, rttMs: null });
+    expect(step.state.retries).toBe(0);
+    expect(step.state.retried).toBe(false);
+  });
+
+  it('no progress leaves the state alone', () => {
+    const t = windowed(100 * 512, 4);
+    const step = advance(t, { acked: t.acked, sentTo: t.sentTo, burstAt: 99, rttMs: 1 });
+    expect(step.state).toBe(t);
+    expect(step.effects).toEqual([]);
+  });
+
+  const impossible: Array<[string, number, number]> = [
+    ['a new window without an ACK', 0, 5],
+    ['beyond the last block', 101, 101],
+    ['a window the negotiation did not allow', 4, 12],
+    ['a fractional block', 2.5, 6],
+  ];
+  for (const [name, acked, sentTo] of impossible) {
+    it(`aborts on progress receive could not produce: ${name}`, () => {
+      const t = windowed(100 * 512 - 1, 4);
+      const step = advance(t, { acked, sentTo, burstAt: 5, rttMs: null });
+      expect(step.state.phase).toBe('aborted');
+      expect(step.effects).toEqual([{ kind: 'abort', reason: expect.stringMatching(/^pump reported/) }]);
+    });
+  }
+
+  it('is refused during the OACK phase: ACK 0 always goes through receive', () => {
+    const n = negotiateOptions([['blksize', '512']], 5000, { maxBlksize: 1468, maxWindowsize: 16 });
+    const t = startTransfer(5000, n, defaultRetransmit, 0).state;
+    expect(advance(t, { acked: 1, sentTo: 2, burstAt: 1, rttMs: null }).state.phase).toBe('aborted');
   });
 });
