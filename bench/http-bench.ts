@@ -1,5 +1,6 @@
 // HTTP artifact benchmark (not part of npm test): one 1 GiB artifact to 3 concurrent curl clients on loopback,
-// eveboot's boot API vs nginx (Debian nginx-light/nginx, started here with a temporary config).
+// eveboot's boot API vs nginx (Debian nginx-light/nginx, started here with a temporary config), rounds
+// interleaved.
 // Run: npx tsx bench/http-bench.ts [--size-mib 1024] [--clients 3] [--rounds 3] [--nginx-workers 1]
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { IpMacTable } from '../src/adapters/http/boot-progress.js';
 import { importImage } from '../src/adapters/image-import.js';
 import { ImageStore } from '../src/adapters/image-store.js';
 import { createLogger } from '../src/adapters/logger.js';
+import { loadNativeSendfile } from '../src/adapters/native-addon.js';
 import { MemoryBootStore } from '../src/adapters/sqlite-boot-store.js';
 
 const { values } = parseArgs({
@@ -39,15 +41,24 @@ async function fetchAll(url: string): Promise<number> {
   return (clients * sizeMiB) / secs;
 }
 
-async function measure(name: string, url: string): Promise<number> {
-  await fetchAll(url); // warm the page cache and the server
-  const rates: number[] = [];
-  for (let i = 0; i < rounds; i++) rates.push(await fetchAll(url));
-  rates.sort((a, b) => a - b);
-  const median = rates[Math.floor(rates.length / 2)]!;
-  console.log(`${name.padEnd(28)} ${rates.map((r) => r.toFixed(0)).join(' / ')} MiB/s  (median ${median.toFixed(0)})`);
-  return median;
+/** Rounds interleaved (the order flips every round), after one warm-up each; returns the medians. */
+async function measure(targets: Array<{ name: string; url: string }>): Promise<number[]> {
+  for (const t of targets) await fetchAll(t.url); // warm the page cache and the servers
+  const rates = targets.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? targets.keys() : [...targets.keys()].reverse();
+    for (const k of order) rates[k]!.push(await fetchAll(targets[k]!.url));
+  }
+  return targets.map((t, k) => {
+    const rs = rates[k]!.sort((a, b) => a - b);
+    const median = rs[Math.floor(rs.length / 2)]!;
+    console.log(`${t.name.padEnd(34)} ${rs.map((r) => r.toFixed(0)).join(' / ')} MiB/s  (median ${median.toFixed(0)})`);
+    return median;
+  });
 }
+
+const bodyPath = () =>
+  typeof loadNativeSendfile() === 'string' ? 'Node streams: addon not built' : 'sendfile thread per body';
 
 async function startNginx(root: string, workers: string): Promise<{ port: number; stop: () => void }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -101,11 +112,14 @@ async function main() {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const ours = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/artifacts/${m.id}/vmlinuz`;
   console.log(`${sizeMiB} MiB artifact, ${clients} concurrent curl clients, ${rounds} rounds (after one warm-up)`);
-  const a = await measure('eveboot (Node, 1 thread)', ours);
   const ng = await startNginx(join(images, m.id), values['nginx-workers']!);
+  let a = 0;
   let b = 0;
   try {
-    b = await measure(`nginx (${values['nginx-workers']} worker, sendfile)`, `http://127.0.0.1:${ng.port}/vmlinuz`);
+    [a, b] = await measure([
+      { name: `eveboot (${bodyPath()})`, url: ours },
+      { name: `nginx (${values['nginx-workers']} worker, sendfile)`, url: `http://127.0.0.1:${ng.port}/vmlinuz` },
+    ]);
   } finally {
     ng.stop();
   }

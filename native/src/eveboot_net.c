@@ -1,4 +1,5 @@
-// eveboot_net: the socket calls Node's dgram lacks (Linux only), and the TFTP data pump (tftp_pump.c).
+// eveboot_net: the socket calls Node's dgram lacks (Linux only), the TFTP data pump (tftp_pump.c) and
+// sendfile(2) for HTTP artifacts (sendfile_pump.c).
 //   bindToDevice(fd, ifname)        setsockopt(SO_BINDTODEVICE): receive and send only on one interface,
 //                                   so broadcast DHCP is answered only on the serving NIC (needs CAP_NET_RAW).
 //   injectArp(fd, ifname, ip, mac)  ioctl(SIOCSARP): a neighbour entry so a reply can be unicast to a client that
@@ -111,6 +112,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, 3, props);
   tftp_pump_register(env, exports);
+  sendfile_register(env, exports);
   return exports;
 }
 

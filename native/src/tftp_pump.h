@@ -5,5 +5,8 @@
 
 void tftp_pump_register(napi_env env, napi_value exports);
 
+/* sendfile_pump.c: HTTP artifact bodies with sendfile(2). */
+void sendfile_register(napi_env env, napi_value exports);
+
 /* A JS number for an int (eveboot_net.c). */
 napi_value eveboot_int(napi_env env, int v);

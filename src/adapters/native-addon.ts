@@ -3,8 +3,8 @@
 // with a warning (DHCP) or on the slower node:dgram path (TFTP).
 import { createRequire } from 'node:module';
 
-/** Older builds of the addon lack the router advertisement and the pump. */
-export interface NativeNet extends Partial<NativePump> {
+/** Older builds of the addon lack the router advertisement, the pump and sendfile. */
+export interface NativeNet extends Partial<NativePump>, Partial<NativeSendfile> {
   bindToDevice(fd: number, ifname: string): number;
   injectArp(fd: number, ifname: string, ip: string, mac: Buffer): number;
   sendRouterAdvert?(ifname: string): number;
@@ -40,6 +40,22 @@ export interface NativePump {
   tftpPumpStop(h: PumpHandle): number;
   tftpPumpClose(h: PumpHandle): number;
 }
+
+/** HTTP artifact bodies with sendfile(2) on a thread (native/src/sendfile_pump.c). */
+export interface NativeSendfile {
+  /** `onProgress(sent, done, errno)`: about every 250 ms, and once with done true (errno 0: all sent). */
+  sendfileStart(
+    socketFd: number,
+    path: string,
+    offset: number,
+    length: number,
+    onProgress: (sent: number, done: boolean, errno: number) => void,
+  ): SendfileHandle;
+  sendfileStop(h: SendfileHandle): number;
+}
+
+declare const sendfileHandle: unique symbol;
+export type SendfileHandle = { readonly [sendfileHandle]: true };
 
 declare const pumpHandle: unique symbol;
 export type PumpHandle = { readonly [pumpHandle]: true };
@@ -87,4 +103,13 @@ export function loadNativePump(): NativePump | string {
   return typeof addon.tftpPumpOpen === 'function'
     ? (addon as NativePump)
     : 'the native addon was built before the TFTP pump existed; rebuild it with: npm run build:native';
+}
+
+/** The addon's sendfile, or why it is unavailable. */
+export function loadNativeSendfile(): NativeSendfile | string {
+  const addon = loadNativeNet();
+  if (typeof addon === 'string') return addon;
+  return typeof addon.sendfileStart === 'function'
+    ? (addon as NativeSendfile)
+    : 'the native addon was built before sendfile existed; rebuild it with: npm run build:native';
 }

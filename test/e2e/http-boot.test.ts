@@ -3,15 +3,16 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyPaths } from '../../src/adapters/http/boot-artifacts.js';
 import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from '../adapters/boot-fixture.js';
 import { prereq } from '../support/prereq.js';
 
-const p = prereq('http-boot e2e (curl, busybox wget)', { tools: ['curl', 'busybox'] });
+const p = prereq('http-boot e2e (curl, busybox wget)', { tools: ['curl', 'busybox'], native: 'net' });
 const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 // The server runs in this process: clients must be spawned asynchronously, never with execFileSync.
@@ -51,6 +52,45 @@ describe.skipIf(!p.ok)('HTTP boot with real clients', () => {
     expect(sha(readFileSync(file))).toBe(sha(iso));
     const status = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-r', `${iso.length}-`, url]);
     expect(status.toString()).toBe('416');
+  });
+
+  it('file bodies go out with sendfile, and the connection stays alive for the next request', async () => {
+    const before = bodyPaths.sendfile;
+    const url = `${base}/artifacts/14.5.1-k-amd64/installer.iso`;
+    const [a, b] = [join(out, 'ka-a'), join(out, 'ka-b')];
+    // One curl, two URLs: the second reuses the connection (num_connects 0) after a sendfile body.
+    const w = await curl(
+      '-w',
+      '%{num_connects} ',
+      '-o',
+      a,
+      url,
+      '--next',
+      '-sS',
+      '--fail',
+      '-w',
+      '%{num_connects}',
+      '-r',
+      '10-99999',
+      '-o',
+      b,
+      url,
+    );
+    expect(w.toString().trim().split(' ')).toEqual(['1', '0']);
+    expect(sha(readFileSync(a))).toBe(sha(iso));
+    expect(sha(readFileSync(b))).toBe(sha(iso.subarray(10, 100000)));
+    expect(bodyPaths.sendfile - before).toBe(2);
+  });
+
+  it('a client that goes away mid-body leaves the server serving', async () => {
+    const { port } = new URL(base);
+    const s = connect(Number(port), '127.0.0.1');
+    s.write('GET /artifacts/14.5.1-k-amd64/installer.iso HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((resolve) => s.once('data', () => resolve()));
+    s.destroy();
+    const file = join(out, 'after-abort');
+    await curl('-o', file, `${base}/installer.iso`);
+    expect(sha(readFileSync(file))).toBe(sha(iso));
   });
 
   it('curl -I (HEAD) and If-None-Match', async () => {
