@@ -3,7 +3,7 @@
 // Run (from the repo root):
 //   npx tsc --outDir /tmp/eveboot-bench --rootDir . --module nodenext --moduleResolution nodenext --target es2022 \
 //     --skipLibCheck --types node bench/dhcp-bench.ts && echo '{"type":"module"}' > /tmp/eveboot-bench/package.json \
-//     && node /tmp/eveboot-bench/bench/dhcp-bench.js [leases-per-run=500] [rounds=3]
+//     && node /tmp/eveboot-bench/bench/dhcp-bench.js [clients-per-run=500] [rounds=3]   (README: 200 5)
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPeer, Lines, Netns, sh, stderrLine } from '../test/e2e/dhcp-netns.js';

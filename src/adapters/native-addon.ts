@@ -96,20 +96,17 @@ export function loadNativeNet(): NativeNet | string {
   return cached;
 }
 
-/** The addon's TFTP data pump, or why it is unavailable. */
-export function loadNativePump(): NativePump | string {
+/** One part of the addon, present when `fn` is exported; older builds lack the newer parts. */
+function loadPart<T>(fn: keyof NativeNet, what: string): T | string {
   const addon = loadNativeNet();
   if (typeof addon === 'string') return addon;
-  return typeof addon.tftpPumpOpen === 'function'
-    ? (addon as NativePump)
-    : 'the native addon was built before the TFTP pump existed; rebuild it with: npm run build:native';
+  return typeof addon[fn] === 'function'
+    ? (addon as unknown as T)
+    : `the native addon was built before ${what} existed; rebuild it with: npm run build:native`;
 }
 
+/** The addon's TFTP data pump, or why it is unavailable. */
+export const loadNativePump = () => loadPart<NativePump>('tftpPumpOpen', 'the TFTP pump');
+
 /** The addon's sendfile, or why it is unavailable. */
-export function loadNativeSendfile(): NativeSendfile | string {
-  const addon = loadNativeNet();
-  if (typeof addon === 'string') return addon;
-  return typeof addon.sendfileStart === 'function'
-    ? (addon as NativeSendfile)
-    : 'the native addon was built before sendfile existed; rebuild it with: npm run build:native';
-}
+export const loadNativeSendfile = () => loadPart<NativeSendfile>('sendfileStart', 'sendfile');
