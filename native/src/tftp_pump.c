@@ -22,21 +22,20 @@
 //       outcome: 0 yield (yieldMs passed after progress, or wantSample), 1 packet (not an
 //       advancing ACK: `packet` holds it), 2 timeout (no advancing ACK within waitMs / rtoMs),
 //       3 finished (lastBlock acknowledged), 4 stopped, 5 read error, 6 socket error.
-//   tftpPumpStop(handle)    makes a running pump return "stopped" at once (eventfd).
+//   tftpPumpStop(handle)    makes a running pump return "stopped" at once; the pump takes no packets after it.
 //   tftpPumpClose(handle)   stops, joins the thread and closes the socket. Idempotent.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -49,7 +48,9 @@ enum { OP_DATA = 3, OP_ACK = 4 };
 #define MAX_PACKET 65536
 
 typedef struct {
-  int sock, stopfd, srcfd;
+  int sock, srcfd;
+  atomic_int stopping; /* set before the read side is shut down */
+  double rcvtimeo_ms;  /* current SO_RCVTIMEO, 0 = not set */
   uint8_t *bytes; /* generated content (owned copy) or NULL */
   uint64_t size;
   uint32_t blksize, windowsize;
@@ -139,20 +140,25 @@ static void learn_wait(pump_t *p, double wait_ms) {
   p->wait_avg_us = p->wait_avg_us < 0 ? us : 0.875 * p->wait_avg_us + 0.125 * us;
 }
 
+/* SO_RCVTIMEO for the blocking recv, changed only when it moves by more than a millisecond. */
+static void set_timeout(pump_t *p, double ms) {
+  if (ms < 1) ms = 1;
+  if (p->rcvtimeo_ms > 0 && ms > p->rcvtimeo_ms - 1 && ms < p->rcvtimeo_ms + 1) return;
+  struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms - (double)(time_t)(ms / 1000) * 1000) * 1000)};
+  if (setsockopt(p->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) p->rcvtimeo_ms = ms;
+}
+
+/* One non-blocking recv, repeated for the spin budget when spinning pays; EAGAIN when nothing came. */
 static ssize_t spin_recv(pump_t *p, double t) {
   double budget = p->wait_avg_us < 0 ? p->spin_max_us : 2 * p->wait_avg_us + 5;
   if (p->spin_max_us <= 0 || p->wait_avg_us > p->spin_max_us || atomic_load(&active_runs) > max_spinners) {
-    errno = EAGAIN;
-    return -1;
+    return recv(p->sock, p->rx, sizeof p->rx, MSG_DONTWAIT);
   }
   if (budget > p->spin_max_us) budget = p->spin_max_us;
   int cur = atomic_load(&spinners);
   while (cur < max_spinners && !atomic_compare_exchange_weak(&spinners, &cur, cur + 1)) {
   }
-  if (cur >= max_spinners) {
-    errno = EAGAIN;
-    return -1;
-  }
+  if (cur >= max_spinners) return recv(p->sock, p->rx, sizeof p->rx, MSG_DONTWAIT);
   double until = t + budget / 1000.0;
   ssize_t n;
   while ((n = recv(p->sock, p->rx, sizeof p->rx, MSG_DONTWAIT)) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
@@ -173,7 +179,6 @@ static void run_once(pump_t *p) {
   int retried = p->retried;
   p->rtt_ms = -1;
   p->outcome = OUT_YIELD;
-  struct pollfd fds[2] = {{p->sock, POLLIN, 0}, {p->stopfd, POLLIN, 0}};
   int progressed = 0;
   for (;;) {
     double t = now_ms();
@@ -183,22 +188,20 @@ static void run_once(pump_t *p) {
       p->outcome = t >= deadline ? OUT_TIMEOUT : OUT_YIELD;
       break;
     }
-    ssize_t n = recv(p->sock, p->rx, sizeof p->rx, MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = spin_recv(p, t);
+    /* Spin first when it pays (see spin_recv), then block in recv itself with SO_RCVTIMEO: one
+       system call per ACK instead of recv + poll + recv. A stop shuts the socket's read side down,
+       which wakes the blocked recv. */
+    ssize_t n = spin_recv(p, t);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      int wait = (int)(until - t) + 1;
-      int r = poll(fds, 2, wait);
-      if (r < 0 && errno != EINTR) {
-        p->outcome = OUT_SOCKET_ERROR;
-        p->err = errno;
-        break;
-      }
-      if (fds[1].revents) {
-        p->outcome = OUT_STOPPED;
-        break;
-      }
-      continue;
+      set_timeout(p, until - t);
+      n = recv(p->sock, p->rx, sizeof p->rx, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = -2; /* timed out: the loop top decides */
     }
+    if (atomic_load(&p->stopping)) {
+      p->outcome = OUT_STOPPED;
+      break;
+    }
+    if (n == -2) continue;
     if (n < 0) {
       /* ECONNREFUSED: an ICMP port unreachable for an earlier send; the client may still be there. */
       if (errno == ECONNREFUSED || errno == EINTR) continue;
@@ -266,19 +269,22 @@ static void *pump_thread(void *arg) {
   return NULL;
 }
 
+/* Ends a run at once: a blocked recv wakes up when the read side is shut down. Sending still works. */
+static void stop_pump(pump_t *p) {
+  atomic_store(&p->stopping, 1);
+  shutdown(p->sock, SHUT_RD);
+}
+
 static void pump_close(pump_t *p) {
   if (p->closed) return;
   p->closed = 1;
-  uint64_t one = 1;
-  if (write(p->stopfd, &one, sizeof one) < 0) { /* the thread also sees `quit` */
-  }
+  stop_pump(p);
   pthread_mutex_lock(&p->mu);
   p->quit = 1;
   pthread_cond_signal(&p->cv);
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
   close(p->sock);
-  close(p->stopfd);
   napi_release_threadsafe_function(p->tsfn, napi_tsfn_abort);
 }
 
@@ -422,7 +428,7 @@ static napi_value pump_open(napi_env env, napi_callback_info info) {
   p->spin_max_us = spin_max_us;
   p->wait_avg_us = -1;
   p->env = env;
-  p->sock = p->stopfd = -1;
+  p->sock = -1;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
   size_t pkt = 4 + (size_t)blksize;
@@ -451,7 +457,6 @@ static napi_value pump_open(napi_env env, napi_callback_info info) {
   if (!err && (step = "SO_REUSEADDR", setsockopt(p->sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)) err = errno;
   if (!err && (step = "bind", bind(p->sock, (struct sockaddr *)&bind_addr, bind_len) < 0)) err = errno;
   if (!err && (step = "connect", connect(p->sock, (struct sockaddr *)&client_addr, client_len) < 0)) err = errno;
-  if (!err && (step = "eventfd", (p->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)) err = errno;
   struct sockaddr_storage local;
   socklen_t local_len = sizeof local;
   if (!err && (step = "getsockname", getsockname(p->sock, (struct sockaddr *)&local, &local_len) < 0)) err = errno;
@@ -471,7 +476,6 @@ static napi_value pump_open(napi_env env, napi_callback_info info) {
   }
   if (err) {
     if (p->sock >= 0) close(p->sock);
-    if (p->stopfd >= 0) close(p->stopfd);
     pump_free(p);
     return throw_errno(env, step, err);
   }
@@ -548,8 +552,7 @@ static napi_value pump_stop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   pump_t *p = pump_args(env, info, 1, argv);
   if (!p) return NULL;
-  uint64_t one = 1;
-  if (!p->closed && write(p->stopfd, &one, sizeof one) < 0) return eveboot_int(env, errno);
+  if (!p->closed) stop_pump(p);
   return eveboot_int(env, 0);
 }
 

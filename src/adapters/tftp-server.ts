@@ -72,7 +72,11 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   };
   // Keyed by client ip:port. A retransmitted RRQ from the same endpoint is ignored while its transfer
   // runs, instead of starting a second transfer the client would have to kill with ERROR 5.
-  const transfers = new Map<string, RunningTransfer | 'pending'>();
+  // A request being looked up or handed to a worker is a Pending entry of its own, so a second request
+  // for another file from the same port can take its place (the first then stops as soon as it starts).
+  type Pending = { pending: string };
+  const transfers = new Map<string, RunningTransfer | Pending>();
+  const isPending = (t: RunningTransfer | Pending | undefined): t is Pending => t !== undefined && 'pending' in t;
   let socket: Socket | undefined;
   let pool: TransferPool | undefined;
   let realRoot = '';
@@ -92,8 +96,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     log.info({ client: clientKey(client), file, code, message }, 'tftp request refused');
   };
 
-  /** Looks the file up and starts the transfer; the caller owns the 'pending' map entry. */
-  const start = async (s: Socket, client: TftpClient, path: string, requested: Options) => {
+  /** Looks the file up and starts the transfer; the caller owns the `entry` in the map. */
+  const start = async (s: Socket, client: TftpClient, path: string, requested: Options, entry: Pending) => {
     const key = clientKey(client);
     const found = await openSource(realRoot, path, client, opts.generate);
     if (found.kind === 'missing') return refuse(s, client, path, ErrorCode.FileNotFound, 'file not found');
@@ -127,7 +131,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       throw err;
     }
     if (socket === undefined) running.stop('server shutting down');
-    else if (!ended && transfers.get(key) === 'pending') transfers.set(key, running);
+    else if (!ended && transfers.get(key) === entry) transfers.set(key, running);
+    else if (!ended) running.stop('superseded by a new request', false);
   };
 
   const onRequest = (s: Socket, msg: Buffer, client: TftpClient) => {
@@ -141,22 +146,23 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       case 'read': {
         const key = clientKey(client);
         const current = transfers.get(key);
-        if (current === 'pending' || current?.file === d.path) {
+        if ((isPending(current) ? current.pending : current?.file) === d.path) {
           log.debug({ client: key, file: d.path }, 'tftp duplicate RRQ ignored');
           return;
         }
         // The client gave up on that transfer by asking again from the same port. No ERROR to it: with
         // the transfer in a worker, its final ACK may still be in flight, and the ERROR would arrive
         // as the first packet the new request sees.
-        current?.stop('superseded by a new request', false);
-        transfers.set(key, 'pending');
-        start(s, client, d.path, d.options)
+        if (!isPending(current)) current?.stop('superseded by a new request', false);
+        const entry: Pending = { pending: d.path };
+        transfers.set(key, entry);
+        start(s, client, d.path, d.options, entry)
           .catch((err) => {
             log.warn({ client: key, file: d.path, err }, 'tftp transfer failed to start');
             refuse(s, client, d.path, ErrorCode.NotDefined, 'internal error');
           })
           .finally(() => {
-            if (transfers.get(key) === 'pending') transfers.delete(key);
+            if (transfers.get(key) === entry) transfers.delete(key);
           });
         return;
       }
@@ -189,7 +195,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     async close() {
       const s = socket;
       socket = undefined;
-      for (const t of transfers.values()) if (t !== 'pending') t.stop('server shutting down');
+      for (const t of transfers.values()) if (!isPending(t)) t.stop('server shutting down');
       transfers.clear();
       const p = pool;
       pool = undefined;

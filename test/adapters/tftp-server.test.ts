@@ -80,6 +80,8 @@ function serverFor(io: Io) {
       },
       generate: (path, client) => {
         if (path === 'machines/boom') throw new Error('generator failed');
+        if (path === 'machines/slow')
+          return new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.from('slow')), 200));
         return path.startsWith('machines/') ? Buffer.from(`#!ipxe\necho ${path} for ${client.address}\n`) : null;
       },
     });
@@ -147,6 +149,15 @@ for (const io of ['native', 'node'] as const) {
         expect((await c.download(await c.next())).toString()).toBe(
           '#!ipxe\necho machines/52-54-00-99-00-20.ipxe for 127.0.0.1\n',
         );
+      });
+
+      it('a request for another file while the first is still being looked up supersedes it', async () => {
+        const c = await probe();
+        c.send(rrq('machines/slow'), port);
+        c.send(rrq('sub/inner.txt'), port);
+        expect((await c.download(await c.next())).toString()).toBe('inner');
+        const e = await eventually((x) => x.client === `127.0.0.1:${c.port}` && x.file === 'machines/slow' && x.done);
+        expect(e.error).toBe('superseded by a new request');
       });
 
       it('follows a symlink that stays inside the root', async () => {
