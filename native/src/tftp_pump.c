@@ -123,7 +123,7 @@ static int send_blocks(pump_t *p, uint64_t from, uint64_t to) {
 }
 
 /*
- * Busy polling. A thread that sleeps in poll() until the ACK comes back pays a wake-up on every block,
+ * Busy polling. A thread that sleeps in recv() until the ACK comes back pays a wake-up on every block,
  * and on a virtual machine an idle vCPU's wake-up costs tens of microseconds: more than a LAN round
  * trip. So after a send the pump first spins on a non-blocking recv for up to about twice the wait
  * it has been seeing, bounded by spin_max_us, and sleeps only if nothing came. It learns the wait
