@@ -115,6 +115,18 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     });
   }
   if (!values.headless) {
+    // The terminal says it too, not only the UI: each change of a cluster's readiness, once.
+    const shown = new Map<string, string>();
+    running.appliance.events.on('event', (e) => {
+      if (e.type !== 'k3s.readiness') return;
+      const d = e.data as { cluster: string; ready: boolean; quorum: string; missing?: string[] };
+      const line = d.ready
+        ? `Ready: HA control plane, etcd quorum ${d.quorum}`
+        : `not ready (quorum ${d.quorum}${d.missing?.length ? `; ${d.missing[0]}` : ''})`;
+      if (shown.get(d.cluster) === line) return;
+      shown.set(d.cluster, line);
+      out(`[cluster ${d.cluster}] ${line}`);
+    });
     out(
       `demo: ${specs.reduce((a, c) => a + c.nodes.length, 0)} simulated EVE nodes in ${specs.length} cluster(s)${failure ? `, failure: ${failure}` : ''}`,
     );
