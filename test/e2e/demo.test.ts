@@ -11,6 +11,7 @@ async function run(
   args: string[],
   until: (e: StoredEvent, d: Demo) => boolean,
   timeoutMs = 90_000,
+  terminal?: string[],
 ): Promise<{ d: Demo; events: StoredEvent[] }> {
   const base = 20000 + Math.floor(Math.random() * 400) * 100;
   const d = await demo(
@@ -21,10 +22,10 @@ async function run(
       '500',
       '--port-base',
       String(base),
-      '--headless',
+      ...(terminal ? [] : ['--headless']),
       ...args,
     ],
-    () => {},
+    (line: string) => terminal?.push(line),
   );
   const events: StoredEvent[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -53,11 +54,14 @@ async function run(
 
 describe('eveboot demo', () => {
   it('three simulated nodes reach Ready: three etcd members, all ready, with observed evidence', async () => {
-    const { d } = await run([], (e) => e.type === 'k3s.readiness' && e.data.ready === true);
+    const terminal: string[] = [];
+    const { d } = await run([], (e) => e.type === 'k3s.readiness' && e.data.ready === true, 90_000, terminal);
     try {
       const snap = d.running.appliance.hub.snapshot(Date.now());
       expect(snap.clusters[0]!.state).toBe('ready');
       expect(snap.clusters[0]!.quorum).toBe('3/3');
+      // What the installer sees in the terminal, not only in the UI.
+      expect(terminal).toContain('[cluster demo-1] Ready: HA control plane, etcd quorum 3/3');
       expect(snap.clusters[0]!.evidence.join(' ')).toMatch(/3 etcd member/);
       expect(snap.nodes.filter((n) => n.phase === 'ready')).toHaveLength(3);
       expect(d.running.appliance.store.cluster('demo-1')!.state).toBe('ready');
