@@ -38,8 +38,8 @@ export interface TftpServerOptions {
   nativePump?: boolean;
   /**
    * How long the native pump may spin on the socket for an ACK before it sleeps, in µs; default 100.
-   * It adapts to the client (spins about twice the ACK wait it sees, and not at all for slow clients)
-   * and at most cores - 1 transfers spin at once. 0 never spins.
+   * It adapts to the client (spins about twice the ACK wait it sees, and not at all for slow clients),
+   * and nobody spins while more transfers run than cores - 1. 0 never spins.
    */
   busyPollUs?: number;
   /** Worker threads that run transfers; default os.availableParallelism(), 0 runs them on the request thread. */
