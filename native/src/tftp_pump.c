@@ -69,7 +69,6 @@ typedef struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   napi_threadsafe_function tsfn;
-  napi_env env;
 } pump_t;
 
 static double now_ms(void) {
@@ -427,7 +426,6 @@ static napi_value pump_open(napi_env env, napi_callback_info info) {
   p->windowsize = windowsize;
   p->spin_max_us = spin_max_us;
   p->wait_avg_us = -1;
-  p->env = env;
   p->sock = -1;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);

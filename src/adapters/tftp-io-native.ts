@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 import type { Transfer } from '../core/tftp/transfer.js';
 import { loadNativePump, type PumpCallback, PumpOutcome } from './native-addon.js';
+import { sourceSize } from './tftp-source.js';
 import type { IoOptions, TransferIo } from './tftp-transfer.js';
 
 const errnoName = (errno: number) => {
@@ -40,14 +41,12 @@ export async function openNativeIo(o: IoOptions): Promise<TransferIo | undefined
         return h.idle();
     }
   };
-  const source = o.source.kind === 'file' ? o.source.fd : o.source.bytes;
-  const size = o.source.kind === 'file' ? o.source.size : o.source.bytes.length;
   const { handle, port } = pump.tftpPumpOpen(
     o.bindAddress,
     o.client.address,
     o.client.port,
-    source,
-    size,
+    o.source.kind === 'file' ? o.source.fd : o.source.bytes,
+    sourceSize(o.source),
     n.blksize,
     n.windowsize,
     o.busyPollUs ?? 0,

@@ -23,7 +23,7 @@ import {
 } from '../core/tftp/transfer.js';
 import { openNativeIo } from './tftp-io-native.js';
 import { openNodeIo } from './tftp-io-node.js';
-import type { SourceSpec, TftpClient } from './tftp-source.js';
+import { type SourceSpec, sourceSize, type TftpClient } from './tftp-source.js';
 
 export interface TftpEvent {
   type: 'tftp';
@@ -96,15 +96,10 @@ export interface TransferIo {
   close(): void;
 }
 
-export interface IoOptions {
-  bindAddress: string;
-  client: TftpClient;
-  source: SourceSpec;
-  negotiated: Negotiated;
-  progressIntervalMs: number;
-  busyPollUs?: number;
-  handlers: IoHandlers;
-}
+export type IoOptions = Pick<
+  TransferDeps,
+  'bindAddress' | 'client' | 'source' | 'negotiated' | 'progressIntervalMs' | 'busyPollUs'
+> & { handlers: IoHandlers };
 
 export function clientKey(c: TftpClient): string {
   return isIPv6(c.address) ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
@@ -151,7 +146,7 @@ export async function runTransfer(d: TransferDeps): Promise<RunningTransfer> {
   let ended = false;
   let io: TransferIo | undefined;
   let guard: Socket | undefined;
-  const total = d.source.kind === 'file' ? d.source.size : d.source.bytes.length;
+  const total = sourceSize(d.source);
 
   const event = (stage: TftpEvent['stage'], error?: string) => {
     const bytes = stage === 'finish' ? total : state ? bytesAcked(state) : 0;
