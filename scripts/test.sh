@@ -20,7 +20,7 @@ else
   echo "== not root (or no apt-get): system packages are not installed; tests that need them will be skipped"
 fi
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || bash scripts/install.sh
 
 echo "== building the native addon (SO_BINDTODEVICE for DHCP)"
 npm run --silent build:native >test-native.log 2>&1 && rm -f test-native.log ||
