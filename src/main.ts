@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { UsageError } from './cli/args.js';
+import { HelpRequested, UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { imagesCommand } from './cli/images.js';
@@ -29,9 +29,18 @@ usage: eveboot <command> [options]
   status           a terminal table per node, refreshing (--once)
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file (or a line manifest)
+  --version        print eveboot's version
+  <command> --help that command's options
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
 
 ${SERVE_USAGE}`;
+
+/** The version in the package.json this build ships with (dist/main.js → ../package.json). */
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -87,6 +96,10 @@ async function main(argv: string[]): Promise<number> {
       return siteCommand(rest, out);
     case 'usb':
       return usbCommand(rest, out);
+    case '--version':
+    case 'version':
+      out(`eveboot ${await packageVersion()}`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -104,6 +117,10 @@ main(process.argv.slice(2)).then(
     if (e instanceof SiteError) {
       process.stderr.write(`invalid site file:\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
       process.exit(1);
+    }
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${e.message}\n`);
+      process.exit(0);
     }
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);
