@@ -1,9 +1,9 @@
 // The site file (YAML or JSON): one schema that validates and types it. Errors print as "path: what is wrong".
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { checkPrefix } from '../core/plan/addresses.js';
 import { type Ipv4Prefix, parsePrefix, prefixesOverlap } from '../core/plan/ipv4.js';
-import { z } from 'zod';
 
 const mac = z
   .string()
@@ -139,7 +139,8 @@ export const siteSchema = z
     const checkCluster = (c: { name: string; prefix: string }, nodeCount: number, path: (string | number)[]) => {
       if (!parsePrefix(c.prefix)) return; // the field's own check has said so
       const prefix = checkPrefix(c.prefix, [], Math.max(3, nodeCount));
-      if (typeof prefix === 'string') return ctx.addIssue({ code: 'custom', path: [...path, 'prefix'], message: prefix });
+      if (typeof prefix === 'string')
+        return ctx.addIssue({ code: 'custom', path: [...path, 'prefix'], message: prefix });
       const other = placed.find((p) => prefixesOverlap(p.prefix, prefix));
       if (other) {
         ctx.addIssue({

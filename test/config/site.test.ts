@@ -50,7 +50,8 @@ describe('site file validation', () => {
     },
     {
       name: 'a prefix too small for its nodes',
-      input: 'site: {name: s}\ncluster: {name: c, prefix: 10.9.0.0/30}\nnodes: [{serial: A}, {serial: B}, {serial: C}]\n',
+      input:
+        'site: {name: s}\ncluster: {name: c, prefix: 10.9.0.0/30}\nnodes: [{serial: A}, {serial: B}, {serial: C}]\n',
       want: ['cluster.prefix: cluster prefix 10.9.0.0/30 has 2 usable hosts, 3 are needed'],
     },
     {
