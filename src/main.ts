@@ -9,11 +9,13 @@ import { SERVE_USAGE, serve } from './cli/serve.js';
 import { simCommand } from './cli/sim.js';
 import { simNodeCommand } from './cli/sim-node.js';
 import { siteCommand } from './cli/site.js';
+import { stateCommand } from './cli/state.js';
 import { statusCommand } from './cli/status.js';
 import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
 import { SiteError } from './config/site.js';
+import { ArchiveError } from './core/state/archive.js';
 
 const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-fresh boxes
 
@@ -32,6 +34,7 @@ usage: eveboot <command> [options]
   --version        print eveboot's version
   <command> --help that command's options
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
+  state export|import  the state dir as one encrypted file, to hand the site over to a permanent box
 
 ${SERVE_USAGE}`;
 
@@ -96,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
       return siteCommand(rest, out);
     case 'usb':
       return usbCommand(rest, out);
+    case 'state':
+      return stateCommand(rest, out);
     case '--version':
     case 'version':
       out(`eveboot ${await packageVersion()}`);
@@ -121,6 +126,10 @@ main(process.argv.slice(2)).then(
     if (e instanceof HelpRequested) {
       process.stdout.write(`${e.message}\n`);
       process.exit(0);
+    }
+    if (e instanceof ArchiveError) {
+      process.stderr.write(`eveboot state: ${e.message}\n`);
+      process.exit(1);
     }
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);
