@@ -80,7 +80,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
-    sans: [site.listen.advertise, ...(opts.sans ?? [])],
+    sans: [...(site.listen.advertise ? [site.listen.advertise] : []), ...(opts.sans ?? [])],
   });
   const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
