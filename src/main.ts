@@ -12,6 +12,7 @@ import { simNodeCommand } from './cli/sim-node.js';
 import { siteCommand } from './cli/site.js';
 import { stateCommand } from './cli/state.js';
 import { statusCommand } from './cli/status.js';
+import { supportBundleCommand } from './cli/support-bundle.js';
 import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
@@ -36,6 +37,7 @@ usage: eveboot <command> [options]
   <command> --help that command's options
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
   kubeconfig CLUSTER  an admin kubeconfig for a ready cluster (needs a route to the seed's cluster IP)
+  support-bundle   versions, NICs, site (redacted), report and events in one file for support; no secrets
   state export|import  the state dir as one encrypted file, to hand the site over to a permanent box
 
 ${SERVE_USAGE}`;
@@ -105,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       return stateCommand(rest, out);
     case 'kubeconfig':
       return kubeconfigCommand(rest, out);
+    case 'support-bundle':
+      return supportBundleCommand(rest, out);
     case '--version':
     case 'version':
       out(`eveboot ${await packageVersion()}`);

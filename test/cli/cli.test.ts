@@ -45,7 +45,7 @@ describe('eveboot CLI', () => {
 
   it('every command answers --help with its usage on stdout and exit 0; --version prints the version', async () => {
     const commands = ['serve', 'demo', 'doctor', 'pki', 'images', 'report', 'sim', 'sim-node', 'status', 'token'];
-    const all = [...commands, 'site', 'usb', 'state', 'kubeconfig'];
+    const all = [...commands, 'site', 'usb', 'state', 'kubeconfig', 'support-bundle'];
     const runs = await Promise.all(all.map((cmd) => run([cmd, '--help'])));
     for (const [i, r] of runs.entries()) {
       const cmd = all[i]!;

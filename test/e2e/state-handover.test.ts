@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
@@ -50,6 +51,7 @@ describe('eveboot state export/import: a permanent box takes over the site', () 
       `site: { name: handover }
 cluster: { name: handover-cluster }
 nodes: [{ serial: H-1 }, { serial: H-2 }, { serial: H-3 }]
+ui: { accessToken: handover-ui-access-token-0123 }
 listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: ${await freePort()}, uiPort: ${await freePort()} }
 `,
     );
@@ -90,6 +92,29 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: ${await freePor
       expect(raw.includes(body)).toBe(false); // encrypted, not merely packed
     }
     expect(raw.includes(Buffer.from(tokens[0]!))).toBe(false);
+    // The support bundle from the same state: everything a support engineer reads, no secret.
+    const bundleFile = join(dir, 'support.json.gz');
+    const sb = await run(['support-bundle', '--state', laptop, '--site', site, '--out', bundleFile]);
+    expect(sb.code, sb.err).toBe(0);
+    const bundleText = gunzipSync(readFileSync(bundleFile)).toString('utf8');
+    const bundle = JSON.parse(bundleText) as {
+      devices: unknown[];
+      events: unknown[];
+      clusters: { plan: unknown }[];
+      site: string;
+    };
+    expect(bundle.devices).toHaveLength(3);
+    expect(bundle.events.length).toBeGreaterThan(0);
+    expect(bundle.clusters[0]!.plan).toBeTruthy();
+    expect(bundle.site).toContain('accessToken: <redacted>');
+    for (const secret of [
+      tokens[0]!,
+      'handover-ui-access-token-0123',
+      'PRIVATE KEY',
+      pem('onboard.key.pem').split('\n')[1]!,
+    ]) {
+      expect(bundleText.includes(secret), 'the bundle holds a secret').toBe(false);
+    }
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
 
