@@ -133,6 +133,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     clock,
     random,
+    secrets,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
     onboardCertPem: pki.onboard.certPem,
@@ -190,6 +191,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     accessToken: opts.uiAccessToken,
     station,
     clock,
+    secrets,
     emit,
   });
   return {
