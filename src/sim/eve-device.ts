@@ -3,6 +3,7 @@
 // cluster token with its TPM (soft or swtpm), exactly as EVE's cipher package does.
 import { createHash, createPrivateKey, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { openSealed } from '../core/seal/seal.js';
 import {
@@ -200,8 +201,10 @@ export class SimDevice {
     return openSealed(ctx, block, shared);
   }
 
+  /** zedagent sets devId and atTimeStamp on every ZInfoMsg it sends. */
   async sendInfo(msg: ZInfoMsg): Promise<number> {
     msg.devId = this.uuid ?? '';
+    msg.atTimeStamp ??= timestampNow();
     return (await this.post('info', toBinary(ZInfoMsgSchema, msg))).status;
   }
 
