@@ -43,6 +43,18 @@ describe('eveboot CLI', () => {
     expect(r.err).toContain('cluster.prefix: must be an IPv4 prefix');
   });
 
+  it('every command answers --help with its usage on stdout and exit 0; --version prints the version', async () => {
+    const commands = ['serve', 'demo', 'doctor', 'pki', 'images', 'report', 'sim', 'sim-node', 'status', 'token'];
+    for (const cmd of [...commands, 'site', 'usb']) {
+      const r = await run([cmd, '--help']);
+      expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 0, err: '' });
+      expect(r.out).toContain(`usage: eveboot ${cmd}`);
+    }
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string };
+    const v = await run(['--version']);
+    expect([v.code, v.out.trim()]).toEqual([0, `eveboot ${pkg.version}`]);
+  });
+
   it('an unknown command is a usage error (exit 2)', async () => {
     expect((await run(['frobnicate'])).code).toBe(2);
   });
