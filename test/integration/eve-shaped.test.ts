@@ -104,3 +104,24 @@ describe('with an EVE-shaped quote and escrow, three nodes get their sealed conf
     }
   });
 });
+
+describe("EVE's no-TPM path: a quote with versions only, and no escrow", () => {
+  let t: TestAppliance;
+  beforeAll(async () => {
+    t = await startTestAppliance();
+  });
+  afterAll(async () => t?.stop());
+
+  it('attests without PCRs, gets an integrity token, escrows nothing, and polls config', async () => {
+    const d = simDevice(t, 'SN-A');
+    d.opts.measuredBoot = false;
+    await d.onboard();
+    await d.attest();
+    expect(d.integrityToken?.length).toBe(64);
+    expect(t.app.store.events().find((e) => e.type === 'eve.attested')?.data.pcrs).toBe(0);
+    expect(t.app.store.deviceByUuid(d.uuid!)!.escrow).toBeUndefined();
+    expect(await d.pollConfig()).toBe(200);
+    const r = await t.app.operatorApi.inject({ method: 'GET', url: `/api/v1/devices/${d.uuid}/escrow`, headers: AUTH });
+    expect(r.statusCode).toBe(404);
+  });
+});
