@@ -51,7 +51,8 @@ function devicePort(n: SimNic, at: Timestamp) {
     IPAddrs: n.ipv4 ? [n.ipv4] : [],
     defaultRouters: n.gateway ? [n.gateway] : [],
     dns: { DNSservers: n.gateway ? [n.gateway] : [] },
-    pnacStatus: { err: {} },
+    // PNAC off: enabled false, no error (ErrorDescription.ToProto gives nil without an error time).
+    pnacStatus: {},
   };
 }
 
