@@ -3,6 +3,7 @@ import { HelpRequested, UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { imagesCommand } from './cli/images.js';
+import { kubeconfigCommand } from './cli/kubeconfig.js';
 import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
@@ -34,6 +35,7 @@ usage: eveboot <command> [options]
   --version        print eveboot's version
   <command> --help that command's options
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
+  kubeconfig CLUSTER  an admin kubeconfig for a ready cluster (needs a route to the seed's cluster IP)
   state export|import  the state dir as one encrypted file, to hand the site over to a permanent box
 
 ${SERVE_USAGE}`;
@@ -101,6 +103,8 @@ async function main(argv: string[]): Promise<number> {
       return usbCommand(rest, out);
     case 'state':
       return stateCommand(rest, out);
+    case 'kubeconfig':
+      return kubeconfigCommand(rest, out);
     case '--version':
     case 'version':
       out(`eveboot ${await packageVersion()}`);

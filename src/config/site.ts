@@ -68,8 +68,11 @@ export const siteSchema = z
       .default({}),
     listen: z
       .object({
-        /** Address the nodes use to reach us (goes into CONFIG `server` and the TLS SANs). */
-        advertise: z.string().min(1).default('127.0.0.1'),
+        /**
+         * Address or DNS name the nodes use to reach us (CONFIG `server`, TLS SANs). Default: the serving
+         * interface's address under network boot; required for USB media; never loopback for real nodes.
+         */
+        advertise: z.string().min(1).optional(),
         host: z.string().min(1).default('0.0.0.0'),
         controllerPort: port.default(8443),
         httpPort: port.default(8080),

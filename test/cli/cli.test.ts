@@ -45,15 +45,17 @@ describe('eveboot CLI', () => {
 
   it('every command answers --help with its usage on stdout and exit 0; --version prints the version', async () => {
     const commands = ['serve', 'demo', 'doctor', 'pki', 'images', 'report', 'sim', 'sim-node', 'status', 'token'];
-    for (const cmd of [...commands, 'site', 'usb']) {
-      const r = await run([cmd, '--help']);
+    const all = [...commands, 'site', 'usb', 'state', 'kubeconfig'];
+    const runs = await Promise.all(all.map((cmd) => run([cmd, '--help'])));
+    for (const [i, r] of runs.entries()) {
+      const cmd = all[i]!;
       expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 0, err: '' });
       expect(r.out).toContain(`usage: eveboot ${cmd}`);
     }
     const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string };
     const v = await run(['--version']);
     expect([v.code, v.out.trim()]).toEqual([0, `eveboot ${pkg.version}`]);
-  });
+  }, 180_000);
 
   it('an unknown command is a usage error (exit 2)', async () => {
     expect((await run(['frobnicate'])).code).toBe(2);
