@@ -6,7 +6,10 @@ import { fingerprints, loadPki } from '../adapters/pki.js';
 import { parse, required, UsageError } from './args.js';
 
 const USAGE = `usage: eveboot pki show --state DIR
-       eveboot pki export OUTDIR --state DIR`;
+       eveboot pki export OUTDIR --state DIR
+  show            SHA-256 fingerprints of the root CA and the controller, TLS and onboarding certificates
+  export OUTDIR   write the public certificates as PEM (no private key)
+  --state DIR     state directory (required)`;
 
 export async function pkiCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { state: { type: 'string' as const } }, USAGE);

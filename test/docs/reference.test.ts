@@ -1,0 +1,83 @@
+// The generated references cannot drift from the code, the site-file sentences cover exactly the schema's keys,
+// and every relative link in README.md and docs/ lands on a file of the repo.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allCommandHelp, type CommandHelp, cliReference, usageProblems } from '../../src/cli/cli-reference.js';
+import { SITE_KEY_DOCS, siteKeyDoc } from '../../src/config/site-docs.js';
+import { siteKeys, siteReference } from '../../src/config/site-reference.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+const REGENERATE = 'out of date: run `npx tsx scripts/gen-reference.ts` and commit the result';
+
+let commands: CommandHelp[];
+beforeAll(async () => {
+  commands = await allCommandHelp();
+});
+
+describe('docs/reference/cli.md', () => {
+  it('is what the generator writes now', () => {
+    expect(read('docs/reference/cli.md') === cliReference(commands), `docs/reference/cli.md is ${REGENERATE}`).toBe(
+      true,
+    );
+  });
+
+  it('names every option of every command, and each usage states every default', () => {
+    const cli = read('docs/reference/cli.md');
+    const missing = commands.flatMap((c) =>
+      Object.keys(c.options)
+        .filter((o) => !cli.includes(`--${o}`))
+        .map((o) => `eveboot ${c.name} --${o}`),
+    );
+    expect(missing).toEqual([]);
+    expect(commands.flatMap(usageProblems)).toEqual([]);
+  });
+
+  it('covers every command main.ts dispatches', () => {
+    const dispatched = [...read('src/main.ts').matchAll(/case '([a-z][a-z-]*)':/g)]
+      .map((m) => m[1])
+      .filter((c) => !['help', 'version'].includes(c!));
+    expect(commands.map((c) => c.name).sort()).toEqual([...new Set(dispatched)].sort());
+  });
+});
+
+describe('docs/reference/site-file.md', () => {
+  it('is what the generator writes now', () => {
+    expect(
+      read('docs/reference/site-file.md') === siteReference(),
+      `docs/reference/site-file.md is ${REGENERATE}`,
+    ).toBe(true);
+  });
+
+  it('has a sentence for every key, and every sentence names a key of the schema', () => {
+    const keys = siteKeys().map((k) => k.path);
+    expect(keys.filter((k) => !siteKeyDoc(k))).toEqual([]);
+    expect(Object.keys(SITE_KEY_DOCS).filter((k) => !keys.includes(k))).toEqual([]);
+  });
+});
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(join(root, p)).isDirectory() ? markdownFiles(p) : p.endsWith('.md') ? [p] : [];
+  });
+}
+
+describe('links', () => {
+  it('every relative link in README.md and docs/ resolves to a file in the repo', () => {
+    const broken: string[] = [];
+    for (const file of ['README.md', ...markdownFiles('docs')]) {
+      // Links outside code: [text](target) and <a href>-free markdown only; fenced blocks are skipped.
+      const text = read(file).replace(/```[\s\S]*?```/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1]!;
+        if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
+        const path = resolve(join(root, dirname(file)), decodeURI(target.split('#')[0]!));
+        if (!path.startsWith(root) || !existsSync(path)) broken.push(`${file}: ${target}`);
+        else if (relative(root, path).startsWith('..')) broken.push(`${file}: ${target} (outside the repo)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
