@@ -24,6 +24,7 @@ import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
+import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
@@ -166,7 +167,10 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
     route: opts.probeRoute,
     intervalMs: opts.watchIntervalMs ?? 5000,
-    seedTimeoutMs: (name) => (cluster.spec(name)?.seedTimeoutSeconds ?? 900) * 1000,
+    seedTimeoutMs: (name) => {
+      const seconds = cluster.spec(name)?.seedTimeoutSeconds;
+      return seconds === undefined ? DEFAULT_SEED_TIMEOUT_MS : seconds * 1000;
+    },
   });
   const controllerApi = buildControllerApi({
     controller,

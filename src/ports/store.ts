@@ -21,6 +21,8 @@ export interface DeviceRecord {
   attestedAt?: number;
   lastConfigHash?: string;
   configServedAt?: number;
+  /** Last authenticated request from the device (config, info, metrics, logs, attest): it is alive and talking. */
+  lastContactAt?: number;
   /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
   sealed?: { ecdhCertHash: string; context: string; block: string };
 }

@@ -148,6 +148,17 @@ export class Controller {
   }
 
   /**
+   * A signed request proves the device is up and polling: a seed that still talks to us is alive and initialising
+   * (eve-conformance §3), so the seed rule counts silence from here. Written at most once a second per device.
+   */
+  private noteContact(device: DeviceRecord): void {
+    const now = this.deps.clock.now();
+    if (device.lastContactAt !== undefined && now - device.lastContactAt < CONTACT_RESOLUTION_MS) return;
+    this.deps.store.updateDevice(device.uuid, { lastContactAt: now });
+    device.lastContactAt = now;
+  }
+
+  /**
    * Verifies the envelope against a registered device cert. 401 for an unknown cert or a bad signature;
    * when the URL names a UUID, it must be that device's.
    */
@@ -163,9 +174,12 @@ export class Controller {
     if (!verifySignature(payload, container.signatureHash, key)) {
       throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'signature does not verify with the registered device cert');
     }
+    this.noteContact(device);
     return { device, payload };
   }
 }
+
+const CONTACT_RESOLUTION_MS = 1000;
 
 /** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
 export function decodeDeviceCert(field: Uint8Array): string {
