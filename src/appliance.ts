@@ -16,6 +16,7 @@ import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
+import { startStallWatcher } from './adapters/stall-watcher.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -69,6 +70,8 @@ export interface Appliance {
   events: ApplianceEvents;
   hub: ProgressHub;
   watcher: Watcher;
+  /** Turns new stalls into progress.stalled events (on a timer; tick() for tests). */
+  stalls: { tick(): void };
   hooks: ApplianceHooks;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   close(): Promise<void>;
@@ -172,6 +175,12 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       return seconds === undefined ? DEFAULT_SEED_TIMEOUT_MS : seconds * 1000;
     },
   });
+  const stalls = startStallWatcher({
+    snapshot: (now) => hub.snapshot(now),
+    clock,
+    emit,
+    intervalMs: opts.watchIntervalMs ?? 5000,
+  });
   const controllerApi = buildControllerApi({
     controller,
     configFor: (d) => cluster.configFor(d),
@@ -207,9 +216,11 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     hub,
     emit,
     watcher,
+    stalls,
     hooks,
     async close() {
       watcher.stop();
+      stalls.stop();
       await controllerApi.close();
       await operatorApi.close();
       store.close();

@@ -69,9 +69,15 @@ export function deviceReport(i: ReportInput): DeviceReport {
     startedAt: iso(starts.length ? Math.min(...starts) : i.device.onboardedAt),
     finishedAt: result === 'in-progress' ? '' : iso(ends.length ? Math.max(...ends) : undefined),
     result,
-    problem: i.node?.problem ? `${i.node.problem.what} — ${i.node.problem.todo}` : '',
+    problem: problemText(i.node?.problem),
     station: i.station,
   };
+}
+
+/** A named problem leads with its name, as in the UI and the `progress.stalled` event. */
+function problemText(p: NodeView['problem']): string {
+  if (!p) return '';
+  return `${p.code ? `${p.code}: ` : ''}${p.what} — ${p.todo}`;
 }
 
 const COLUMNS: (keyof DeviceReport)[] = [
