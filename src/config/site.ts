@@ -51,6 +51,8 @@ const clusterFields = z.object({
    * docs/concepts/cluster-bring-up.md. The default fits EVE-k's first boot; the demo sets a scaled value.
    */
   seedTimeoutSeconds: z.number().int().min(10).default(3600),
+  /** How long planning waits for each node's ZInfoHardware (link speeds) once all else is in. */
+  hardwareGraceSeconds: z.number().int().min(0).default(300),
 });
 
 export const siteSchema = z
@@ -148,6 +150,7 @@ export interface ClusterSpec {
   prefix: string;
   seed?: string;
   seedTimeoutSeconds: number;
+  hardwareGraceSeconds?: number;
   nodes: Site['nodes'];
 }
 

@@ -71,6 +71,8 @@ export interface ClusterRecord {
   planStatus?: string;
   /** Set when the first node was served a config with the cluster in it: overrides are closed from then on. */
   configsOut?: boolean;
+  /** When every node's ECDH cert and ports were first in: the hardware grace period counts from here. */
+  evidenceSince?: number;
 }
 
 export interface Store {

@@ -148,10 +148,11 @@ export class Controller {
   }
 
   /**
-   * A signed request proves the device is up and polling: a seed that still talks to us is alive and initialising
-   * (eve-conformance §3), so the seed rule counts silence from here. Written at most once a second per device.
+   * An accepted config, info or metrics request proves the device is up and polling: a seed that still talks to
+   * us is alive and initialising (eve-conformance §3), so the seed rule counts silence from here. Only accepted
+   * requests count (bad input changes no state). Written at most once a second per device.
    */
-  private noteContact(device: DeviceRecord): void {
+  noteContact(device: DeviceRecord): void {
     const now = this.deps.clock.now();
     if (device.lastContactAt !== undefined && now - device.lastContactAt < CONTACT_RESOLUTION_MS) return;
     this.deps.store.updateDevice(device.uuid, { lastContactAt: now });
@@ -174,7 +175,6 @@ export class Controller {
     if (!verifySignature(payload, container.signatureHash, key)) {
       throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'signature does not verify with the registered device cert');
     }
-    this.noteContact(device);
     return { device, payload };
   }
 }

@@ -177,6 +177,8 @@ export interface ClusterView {
   prefix?: string;
   seed?: string;
   seedWhy?: string;
+  /** What the plan was made without (a node's hardware report after the grace period). */
+  planMissing: string[];
   quorum: string;
   evidence: string[];
   missing: string[];
@@ -218,6 +220,7 @@ export function view(m: ProgressModel, now?: number, limits?: StallLimits): Snap
       kind: c.kind,
       ...pick(c, ['id', 'name', 'prefix', 'seedWhy', 'basis']),
       ...(seed || c.seedUuid ? { seed: seed?.name ?? c.seedUuid } : {}),
+      planMissing: c.planMissing ?? [],
       quorum: c.quorum,
       evidence: c.evidence,
       missing: c.missing,

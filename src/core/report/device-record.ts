@@ -28,6 +28,8 @@ export interface DeviceReport {
   finishedAt: string;
   result: 'ready' | 'failed' | 'in-progress';
   problem: string;
+  /** Evidence the cluster plan was made without ('' when it had everything). */
+  planMissing: string;
   station: string;
 }
 
@@ -70,6 +72,7 @@ export function deviceReport(i: ReportInput): DeviceReport {
     finishedAt: result === 'in-progress' ? '' : iso(ends.length ? Math.max(...ends) : undefined),
     result,
     problem: problemText(i.node?.problem),
+    planMissing: (i.plan?.missingEvidence ?? []).join('; '),
     station: i.station,
   };
 }
@@ -99,11 +102,20 @@ const COLUMNS: (keyof DeviceReport)[] = [
   'finishedAt',
   'result',
   'problem',
+  'planMissing',
   'station',
 ];
 
 /** Columns a ready device may leave empty: network-boot facts (a USB install has none), timestamps and problems. */
-const OPTIONAL = new Set<keyof DeviceReport>(['softSerial', 'macs', 'smbiosUuid', 'via', 'finishedAt', 'problem']);
+const OPTIONAL = new Set<keyof DeviceReport>([
+  'softSerial',
+  'macs',
+  'smbiosUuid',
+  'via',
+  'finishedAt',
+  'problem',
+  'planMissing',
+]);
 
 /** The fields a finished (ready) device's record must have filled in: identity, cluster role and address. */
 export const REQUIRED_FIELDS: (keyof DeviceReport)[] = COLUMNS.filter((c) => !OPTIONAL.has(c));
