@@ -57,6 +57,37 @@ describe('docs/reference/site-file.md', () => {
   });
 });
 
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(join(root, p)).isDirectory()) return p === 'src/gen' ? [] : sourceFiles(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('codes and events in the reference', () => {
+  const src = sourceFiles('src').map((f) => read(f));
+
+  it('docs/reference/errors.md explains every EVEBOOT_ERR_* code in src', () => {
+    const codes = new Set(src.flatMap((t) => [...t.matchAll(/EVEBOOT_ERR_[A-Z0-9_]+/g)].map((m) => m[0])));
+    const doc = read('docs/reference/errors.md');
+    expect([...codes].filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
+  });
+
+  it('docs/factory/events.md describes every event type the appliance stores', () => {
+    // Dotted types (boot.report, eve.registered, …) and the network servers' dhcp*/tftp events; sim.* lines are the
+    // simulator's own trace, and k3s.node is a record the snapshot folds internally, never stored.
+    const types = new Set(
+      src.flatMap((t) =>
+        [...t.matchAll(/type: '((?:[a-z0-9]+\.)+[a-z0-9-]+|dhcp(?:-[a-z]+)?|tftp)'/g)].map((m) => m[1]!),
+      ),
+    );
+    for (const internal of ['k3s.node']) types.delete(internal);
+    const doc = read('docs/factory/events.md');
+    expect([...types].filter((t) => !t.startsWith('sim.') && !doc.includes(`\`${t}\``))).toEqual([]);
+  });
+});
+
 function markdownFiles(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((f) => {
     const p = join(dir, f);
