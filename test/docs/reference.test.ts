@@ -95,6 +95,43 @@ function markdownFiles(dir: string): string[] {
   });
 }
 
+/** Every piece of code in a markdown text: fenced blocks line by line, and inline `spans`. */
+function codePieces(text: string): string[] {
+  // ```text blocks show output (banners, usage), not commands; shell comments and output lines start with #.
+  const fenced = [...text.matchAll(/```([^\n]*)\n([\s\S]*?)```/g)]
+    .filter((m) => m[1] !== 'text')
+    .flatMap((m) => m[2]!.split('\n').map((l) => l.replace(/#.*$/, '')));
+  const inline = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+  // One shell command per piece: pipes, &&, ; and the markdown table's escaped pipes separate them.
+  return [...fenced, ...inline].flatMap((c) => c.split(/\\\||\||&&|;/));
+}
+
+describe('commands shown in the docs', () => {
+  it('every `eveboot CMD --option` in README.md and docs/ names a real command and its real options', () => {
+    const byName = new Map(commands.map((c) => [c.name, new Set(Object.keys(c.options))]));
+    const wrong: string[] = [];
+    for (const file of ['README.md', ...markdownFiles('docs')]) {
+      for (const piece of codePieces(read(file))) {
+        for (const m of piece.matchAll(/(?:^|[\s(])eveboot ([a-z][a-z-]*)(.*)/g)) {
+          const [, cmd, rest] = m as unknown as [string, string, string];
+          if (cmd === 'version' || cmd === 'help') continue;
+          const options = byName.get(cmd);
+          if (!options) {
+            wrong.push(`${file}: eveboot ${cmd} is not a command`);
+            continue;
+          }
+          // Options up to the next eveboot command on the same line belong to this one.
+          const own = rest.split(/[\s(]eveboot /)[0]!;
+          for (const o of own.matchAll(/(?:^|[\s[(])--([a-z][a-z0-9-]*)/g)) {
+            if (o[1] !== 'help' && !options.has(o[1]!)) wrong.push(`${file}: eveboot ${cmd} has no --${o[1]}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('links', () => {
   it('every relative link in README.md and docs/ resolves to a file in the repo', () => {
     const broken: string[] = [];
