@@ -96,7 +96,7 @@ export function cliReference(commands: CommandHelp[]): string {
     '| --- | --- |',
     '| 0 | done; `serve --headless`: every cluster is ready; `--help` |',
     '| 1 | failed: the message on stderr says why (an invalid site file lists every problem as `path: message`); `serve --headless`: a cluster failed; `doctor`: no serving interface |',
-    '| 2 | usage error: an unknown command or option, a missing required option or a bad value; the usage follows the message |',
+    '| 2 | usage error: no command, an unknown command or option, a missing required option or a bad value; the usage follows the message |',
     '',
     '`serve`, `demo`, `sim`, `sim-node` and `status` (without `--once`) run until Ctrl-C or SIGTERM and then exit 0.',
     'Environment: `EVEBOOT_STATE_URL` (as `--state-url`), `EVEBOOT_STATE_PASSPHRASE` (`state export/import`),',
