@@ -100,7 +100,8 @@ export class PeerSite {
     mkdirSync(join(devDir, 'persist'), { recursive: true });
     const [code, stdout, stderr] = await this.run(this.nodeNs[i]!, [
       ...['unshare', '-m', '--propagation', 'private', 'sh', RUN_IN_NS, devDir, PEER_BIN],
-      ...['-ifname', 'eth0', '-ip', d.ip, '-mac', d.mac, '-subnet', SUBNET, '-serial', d.serial, ...extra],
+      ...['-ifname', 'eth0', '-ip', d.ip, '-mac', d.mac, '-subnet', SUBNET, '-serial', d.serial],
+      ...['-firmware', 'eveboot-peer-fw-1.0-01/01/2026', ...extra],
     ]);
     const steps = stdout
       .split('\n')

@@ -61,6 +61,7 @@ func main() {
 	mac := flag.String("mac", "", "the port's MAC address (reported in ZInfoDevice)")
 	subnet := flag.String("subnet", "", "the port's IPv4 subnet, e.g. 192.168.90.0/24")
 	eveVersion := flag.String("eve-version", "0.0.0-eveboot-peer", "EVE version reported in the quote")
+	firmware := flag.String("firmware", "", "BIOS vendor-version-date as EVE combines dmidecode's fields (quote, type 2)")
 	wait := flag.Duration("wait", 90*time.Second, "how long to poll config for the cluster part")
 	flag.Parse()
 
@@ -95,5 +96,5 @@ func main() {
 		NoLedManager:        true,
 	})
 	p := &peer{log: log, client: client, server: strings.TrimSpace(string(server)), mac: *mac, subnet: *subnet}
-	p.run(*eveVersion, *wait)
+	p.run(*eveVersion, *firmware, *wait)
 }

@@ -72,12 +72,12 @@ func (p *peer) tlsWith(cert *tls.Certificate) {
 	p.client.TLSConfig = cfg
 }
 
-func (p *peer) run(eveVersion string, wait time.Duration) {
+func (p *peer) run(eveVersion, firmware string, wait time.Duration) {
 	p.tlsWith(nil) // the device cert, from /config/device.*.pem (controllerconn.GetClientCert)
 	p.fetchCerts()
 	p.register()
 	p.getUUID()
-	token := p.attest(eveVersion)
+	token := p.attest(eveVersion, firmware)
 	p.sendInfo()
 	cfg := p.getConfig(token, wait)
 	p.decryptToken(cfg)
@@ -164,7 +164,7 @@ func (p *peer) attestAnswer(step string, body []byte) *attest.ZAttestResponse {
 }
 
 // attest returns the integrity token.
-func (p *peer) attest(eveVersion string) []byte {
+func (p *peer) attest(eveVersion, firmware string) []byte {
 	ecdhPEM, err := os.ReadFile(ecdhCertFile)
 	if err != nil {
 		fail("attest-cert", err)
@@ -183,7 +183,7 @@ func (p *peer) attest(eveVersion string) []byte {
 	}
 	emit("attest-nonce", map[string]any{"ok": true, "nonceBytes": len(n.GetNonce().GetNonce())})
 
-	msg, _ = quoteReq(nil, nil, nil, eveVersion, "")
+	msg, _ = quoteReq(nil, nil, nil, eveVersion, firmware)
 	q := p.attestAnswer("attest-quote", msg)
 	qr := q.GetQuoteResp()
 	if q.GetRespType() != attest.ZAttestRespType_ATTEST_RESP_QUOTE_RESP || qr == nil {
