@@ -3,7 +3,7 @@
 // have from DHCP). Each device gets its CONFIG through the simulator's iPXE path (eve-peer-fetch.ts) and then
 // runs EVE's own controller client (test/eve-peer) in a private mount namespace (run-in-ns.sh).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareDemoImage, prepareDemoIpxe } from '../../src/sim/demo-media.js';
@@ -152,6 +152,11 @@ export class PeerSite {
 
   cleanup(): void {
     this.net.cleanup();
+    // Never delete recursively through a mount (a leaked bind of /dev would take the host's device nodes).
+    const leaked = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.split(' ')[1]?.startsWith(this.dir));
+    if (leaked.length > 0) throw new Error(`mounts leaked out of the device namespaces, ${this.dir} kept: ${leaked}`);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
 // `eveboot serve`. A fourth device with a forged onboarding cert is refused. Then a man in the middle breaks
 // the answers three ways, and each time EVE's code refuses them with its own error.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prereq } from '../support/prereq.js';
@@ -57,6 +57,7 @@ describe.skipIf(!p.ok)("EVE's own controller client against eveboot serve", () =
     // The private mount namespaces left the host's / as it was: no /config, no /persist.
     expect(readdirSync('/').sort()).toEqual(hostRoot);
     expect(existsSync('/config') || existsSync('/persist')).toBe(false);
+    expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain('eve-peer-root');
   }, 180_000);
 
   it('a fourth device with a forged onboarding cert is refused', async () => {
