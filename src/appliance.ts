@@ -134,6 +134,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     clock,
     random,
+    secrets,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
     onboardCertPem: pki.onboard.certPem,
@@ -212,6 +213,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     accessToken: opts.uiAccessToken,
     station,
     clock,
+    secrets,
     emit,
   });
   return {
