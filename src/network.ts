@@ -18,6 +18,7 @@ import { SqliteLeaseStore } from './adapters/sqlite-lease-store.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
 
 export type DhcpMode = 'auto' | 'full' | 'proxy' | 'off';
@@ -111,7 +112,11 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     ),
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
-    emit,
+    emit: (e) => {
+      // iPXE's identity report lists every NIC with its link state: a sighting for the planner.
+      if (e.type === 'boot.report') appliance.cluster.observe(observeIpxeReport(e.data.nics));
+      emit(e);
+    },
     clock: { now: () => Date.now() },
     logger,
   });

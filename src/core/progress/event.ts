@@ -26,7 +26,7 @@ export const K3sEvent = {
   readiness: 'k3s.readiness',
   /** {reason} the watcher gave up: the cluster fails with this reason. */
   timeout: 'k3s.timeout',
-  /** {seed, newSeed?, reason} the seed never initialised; the plan moved (or refused to). */
+  /** {seed, newSeed?, reason} the seed went silent; the plan moved, or was held (no newSeed) with the reason. */
   seedReassigned: 'k3s.seed.reassigned',
 } as const;
 
