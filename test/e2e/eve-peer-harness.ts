@@ -101,7 +101,7 @@ export class PeerSite {
     const [code, stdout, stderr] = await this.run(this.nodeNs[i]!, [
       ...['unshare', '-m', '--propagation', 'private', 'sh', RUN_IN_NS, devDir, PEER_BIN],
       ...['-ifname', 'eth0', '-ip', d.ip, '-mac', d.mac, '-subnet', SUBNET, '-serial', d.serial],
-      ...['-firmware', 'eveboot-peer-fw-1.0-01/01/2026', ...extra],
+      ...['-firmware', 'eveboot-peer-fw-1.0-01/01/2026', '-speed-mbps', '10000', ...extra],
     ]);
     const steps = stdout
       .split('\n')

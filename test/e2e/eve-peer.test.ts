@@ -53,7 +53,9 @@ describe.skipIf(!p.ok)("EVE's own controller client against eveboot serve", () =
     const uuids = runs.map((r) => step(r, 'uuid')!.uuid);
     expect(new Set(uuids).size).toBe(3);
     const hashes = runs.map((r) => step(r, 'token')!.sha256 as string);
-    const [cluster] = site.api<{ tokenSha256: string }[]>('/api/v1/clusters');
+    const [cluster] = site.api<{ tokenSha256: string; plan: { missingEvidence?: string[] } }[]>('/api/v1/clusters');
+    // Planned on what EVE's messages carry (ZInfoDevice ports, ZInfoHardware), nothing missing.
+    expect(cluster!.plan.missingEvidence ?? []).toEqual([]);
     expect(hashes).toEqual([cluster!.tokenSha256, cluster!.tokenSha256, cluster!.tokenSha256]);
     expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
     const devices = site.api<{ uuid: string; serial: string }[]>('/api/v1/devices');

@@ -49,3 +49,20 @@ func ipStrings(ips []net.IP) []string {
 	}
 	return out
 }
+
+// hardwareInfo: zedagent's ZInfoHardware (cmd/zedagent/hardwareinfo.go PublishHardwareInfoToZedCloud): the EVE
+// release and the hardware inventory's network devices (ifname, type, MAC, link speed). Disks, kernel and
+// platform fields come from sysfs, SMART and dmidecode, which this namespace does not have; they stay empty.
+func hardwareInfo(devID, eveRelease, ifname, mac string, speedMbps uint32) ([]byte, error) {
+	return proto.Marshal(&info.ZInfoMsg{
+		Ztype:       info.ZInfoTypes_ZiHardware,
+		DevId:       devID,
+		AtTimeStamp: timestamppb.Now(),
+		InfoContent: &info.ZInfoMsg_Hwinfo{Hwinfo: &info.ZInfoHardware{
+			EveRelease: eveRelease,
+			Inventory: &info.HardwareInventory{NetworkDevices: []*info.NetworkDevice{{
+				Ifname: ifname, Type: info.NetworkDeviceType_NETWORK_DEVICE_TYPE_ETHERNET, MacAddress: mac, SpeedMbps: speedMbps,
+			}}},
+		}},
+	})
+}

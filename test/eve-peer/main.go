@@ -62,6 +62,7 @@ func main() {
 	subnet := flag.String("subnet", "", "the port's IPv4 subnet, e.g. 192.168.90.0/24")
 	eveVersion := flag.String("eve-version", "0.0.0-eveboot-peer", "EVE version reported in the quote")
 	firmware := flag.String("firmware", "", "BIOS vendor-version-date as EVE combines dmidecode's fields (quote, type 2)")
+	speed := flag.Uint("speed-mbps", 0, "the port's link speed (ZInfoHardware inventory)")
 	wait := flag.Duration("wait", 90*time.Second, "how long to poll config for the cluster part")
 	flag.Parse()
 
@@ -95,6 +96,6 @@ func main() {
 		DevSoftSerial:       *softSerial,
 		NoLedManager:        true,
 	})
-	p := &peer{log: log, client: client, server: strings.TrimSpace(string(server)), mac: *mac, subnet: *subnet}
+	p := &peer{log: log, client: client, server: strings.TrimSpace(string(server)), mac: *mac, subnet: *subnet, speedMbps: uint32(*speed)}
 	p.run(*eveVersion, *firmware, *wait)
 }

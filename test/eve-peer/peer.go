@@ -31,7 +31,9 @@ type peer struct {
 	server string
 	mac    string
 	subnet string
-	certs  []*zcert.ZCert
+	// speedMbps is the link speed reported in ZInfoHardware.
+	speedMbps uint32
+	certs     []*zcert.ZCert
 }
 
 // post sends through EVE's SendOnAllIntf (which signs /edgedevice/ POSTs) and unwraps the answer with
@@ -78,7 +80,7 @@ func (p *peer) run(eveVersion, firmware string, wait time.Duration) {
 	p.register()
 	p.getUUID()
 	token := p.attest(eveVersion, firmware)
-	p.sendInfo()
+	p.sendInfo(eveVersion)
 	cfg := p.getConfig(token, wait)
 	p.decryptToken(cfg)
 }
@@ -215,17 +217,26 @@ func (p *peer) attest(eveVersion, firmware string) []byte {
 	return token
 }
 
-// sendInfo: the ZInfoDevice zedagent posts to /info, with this port.
-func (p *peer) sendInfo() {
-	msg, err := deviceInfo(p.client.DevUUID.String(), p.client.DeviceNetworkStatus.Ports[0], p.mac, p.subnet)
+// sendInfo: the ZInfoDevice and ZInfoHardware zedagent posts to /info, with this port.
+func (p *peer) sendInfo(eveVersion string) {
+	port := p.client.DeviceNetworkStatus.Ports[0]
+	dev, err := deviceInfo(p.client.DevUUID.String(), port, p.mac, p.subnet)
 	if err != nil {
 		fail("info", err)
 	}
-	rv, err := p.post("info", msg, false)
+	hw, err := hardwareInfo(p.client.DevUUID.String(), eveVersion, port.IfName, p.mac, p.speedMbps)
 	if err != nil {
 		fail("info", err)
 	}
-	emit("info", map[string]any{"ok": true, "status": status(rv)})
+	statuses := []int{}
+	for _, msg := range [][]byte{dev, hw} {
+		rv, err := p.post("info", msg, false)
+		if err != nil {
+			fail("info", err)
+		}
+		statuses = append(statuses, status(rv))
+	}
+	emit("info", map[string]any{"ok": true, "status": statuses})
 }
 
 // getConfig polls as zedagent does (hash of the last config, the integrity token; 304 = unchanged) until the
