@@ -4,7 +4,7 @@
 //  - GRUB's device is `tftp,<DHCP next-server>` whatever served BOOTX64.EFI (HTTP on any port, or TFTP), and its
 //    prefix is `(tftp,<next-server>)/EFI/BOOT` (EVE builds it with `grub-mkimage -p /EFI/BOOT`, pkg/grub/Dockerfile).
 //  - Before it reads the config it probes, over TFTP, in this order (GRUB grub-core/net/net.c,
-//    grub_net_search_config_file, then normal's read_lists): EFI/BOOT/grub.cfg-01-<mac, dashes>,
+//    grub_net_search_config_file, then normal's read_lists): [EFI/BOOT/grub.cfg-<client UUID>,] EFI/BOOT/grub.cfg-01-<mac, dashes>,
 //    EFI/BOOT/grub.cfg-<IPv4 as 8 hex digits, then 7, …, 1>, EFI/BOOT/x86_64-efi/{command,fs,crypto,terminal}.lst,
 //    then EFI/BOOT/grub.cfg. The first config name that exists wins; a missing .lst only disables autoloading,
 //    which EVE's image does not need (every module is built in).
@@ -29,6 +29,8 @@ const LISTS = ['command.lst', 'fs.lst', 'crypto.lst', 'terminal.lst'];
 // GRUB prints the MAC with %02x (grub_net_hwaddr_to_str) and the IPv4 hex with %02X; accept either case.
 const MAC_CFG = /^grub\.cfg-01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})$/i;
 const IP_CFG = /^grub\.cfg-[0-9a-f]{1,8}$/i;
+// Asked first when the DHCPACK GRUB reads carries a client UUID (option 97), e.g. from a site DHCP server.
+const UUID_CFG = /^grub\.cfg-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `path` as the TFTP core confines it (relative, no leading slash, no empty segments). */
 export function classifyGrubTftp(path: string): GrubTftpName {
@@ -37,7 +39,7 @@ export function classifyGrubTftp(path: string): GrubTftpName {
   if (rest === 'grub.cfg') return { kind: 'config' };
   const mac = MAC_CFG.exec(rest);
   if (mac) return { kind: 'config', mac: mac[1]!.toLowerCase().replace(/-/g, ':') };
-  if (IP_CFG.test(rest)) return { kind: 'probe' };
+  if (IP_CFG.test(rest) || UUID_CFG.test(rest)) return { kind: 'probe' };
   const [dir, file, ...more] = rest.split('/');
   if (more.length === 0 && PLATFORMS.includes(dir!) && LISTS.includes(file ?? '')) return { kind: 'probe' };
   return { kind: 'other' };

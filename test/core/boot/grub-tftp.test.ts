@@ -17,6 +17,11 @@ const classify: { name: string; input: string; want: GrubTftpName }[] = [
   },
   { name: 'the IPv4-hex config name is a probe', input: 'EFI/BOOT/grub.cfg-0A5F009B', want: { kind: 'probe' } },
   { name: 'the shortest IPv4-hex prefix is a probe', input: 'EFI/BOOT/grub.cfg-0', want: { kind: 'probe' } },
+  {
+    name: 'the client-UUID config name is a probe',
+    input: 'EFI/BOOT/grub.cfg-00000000-0000-0000-0000-000000000000',
+    want: { kind: 'probe' },
+  },
   { name: 'the command list is a probe', input: 'EFI/BOOT/x86_64-efi/command.lst', want: { kind: 'probe' } },
   { name: 'the terminal list of arm64 is a probe', input: 'EFI/BOOT/arm64-efi/terminal.lst', want: { kind: 'probe' } },
   { name: 'a module is not a probe we excuse', input: 'EFI/BOOT/x86_64-efi/http.mod', want: { kind: 'other' } },
