@@ -11,6 +11,8 @@ export const BootEvent = {
   dhcp: 'dhcp',
   /** {mac?, client, file, bytes, total, done, stage?, error?} TFTP transfer progress. */
   tftp: 'tftp',
+  /** {client, file} a name GRUB probes over TFTP and does without (core/boot/grub-tftp.ts): not a failure. */
+  grubProbe: 'tftp.grub-probe',
   /** {mac, path, bytes, total} HTTP byte progress (throttled by core/boot/progress.ts). */
   httpProgress: 'http.progress',
   /** {mac, serial?, nics: [{mac, link}]} the iPXE identity report. */
