@@ -1,6 +1,6 @@
 // eveboot usb build: an EVE installer.raw with this site's CONFIG written into its CONFIG partition, in place.
 // No root, no loop mount: parse the GPT, rewrite the partition's FAT in memory, write it back, read it all back.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { copyImage, readRange, writeRange } from '../adapters/disk-file.js';
 import { loadSite } from '../config/site.js';
 import { renderGrubCfg, siteConfigFiles } from '../core/disk/config-files.js';
