@@ -102,8 +102,9 @@ export class DhcpServer {
       const policy = (this.opts.policy ?? allowAll)(clientMac(packet));
       const decision = decide({ packet, via, config: this.opts.config, leases: this.leases, policy, now });
       const to = decision.kind === 'reply' ? this.route(sock, decision.dest, rinfo) : undefined;
-      this.emit(decisionEvent(decision, via, from, to && `${to[0]}:${to[1]}`));
+      // The reply goes out first: event work (the UI, the record log) must never delay or drop it.
       this.act(decision, sock, to);
+      this.emit(decisionEvent(decision, via, from, to && `${to[0]}:${to[1]}`));
     } catch (err) {
       // A bad packet never stops the loop.
       this.emit({ type: 'dhcp-error', message: `packet from ${from}: ${(err as Error).message}` });
@@ -160,7 +161,12 @@ export class DhcpServer {
     return BROADCAST_IP;
   }
 
+  /** Event listeners never throw into the packet path. */
   private emit(e: DhcpEvent): void {
-    this.opts.onEvent?.(e);
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // A broken listener loses its own event, nothing else.
+    }
   }
 }
