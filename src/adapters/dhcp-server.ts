@@ -5,6 +5,7 @@ import { clientMac, type DhcpPacket, decodePacket, encodePacket } from '../core/
 import { type Decision, type DhcpConfig, decide, type PolicyVerdict } from '../core/dhcp/decide.js';
 import { type Lease, type LeaseEffect, LeaseTable } from '../core/dhcp/lease.js';
 import type { ReplyDest } from '../core/dhcp/reply.js';
+import { EvebootError } from '../core/errors.js';
 import type { LeaseStore } from '../ports/lease-store.js';
 import { type DhcpEvent, decisionEvent } from './dhcp-events.js';
 import { directedBroadcast, injectArp, openDhcpSocket } from './dhcp-socket.js';
@@ -48,7 +49,7 @@ export class DhcpServer {
 
   constructor(private readonly opts: DhcpServerOptions) {
     const pool = opts.config.pool;
-    if (opts.config.mode === 'full' && !pool) throw new Error('EVEBOOT_ERR_DHCP_NO_POOL: full DHCP mode needs a pool');
+    if (opts.config.mode === 'full' && !pool) throw new EvebootError('EVEBOOT_ERR_DHCP', 'full DHCP mode needs a pool');
     this.leases = pool ? new LeaseTable(pool, opts.leaseStore?.load() ?? []) : undefined;
   }
 
@@ -66,7 +67,7 @@ export class DhcpServer {
     if (opts.interface && !boundToDevice) {
       if (opts.requireInterfaceBinding) {
         await this.stop();
-        throw new Error(`EVEBOOT_ERR_DHCP_BIND_DEVICE: ${warnings[0]}`);
+        throw new EvebootError('EVEBOOT_ERR_DHCP', `cannot bind the DHCP sockets to the interface: ${warnings[0]}`);
       }
       warnings.push(`DHCP answers broadcasts from every interface, not only ${opts.interface}`);
     }
