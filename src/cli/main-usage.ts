@@ -5,7 +5,7 @@ usage: eveboot <command> [options]
   serve            run the appliance (EVE controller, UI)
   demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
-  pki show|export  certificate fingerprints / public certificates as PEM
+  pki init|show|export  create the PKI / certificate fingerprints / public certificates as PEM
   images import|list  import an EVE-k netboot bundle (installer-net.tar, installer.iso or a directory)
   report           one record per device, --format json|csv
   sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
