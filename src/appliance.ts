@@ -2,7 +2,7 @@
 // HTTP apps. Nothing listens here: cli/serve.ts (via main.ts) calls listen, tests use inject() or listen on
 // loopback themselves.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +20,7 @@ import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
+import type { AttestPolicy } from './core/eve/attest-policy.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
@@ -128,6 +129,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events.emit('delta', delta);
   };
   const hooks: ApplianceHooks = {};
+  const attestPolicy = loadAttestPolicy(site);
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);
   const controller = new Controller({
     store,
@@ -140,6 +142,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       mode: site.onboarding.policy,
       nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
     }),
+    attestPolicy: () => attestPolicy,
     defaultCluster: () => cluster.clusterForUnlisted(),
     emit,
   });
@@ -211,4 +214,23 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       store.close();
     },
   };
+}
+
+/** onboarding.tpm and the vendor CA bundle (read once at start: a missing or empty bundle is a start error). */
+function loadAttestPolicy(site: Site): AttestPolicy {
+  const path = site.onboarding.tpmVendorCa;
+  if (!path) return { tpm: site.onboarding.tpm, vendorCas: [] };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new EvebootError(
+      'EVEBOOT_ERR_CONFIG',
+      `onboarding.tpmVendorCa: cannot read ${path}: ${(e as Error).message}`,
+    );
+  }
+  const vendorCas = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (vendorCas.length === 0)
+    throw new EvebootError('EVEBOOT_ERR_CONFIG', `onboarding.tpmVendorCa: ${path} holds no PEM certificate`);
+  return { tpm: site.onboarding.tpm, vendorCas };
 }

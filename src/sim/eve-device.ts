@@ -6,6 +6,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { openSealed } from '../core/seal/seal.js';
 import {
+  TpmHashAlgo,
   ZAttestReqSchema,
   ZAttestReqType,
   ZAttestResponseCode,
@@ -100,16 +101,17 @@ export class SimDevice {
 
   async attest(): Promise<void> {
     const id = this.identity!;
-    const ecdh = Buffer.from(id.ecdhCertPem);
+    // tpmmgr publishes each EdgeNodeCert with a 16-byte SHA-256 of its PEM file (eve-api-facts §2.4).
+    const edgeCert = (pem: string, type: ZCertType) => {
+      const cert = Buffer.from(pem);
+      const certHash = createHash('sha256').update(cert).digest().subarray(0, 16);
+      return { hashAlgo: HashAlgorithm.SHA256_16BYTES, certHash, type, cert };
+    };
     const certReq = create(ZAttestReqSchema, {
       reqType: ZAttestReqType.ATTEST_REQ_CERT,
       certs: [
-        {
-          hashAlgo: HashAlgorithm.SHA256_16BYTES,
-          certHash: createHash('sha256').update(ecdh).digest().subarray(0, 16),
-          type: ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE,
-          cert: ecdh,
-        },
+        edgeCert(id.ecdhCertPem, ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE),
+        edgeCert(id.attestCertPem, ZCertType.CERT_TYPE_DEVICE_RESTRICTED_SIGNING),
       ],
     });
     expectStatus(await this.post('attest', toBinary(ZAttestReqSchema, certReq)), [200, 201], 'attest cert');
@@ -120,10 +122,16 @@ export class SimDevice {
     expectStatus(n, [200, 201], 'attest nonce');
     const nonce = fromBinary(ZAttestResponseSchema, verifySigned(n.body, this.requireTrust())).nonce?.nonce;
     if (!nonce || nonce.length < 12) throw new Error('attest: no usable nonce');
-    // Without a TPM quote key EVE sends a quote with no attestData/PCRs (eve-api-facts §3.6).
+    // attesttask.go SendAttestQuote: attestData and signature as the TPM returned them, PCRs as SHA-256 (2).
+    const tq = await this.opts.tpm.quote(nonce);
+    const quote = {
+      attestData: tq.attestData,
+      signature: tq.signature,
+      pcrValues: tq.pcrs.map((p) => ({ index: p.index, hashAlgo: TpmHashAlgo.SHA256, value: p.value })),
+    };
     const q = await this.post(
       'attest',
-      toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote: {} })),
+      toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote })),
     );
     expectStatus(q, [200, 201], 'attest quote');
     const resp = fromBinary(ZAttestResponseSchema, verifySigned(q.body, this.requireTrust())).quoteResp;

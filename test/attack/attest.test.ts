@@ -1,0 +1,130 @@
+// The attacker on the boot LAN knows the serials and can speak EVE's API; these tests play them against a
+// real appliance (onboarding.tpm from the site) and check that no integrity token, and so no config, results.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
+import {
+  TpmHashAlgo,
+  type ZAttestQuote,
+  ZAttestReqSchema,
+  ZAttestReqType,
+  ZAttestResponseCode,
+  ZAttestResponseSchema,
+} from '../../src/gen/attest/attest_pb.js';
+import type { SimDevice } from '../../src/sim/eve-device.js';
+import { verifySigned } from '../../src/sim/eve-verify.js';
+import { startTestAppliance, TEST_SITE, type TestAppliance } from '../support/appliance.js';
+import { simDevice } from '../support/sim-fleet.js';
+
+type QuoteInit = Parameters<typeof create<typeof ZAttestReqSchema>>[1];
+
+async function attestCall(d: SimDevice, init: QuoteInit) {
+  const r = await d.post('attest', toBinary(ZAttestReqSchema, create(ZAttestReqSchema, init)));
+  expect(r.status).toBe(201);
+  return fromBinary(ZAttestResponseSchema, verifySigned(r.body, d.trust!));
+}
+const nonceOf = async (d: SimDevice) =>
+  (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })).nonce!.nonce;
+const quoteWith = async (d: SimDevice, quote: Partial<ZAttestQuote>) =>
+  (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote })).quoteResp!;
+async function tpmQuote(d: SimDevice, nonce: Uint8Array) {
+  const q = await d.opts.tpm.quote(nonce);
+  const pcrValues = q.pcrs.map((p) => ({ index: p.index, hashAlgo: TpmHashAlgo.SHA256, value: p.value }));
+  return { attestData: q.attestData, signature: q.signature, pcrValues };
+}
+
+describe('attestation under onboarding.tpm: required (the default for a site file)', () => {
+  let t: TestAppliance;
+  let dev: SimDevice;
+  beforeAll(async () => {
+    t = await startTestAppliance();
+    dev = simDevice(t, 'SN-A');
+    await dev.onboard();
+  });
+  afterAll(async () => t?.stop());
+
+  it('an empty quote (what EVE sends without a TPM) gets QUOTE_FAILED, no token, and config stays 403', async () => {
+    await nonceOf(dev);
+    const resp = await quoteWith(dev, {});
+    expect(ZAttestResponseCode[resp.response]).toBe('QUOTE_FAILED');
+    expect(resp.integrityToken.length).toBe(0);
+    expect(t.app.store.deviceByUuid(dev.uuid!)?.integrityToken).toBeUndefined();
+    await expect(dev.pollConfig()).rejects.toThrow(/HTTP 403/);
+  });
+
+  it('a genuine quote passes; the token is kept only hashed; a replay of that quote under a new nonce fails', async () => {
+    await dev.attest();
+    const stored = t.app.store.deviceByUuid(dev.uuid!)!;
+    expect(stored.quoteVerifiedAt).toBeTypeOf('number');
+    const token = Buffer.from(dev.integrityToken!).toString('hex');
+    expect(JSON.stringify(t.app.store.devices())).not.toContain(token);
+    expect(await dev.pollConfig()).toBe(200);
+
+    const old = await tpmQuote(dev, await nonceOf(dev));
+    await nonceOf(dev); // the attacker asks for a fresh nonce and replays the old quote
+    const resp = await quoteWith(dev, old);
+    expect(ZAttestResponseCode[resp.response]).toBe('NONCE_MISMATCH');
+  });
+
+  it('a quote over the right nonce but with PCR values edited to look clean fails', async () => {
+    const q = await tpmQuote(dev, await nonceOf(dev));
+    q.pcrValues[7]!.value = new Uint8Array(32).fill(0xaa);
+    expect(ZAttestResponseCode[(await quoteWith(dev, q)).response]).toBe('QUOTE_FAILED');
+  });
+
+  it('a quote from another TPM (a software key) than the attestation cert on file fails', async () => {
+    const other = createSoftTpm();
+    const nonce = await nonceOf(dev);
+    const q = await other.quote(nonce);
+    const resp = await quoteWith(dev, {
+      attestData: q.attestData,
+      signature: q.signature,
+      pcrValues: q.pcrs.map((p) => ({ index: p.index, hashAlgo: TpmHashAlgo.SHA256, value: p.value })),
+    });
+    expect(ZAttestResponseCode[resp.response]).toBe('QUOTE_FAILED');
+  });
+
+  it('after a signed quote the device cannot swap in another attestation cert (409)', async () => {
+    const before = t.app.store.deviceByUuid(dev.uuid!)!.attestCertPem;
+    const evil = simDevice(t, 'SN-B');
+    await evil.onboard(); // only to mint a second identity with its own AK cert
+    const r = await dev.post(
+      'attest',
+      toBinary(
+        ZAttestReqSchema,
+        create(ZAttestReqSchema, {
+          reqType: ZAttestReqType.ATTEST_REQ_CERT,
+          certs: [{ type: 11, cert: Buffer.from(evil.identity!.attestCertPem), hashAlgo: 1 }],
+        }),
+      ),
+    );
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(t.app.store.deviceByUuid(dev.uuid!)!.attestCertPem).toBe(before);
+  });
+});
+
+describe('attestation under onboarding.tpm: preferred', () => {
+  let t: TestAppliance;
+  beforeAll(async () => {
+    t = await startTestAppliance({ site: `${TEST_SITE}onboarding: { tpm: preferred }\n` });
+  });
+  afterAll(async () => t?.stop());
+
+  it('a device with no TPM evidence passes with an empty quote', async () => {
+    const d = simDevice(t, 'SN-A');
+    await d.onboard();
+    await nonceOf(d);
+    expect(ZAttestResponseCode[(await quoteWith(d, {})).response]).toBe('SUCCESS');
+  });
+
+  it('no downgrade: once a device sent a signed quote, an empty one is refused', async () => {
+    const d = simDevice(t, 'SN-B');
+    await d.onboard();
+    await d.attest();
+    await nonceOf(d);
+    const resp = await quoteWith(d, {});
+    expect(ZAttestResponseCode[resp.response]).toBe('QUOTE_FAILED');
+    const failed = t.app.store.events(0, 1000).filter((e) => e.type === 'eve.attest.failed' && e.node === d.uuid);
+    expect(failed.at(-1)?.data.reason).toMatch(/signed quote|attestation cert/);
+  });
+});
