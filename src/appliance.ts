@@ -52,6 +52,8 @@ export interface ApplianceOptions {
   clock?: Clock;
   random?: Random;
   uiAccessToken: string;
+  /** Serve the UI over HTTPS with the appliance's TLS cert (--ui-public); the cookie is then Secure. */
+  uiHttps?: boolean;
   /** Operator or station id for device records (default: the host name). */
   station?: string;
   /** How readiness probes reach the cluster IPs; undefined: no route (readiness rests on EVE's reports). */
@@ -191,6 +193,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events,
     logger,
     accessToken: opts.uiAccessToken,
+    https: opts.uiHttps ? { key: pki.tls.keyPem, cert: pki.tls.certPem } : undefined,
     station,
     clock,
     emit,
