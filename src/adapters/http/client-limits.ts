@@ -40,7 +40,7 @@ export function installRateLimit(
   opts: { urls: string[]; max: number; windowMs: number; clock: Clock },
 ): void {
   const window = new RateWindow(opts.max, opts.windowMs);
-  app.addHook('onRequest', (req, reply, done) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     if (!opts.urls.includes(req.routeOptions.url ?? '')) return done();
     const verdict = window.take(req.ip, opts.clock.now());
     if (verdict.kind === 'admit') return done();
