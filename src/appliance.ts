@@ -2,7 +2,7 @@
 // HTTP apps. Nothing listens here: cli/serve.ts (via main.ts) calls listen, tests use inject() or listen on
 // loopback themselves.
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,7 @@ import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
+import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -79,13 +80,14 @@ export interface Appliance {
 export async function createAppliance(opts: ApplianceOptions): Promise<Appliance> {
   const { site, logger } = opts;
   const specs = clusterSpecs(site);
-  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  secureStateDir(opts.stateDir);
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
     sans: [site.listen.advertise, ...(opts.sans ?? [])],
   });
   const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
+  secureStateDir(opts.stateDir);
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
   const events: ApplianceEvents = new EventEmitter();
