@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_NO_INTEGRITY_TOKEN'
   | 'EVEBOOT_ERR_NOT_FOUND'
   | 'EVEBOOT_ERR_CONFIG'
+  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
   | 'EVEBOOT_ERR_BUSY';
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -19,6 +20,7 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_NO_INTEGRITY_TOKEN: 403,
   EVEBOOT_ERR_NOT_FOUND: 404,
   EVEBOOT_ERR_CONFIG: 400,
+  EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
   EVEBOOT_ERR_BUSY: 429,
 };
 

@@ -81,6 +81,19 @@ export const OPENAPI = {
         responses: { '200': json('The overrides now in force'), ...errors },
       },
     },
+    '/api/v1/clusters/{name}/kubeconfig': {
+      post: {
+        summary:
+          'Mint an admin kubeconfig (client cert in system:masters signed by the cluster client CA, fetched from the seed with the server token; audited, no-store)',
+        parameters: [param('name', 'Cluster name')],
+        security: bearer,
+        responses: {
+          '200': { description: 'The kubeconfig (YAML; holds a private key)', content: { 'application/yaml': {} } },
+          '503': { description: 'No route to the seed cluster IP, or the seed refused' },
+          ...errors,
+        },
+      },
+    },
     '/api/v1/machines': get('Unknown machines held by the approve policy, with the operator decisions'),
     '/api/v1/machines/{key}/approve': {
       post: {

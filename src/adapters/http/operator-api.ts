@@ -18,7 +18,7 @@ import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { OPENAPI } from './openapi.js';
-import { registerActions } from './operator-actions.js';
+import { type ActionDeps, registerActions } from './operator-actions.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
@@ -39,6 +39,7 @@ export interface OperatorApiDeps {
   https?: { key: string; cert: string };
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
+  kubeconfig?: ActionDeps['kubeconfig'];
 }
 
 export function deviceView(store: Store, d: DeviceRecord) {
@@ -111,6 +112,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     clock: deps.clock,
     emit: deps.emit,
     markReinstall: deps.markReinstall,
+    kubeconfig: deps.kubeconfig,
   });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
