@@ -4,7 +4,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { encodeTpmsAttest, TpmAlg } from '../core/eve/tpms-attest.js';
-import { assertUncompressedPoint, EVE_QUOTED_PCRS, type Tpm, TpmError } from '../ports/tpm.js';
+import { assertUncompressedPoint, EVE_QUOTED_PCRS, EVE_SENT_PCRS, type Tpm, TpmError } from '../ports/tpm.js';
 
 function randomScalar(): Uint8Array {
   for (;;) {
@@ -22,7 +22,7 @@ export function createSoftTpm(privateScalar?: Uint8Array): Tpm {
   const publicPoint = p256.getPublicKey(scalar, false);
   const ak = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const akPem = ak.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-  const pcrs = EVE_QUOTED_PCRS.map((index) => ({ index, value: new Uint8Array(32) }));
+  const pcrs = EVE_SENT_PCRS.map((index) => ({ index, value: new Uint8Array(32) }));
   let closed = false;
   const ensureOpen = (): void => {
     if (closed) throw new TpmError('soft TPM is closed');
@@ -49,7 +49,7 @@ export function createSoftTpm(privateScalar?: Uint8Array): Tpm {
     async quote(nonce) {
       ensureOpen();
       const digest = createHash('sha256');
-      for (const p of pcrs) digest.update(p.value);
+      for (const p of pcrs.filter((x) => EVE_QUOTED_PCRS.includes(x.index))) digest.update(p.value);
       const attestData = encodeTpmsAttest({
         qualifiedSigner: new Uint8Array(createHash('sha256').update(akPem).digest()),
         extraData: nonce,

@@ -8,8 +8,10 @@ export const EVE_ECDH_KEY_HANDLE = 0x81000005;
 export const EVE_QUOTE_KEY_HANDLE = 0x81000004;
 /** PCRs EVE quotes (evetpm PcrListForQuote), SHA-256 bank. */
 export const EVE_QUOTED_PCRS = Array.from({ length: 16 }, (_, i) => i);
+/** PCRs whose values EVE sends with the quote: 0..maxPCRIndex (23), SHA-256 (tpmmgr getQuote). */
+export const EVE_SENT_PCRS = Array.from({ length: 24 }, (_, i) => i);
 
-/** A TPM2_Quote as tpmmgr getQuote returns it: TPMS_ATTEST, DER ECDSA signature, the SHA-256 PCR values. */
+/** A TPM2_Quote as tpmmgr getQuote returns it: TPMS_ATTEST, DER ECDSA signature, SHA-256 PCRs 0-23. */
 export interface TpmQuote {
   attestData: Uint8Array;
   signature: Uint8Array;
@@ -24,7 +26,7 @@ export interface Tpm {
   ecdhZGen(peerPoint: Uint8Array): Promise<Uint8Array>;
   /** Creates (once) the ECDSA P-256 restricted signing key EVE keeps at 0x81000004; returns its SPKI PEM. */
   attestationKeyPem(): Promise<string>;
-  /** TPM2_Quote over EVE_QUOTED_PCRS with qualifying data = nonce. */
+  /** TPM2_Quote over EVE_QUOTED_PCRS with qualifying data = nonce, plus the values of EVE_SENT_PCRS. */
   quote(nonce: Uint8Array): Promise<TpmQuote>;
   close(): Promise<void>;
 }

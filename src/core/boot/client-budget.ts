@@ -7,6 +7,8 @@ export interface BudgetLimits {
   perIp: number;
   /** Requests in flight from everyone on the routes marked heavy (large bodies). */
   heavyTotal: number;
+  /** Clients the per-IP cap does not apply to (loopback: this host's own rehearsal nodes share one address). */
+  exempt?: (ip: string) => boolean;
 }
 
 export type Admission = { kind: 'admit' } | { kind: 'refuse'; reason: string };
@@ -20,7 +22,7 @@ export class ClientBudget {
   /** Take a slot for ip; every admit must be paired with one release(ip, heavy). */
   admit(ip: string, heavy: boolean): Admission {
     const n = this.open.get(ip) ?? 0;
-    if (n >= this.limits.perIp)
+    if (n >= this.limits.perIp && !this.limits.exempt?.(ip))
       return { kind: 'refuse', reason: `${n} requests already open from ${ip} (limit ${this.limits.perIp})` };
     if (heavy && this.heavy >= this.limits.heavyTotal)
       return {
