@@ -72,6 +72,14 @@ describe('attestation under onboarding.tpm: required (the default for a site fil
     expect(ZAttestResponseCode[(await quoteWith(dev, q)).response]).toBe('QUOTE_FAILED');
   });
 
+  it('a refused quote uses up its nonce: a second try against the same nonce is a mismatch', async () => {
+    const nonce = await nonceOf(dev);
+    const good = await tpmQuote(dev, nonce);
+    const bad = { ...good, pcrValues: good.pcrValues.map((p) => ({ ...p, value: new Uint8Array(32).fill(1) })) };
+    expect(ZAttestResponseCode[(await quoteWith(dev, bad)).response]).toBe('QUOTE_FAILED');
+    expect(ZAttestResponseCode[(await quoteWith(dev, good)).response]).toBe('NONCE_MISMATCH');
+  });
+
   it('a quote from another TPM (a software key) than the attestation cert on file fails', async () => {
     const other = createSoftTpm();
     const nonce = await nonceOf(dev);

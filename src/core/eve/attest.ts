@@ -45,6 +45,9 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
       const level = ctrl.deps.attestPolicy?.().tpm ?? 'required';
       const verdict = judgeQuote(level, device, req.quote);
       if (verdict.kind === 'refuse') {
+        // One quote per nonce, pass or fail: EVE asks for a new nonce after any refusal (pkg/pillar/attest
+        // handleNonceMismatchAtAttestWait), so nothing can be tried twice against the same one.
+        store.updateDevice(device.uuid, { nonce: undefined });
         emit({
           type: 'eve.attest.failed',
           node: device.uuid,
@@ -58,7 +61,7 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
         integrityToken: integrityTokenDigest(token),
         nonce: undefined,
         attestedAt: now,
-        ...(verdict.signed ? { quoteVerifiedAt: now } : {}),
+        ...(verdict.signed ? { quoteVerifiedAt: device.quoteVerifiedAt ?? now } : {}),
       });
       emit({
         type: 'eve.attested',
