@@ -26,8 +26,20 @@ export interface DeviceRecord {
   attestedAt?: number;
   lastConfigHash?: string;
   configServedAt?: number;
+  /** Last authenticated request from the device (config, info, metrics, logs, attest): it is alive and talking. */
+  lastContactAt?: number;
   /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
   sealed?: { ecdhCertHash: string; context: string; block: string };
+  /** The vault key(s) the device escrowed with STORE_KEYS (latest), sealed under the state key. */
+  escrow?: EscrowRecord;
+}
+
+export interface EscrowRecord {
+  at: number;
+  /** AttestVolumeKeyType and length of each key, for views that must not carry the keys. */
+  keys: { keyType: number; bytes: number }[];
+  /** SecretBox ciphertext of the keys (JSON [{keyType, key: base64}]). */
+  ciphertext: string;
 }
 
 export type MachineDecision = 'pending' | 'approved' | 'rejected';
@@ -74,6 +86,8 @@ export interface ClusterRecord {
   planStatus?: string;
   /** Set when the first node was served a config with the cluster in it: overrides are closed from then on. */
   configsOut?: boolean;
+  /** When every node's ECDH cert and ports were first in: the hardware grace period counts from here. */
+  evidenceSince?: number;
 }
 
 export interface Store {

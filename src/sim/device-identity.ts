@@ -2,7 +2,7 @@
 // P-256 device cert (CN EVE, IsCA), and an ECDH cert issued by the device key for the key held by the TPM
 // (soft or swtpm) at 0x81000005.
 import 'reflect-metadata';
-import { createPublicKey, generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Tpm } from '../ports/tpm.js';
 
@@ -14,8 +14,8 @@ export interface DeviceIdentity {
   deviceCertPem: string;
   /** The ECDH cert file bytes as EVE keeps them in /persist/certs/ecdh.cert.pem. */
   ecdhCertPem: string;
-  /** The quote key's cert (tpmmgr createQuoteCertOnTpm: CN "Device Attestation certificate", issued by the
-   * device key), /persist/certs/attest.cert.pem. */
+  /** The quote key (EVE: TPM handle 0x81000004) and its cert, /persist/certs/attest.cert.pem. */
+  attestKey: KeyObject;
   attestCertPem: string;
 }
 
@@ -55,18 +55,19 @@ export async function createDeviceIdentity(tpm: Tpm): Promise<DeviceIdentity> {
     signingAlgorithm: ALG,
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyAgreement, true)],
   });
-  const akDer = createPublicKey(await tpm.attestationKeyPem()).export({ format: 'der', type: 'spki' });
+  // tpmmgr createQuoteTemplate: CN "Device Attestation certificate", signed by the device key.
+  const quote = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const attestCert = await x509.X509CertificateGenerator.create({
     serialNumber: '03',
     subject: 'C=US, ST=CA, L=San Francisco, O=The Linux Foundation, CN=Device Attestation certificate',
     issuer: deviceCert.subject,
     ...validity,
-    publicKey: await webcrypto.subtle.importKey('spki', akDer, ALG, true, ['verify']),
+    publicKey: await toCrypto(quote.publicKey, 'verify'),
     signingKey,
     signingAlgorithm: ALG,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, false),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.BasicConstraintsExtension(false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature),
       new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.1']),
     ],
   });
@@ -74,6 +75,7 @@ export async function createDeviceIdentity(tpm: Tpm): Promise<DeviceIdentity> {
     deviceKey: privateKey,
     deviceCertPem: deviceCert.toString('pem'),
     ecdhCertPem: ecdhCert.toString('pem'),
+    attestKey: quote.privateKey,
     attestCertPem: attestCert.toString('pem'),
   };
 }

@@ -1,8 +1,13 @@
 // The attacker on the boot LAN knows the serials and can speak EVE's API; these tests play them against a
 // real appliance (onboarding.tpm from the site) and check that no integrity token, and so no config, results.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
+import { startSwtpm } from '../../src/adapters/swtpm.js';
 import {
   TpmHashAlgo,
   type ZAttestQuote,
@@ -11,9 +16,14 @@ import {
   ZAttestResponseCode,
   ZAttestResponseSchema,
 } from '../../src/gen/attest/attest_pb.js';
-import type { SimDevice } from '../../src/sim/eve-device.js';
+import type { Tpm } from '../../src/ports/tpm.js';
+import { quoteRequest } from '../../src/sim/eve-attest.js';
+import { SIM_VERSIONS, type SimDevice } from '../../src/sim/eve-device.js';
 import { verifySigned } from '../../src/sim/eve-verify.js';
+import { ovmfBootEvents } from '../../src/sim/tpm-eventlog.js';
 import { startTestAppliance, TEST_SITE, type TestAppliance } from '../support/appliance.js';
+import { prereq } from '../support/prereq.js';
+import { certFor } from '../support/quote-fixture.js';
 import { simDevice } from '../support/sim-fleet.js';
 
 type QuoteInit = Parameters<typeof create<typeof ZAttestReqSchema>>[1];
@@ -27,10 +37,16 @@ const nonceOf = async (d: SimDevice) =>
   (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })).nonce!.nonce;
 const quoteWith = async (d: SimDevice, quote: Partial<ZAttestQuote>) =>
   (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote })).quoteResp!;
+/** The genuine quote this simulated node would send for nonce (its quote key, measured-boot PCRs). */
 async function tpmQuote(d: SimDevice, nonce: Uint8Array) {
-  const q = await d.opts.tpm.quote(nonce);
-  const pcrValues = q.pcrs.map((p) => ({ index: p.index, hashAlgo: TpmHashAlgo.SHA256, value: p.value }));
-  return { attestData: q.attestData, signature: q.signature, pcrValues };
+  const req = quoteRequest({
+    id: d.identity!,
+    nonce,
+    versions: SIM_VERSIONS,
+    events: ovmfBootEvents(SIM_VERSIONS.eve),
+  });
+  const q = req.quote!;
+  return { attestData: q.attestData, signature: q.signature, pcrValues: q.pcrValues };
 }
 
 describe('attestation under onboarding.tpm: required (the default for a site file)', () => {
@@ -134,5 +150,49 @@ describe('attestation under onboarding.tpm: preferred', () => {
     expect(ZAttestResponseCode[resp.response]).toBe('QUOTE_FAILED');
     const failed = t.app.store.events(0, 1000).filter((e) => e.type === 'eve.attest.failed' && e.node === d.uuid);
     expect(failed.at(-1)?.data.reason).toMatch(/signed quote|attestation cert/);
+  });
+});
+
+const sw = prereq('swtpm quote attestation', { tools: ['swtpm', 'tpm2_quote', 'tpm2_pcrread', 'tpm2_createprimary'] });
+
+describe.skipIf(!sw.ok)('a real TPM2_Quote from swtpm (required)', () => {
+  let t: TestAppliance;
+  let tpm: Tpm;
+  let dev: SimDevice;
+  beforeAll(async () => {
+    t = await startTestAppliance();
+    tpm = await startSwtpm({ stateDir: mkdtempSync(join(tmpdir(), 'eveboot-swtpm-q-')) });
+    dev = simDevice(t, 'SN-C');
+    await dev.onboard();
+    // tpmmgr createQuoteCertOnTpm: the quote key's cert, issued by the device key.
+    const issuer = {
+      keyPem: dev.identity!.deviceKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      certPem: dev.identity!.deviceCertPem,
+    };
+    const akCert = await certFor(await tpm.attestationKeyPem(), issuer);
+    const cert = { type: 11, cert: Buffer.from(akCert), hashAlgo: 1 };
+    await attestCall(dev, { reqType: ZAttestReqType.ATTEST_REQ_CERT, certs: [cert] });
+  }, 60_000);
+  afterAll(async () => {
+    await tpm?.close();
+    await t?.stop();
+  });
+
+  const swQuote = async (nonce: Uint8Array) => {
+    const q = await tpm.quote(nonce);
+    const pcrValues = q.pcrs.map((p) => ({ index: p.index, hashAlgo: TpmHashAlgo.SHA256, value: p.value }));
+    return { attestData: q.attestData, signature: q.signature, pcrValues };
+  };
+
+  it('passes as a signed quote', async () => {
+    const resp = await quoteWith(dev, await swQuote(await nonceOf(dev)));
+    expect(ZAttestResponseCode[resp.response]).toBe('SUCCESS');
+    expect(t.app.store.deviceByUuid(dev.uuid!)!.quoteVerifiedAt).toBeTypeOf('number');
+  });
+
+  it('the same swtpm quote with one PCR value edited fails', async () => {
+    const q = await swQuote(await nonceOf(dev));
+    q.pcrValues[0]!.value = new Uint8Array(32).fill(0x55);
+    expect(ZAttestResponseCode[(await quoteWith(dev, q)).response]).toBe('QUOTE_FAILED');
   });
 });

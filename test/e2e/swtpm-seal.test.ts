@@ -40,7 +40,8 @@ describe.skipIf(!p.ok)('three devices with swtpm-held ECDH keys recover the seal
       expect(await d.clusterToken()).toBe(minted);
     }
     expect(tpms.every((x) => x.kind === 'swtpm')).toBe(true);
-    // onboarding.tpm defaults to required: each passed with a real TPM2_Quote, verified against its AK cert.
+    // onboarding.tpm defaults to required: each passed with a signed quote verified against its attestation cert
+    // (the simulator's quote key; a quote made inside swtpm is proven in test/attack/attest.test.ts).
     const attested = t.app.store.events(0, 1000).filter((e) => e.type === 'eve.attested');
     expect(attested.map((e) => [e.data.signed, e.data.tpm])).toEqual(Array(3).fill([true, 'required']));
     expect(t.app.store.devices().every((d) => d.quoteVerifiedAt !== undefined)).toBe(true);

@@ -30,7 +30,7 @@ export const OPENAPI = {
     description:
       'The appliance state, live progress and operator actions behind the UI. Every request needs the access token ' +
       'printed at start (Authorization: Bearer …, ?access_token=…, or the cookie the UI sets). Answers never contain ' +
-      'the join token, private keys or sealed blobs.',
+      "the join token, private keys or sealed blobs; only /devices/{uuid}/escrow returns a device's TPM-wrapped vault key.",
   },
   components: { securitySchemes: { accessToken: { type: 'http', scheme: 'bearer' } } },
   security: bearer,
@@ -44,6 +44,10 @@ export const OPENAPI = {
     '/api/v1/devices/{uuid}': get('One device: reports received, merged NIC inventory', {
       parameters: [param('uuid', 'EVE device UUID')],
     }),
+    '/api/v1/devices/{uuid}/escrow': get(
+      'The vault key the device escrowed (base64, wrapped by its own TPM), for vault recovery (audited; 404 if none)',
+      { parameters: [param('uuid', 'EVE device UUID')] },
+    ),
     '/api/v1/devices/{uuid}/reinstall': {
       post: {
         summary: 'Install this node again on its next PXE boot (audited)',
@@ -52,7 +56,9 @@ export const OPENAPI = {
         responses: { '200': json('Marked'), ...errors },
       },
     },
-    '/api/v1/clusters': get('Clusters: state, plan status, plan, "token sealed for n/3"'),
+    '/api/v1/clusters': get(
+      'Clusters: state, plan status, plan, "token sealed for n/3", SHA-256 of the join token (never the token)',
+    ),
     '/api/v1/clusters/{name}': get('One cluster', { parameters: [param('name', 'Cluster name')] }),
     '/api/v1/clusters/{name}/overrides': {
       put: {

@@ -1,6 +1,7 @@
 // The operator API (JSON) that the UI and `eveboot status/report` use. Every request needs the access token
 // (Authorization: Bearer …, or ?access_token=… for the browser's first load). Answers never contain the join
 // token, private keys, integrity tokens or sealed blobs: views are built field by field, not by omission.
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApplianceEvents } from '../../appliance.js';
@@ -13,12 +14,14 @@ import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
 import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
+import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { OPENAPI } from './openapi.js';
 import { type ActionDeps, registerActions } from './operator-actions.js';
+import { registerEscrow } from './operator-escrow.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
@@ -33,6 +36,8 @@ export interface OperatorApiDeps {
   /** Operator or station id written into every device record. */
   station: string;
   clock: Clock;
+  /** Opens escrowed vault keys for the explicit export route. */
+  secrets: SecretBox;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
   /** TLS key and cert (from the appliance CA) when the UI listens beyond loopback (--ui-public). */
@@ -53,6 +58,7 @@ export function deviceView(store: Store, d: DeviceRecord) {
     ecdhCertHash: d.ecdhCertHash ?? null,
     attestedAt: d.attestedAt ?? null,
     tokenSealed: d.sealed !== undefined,
+    vaultKeyEscrowedAt: d.escrow?.at ?? null,
     configHash: d.lastConfigHash ?? null,
     configServedAt: d.configServedAt ?? null,
     received: store.reportCounts(d.uuid),
@@ -98,6 +104,8 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       planStatus: c.planStatus ?? null,
       plan: deps.cluster.plan(name) ?? null,
       tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${Math.max(3, devices.length)}`,
+      // SHA-256 of the join token (hex), never the token: lets a node's decrypted token be checked against it.
+      tokenSha256: createHash('sha256').update(deps.cluster.openToken(name)).digest('hex'),
     };
   };
   app.get('/api/v1/clusters', async () => store.clusters().map((c) => clusterView(c.name)));
@@ -114,6 +122,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     markReinstall: deps.markReinstall,
     kubeconfig: deps.kubeconfig,
   });
+  registerEscrow(app, { store, secrets: deps.secrets, emit: deps.emit });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
     const d = uuid ? store.deviceByUuid(uuid) : undefined;
