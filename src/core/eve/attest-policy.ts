@@ -1,8 +1,8 @@
 // What a quote must prove before we hand out an integrity token, per the site's onboarding.tpm level.
 // Pure: the device's record, the nonce we issued and the quote come in; a verdict goes out.
 //   required  – no token without a TPM quote signed by the attestation cert on file and fresh against our nonce.
-//   preferred – a device without a TPM may pass with an empty quote, until it has a quote cert on file or has
-//               once sent a signed quote (no downgrade).
+//   preferred – a device without a TPM may pass with an empty quote, unless it has once passed with a signed
+//               quote (no downgrade).
 //   off       – empty quotes pass; a quote that is present is still checked (never accepted unverified).
 import { type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { ZAttestResponseCode } from '../../gen/attest/attest_pb.js';
@@ -59,10 +59,10 @@ function judgeEmpty(level: TpmLevel, device: QuoteSubject): QuoteVerdict {
   if (level === 'off') return { kind: 'accept', signed: false };
   if (level === 'required')
     return refuse(ZAttestResponseCode.QUOTE_FAILED, 'onboarding.tpm is required and the quote is empty (no TPM)');
+  // A cert on file alone is no sign of a TPM: TPM-less EVE uploads a software quote cert too (tpmmgr
+  // createQuoteCertSoft) and still sends empty quotes. Only a device that has passed with a signed quote is held.
   if (device.quoteVerifiedAt !== undefined)
     return refuse(ZAttestResponseCode.QUOTE_FAILED, 'empty quote from a device that once sent a signed quote');
-  if (device.attestCertPem)
-    return refuse(ZAttestResponseCode.QUOTE_FAILED, 'empty quote from a device with an attestation cert on file');
   return { kind: 'accept', signed: false };
 }
 
