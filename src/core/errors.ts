@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_NOT_FOUND'
   | 'EVEBOOT_ERR_CONFIG'
   | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
+  | 'EVEBOOT_ERR_INTERFACE'
+  | 'EVEBOOT_ERR_DHCP'
   | 'EVEBOOT_ERR_BUSY';
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -21,6 +23,8 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_NOT_FOUND: 404,
   EVEBOOT_ERR_CONFIG: 400,
   EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
+  EVEBOOT_ERR_INTERFACE: 400,
+  EVEBOOT_ERR_DHCP: 500,
   EVEBOOT_ERR_BUSY: 429,
 };
 
