@@ -305,6 +305,22 @@ for (const io of ['native', 'node'] as const) {
         });
       }
 
+      const raw: Array<[string, string]> = [
+        ['a name with an embedded NUL', 'big\0.bin\0octet\0'],
+        ['an unknown mode', 'big.bin\0binary\0'],
+        ['an option without its value', 'big.bin\0octet\0tsize\0'],
+      ];
+      for (const [name, body] of raw) {
+        it(`answers ERROR 4 to ${name}, not silence`, async () => {
+          const p = await probe();
+          p.send(
+            Uint8Array.from(`\0\x01${body}`, (c) => c.charCodeAt(0)),
+            port,
+          );
+          expect((await p.next()).packet).toMatchObject({ kind: 'error', code: ErrorCode.IllegalOperation });
+        });
+      }
+
       it('a refused request does not block the next one from the same port', async () => {
         const p = await probe();
         p.send({ kind: 'rrq', file: 'nope.bin', mode: 'octet', options: [] }, port);
