@@ -13,6 +13,7 @@ import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
+import { publishAfterCommit } from './adapters/publish-after-commit.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
@@ -81,7 +82,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     site: site.site.name,
     sans: [site.listen.advertise, ...(opts.sans ?? [])],
   });
-  const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
+  const { store, publish } = publishAfterCommit(openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db')));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
@@ -123,9 +124,11 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     const stored = store.addEvent({ at: clock.now(), ...e });
     log.info({ type: e.type, node: e.node, ...e.data }, e.type);
     const delta = fold(stored);
-    recordResults(delta);
-    events.emit('event', stored);
-    events.emit('delta', delta);
+    publish(() => {
+      recordResults(delta);
+      events.emit('event', stored);
+      events.emit('delta', delta);
+    });
   };
   const hooks: ApplianceHooks = {};
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);

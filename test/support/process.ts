@@ -64,3 +64,21 @@ export function eveboot(args: string[]): Child {
     },
   };
 }
+
+/** Resolves once something accepts TCP connections on host:port (a condition, not a sleep); rejects after ms. */
+export async function waitListening(port: number, host = '127.0.0.1', ms = 30_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, host, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${host}:${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
