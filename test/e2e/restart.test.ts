@@ -32,7 +32,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
   let child: Child | undefined;
   afterAll(() => child?.proc.kill('SIGKILL'));
 
-  it('keeps PKI, token, UUIDs and plan across a SIGKILL', async () => {
+  it('keeps PKI, token, UUIDs, plan, sealed blocks and config hashes across a SIGKILL under load', async () => {
     const site = await siteFile(dir);
     child = eveboot(['serve', '--state', state, '--site', site, '--no-netboot']);
     const line = await child.waitFor(/EVE controller/);
