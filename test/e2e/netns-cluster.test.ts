@@ -9,6 +9,7 @@
 // same state (as after kill -9).
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { leaks, secretsOf, stateDirSources } from '../support/leak-scan.js';
 import { prereq } from '../support/prereq.js';
 import { exited, type Lines, sh } from './dhcp-netns.js';
 import { ClusterSite, type Event, NODES, type SimNodeProc, siteYaml } from './netns-cluster-harness.js';
@@ -96,7 +97,17 @@ describe.skipIf(!p.ok)('three simulated EVE nodes in network namespaces reach a 
       expect(applied).toMatchObject({ ifname, role: i === 0 ? 'seed' : 'joiner', joinServerIp: '10.244.244.1' });
       expect(memberAt[i]).toBeGreaterThanOrEqual(memberAt[0]!);
     }
-    expect(JSON.stringify(nodes.map((n) => n.lines.all))).not.toMatch(/"token"/);
+    // The token's value (and private key bodies), not the word "token", in every output, file and API answer.
+    const outputs = [
+      { name: 'serve output', text: JSON.stringify(serve.lines.all) },
+      { name: 'serve stderr', text: site.stderrOf(serve.proc) },
+      { name: 'API /api/v1/clusters', text: JSON.stringify(view) },
+      ...nodes.flatMap((n, i) => [
+        { name: `sim-node ${i + 1} output`, text: JSON.stringify(n.lines.all) },
+        { name: `sim-node ${i + 1} stderr`, text: site.stderrOf(n.proc) },
+      ]),
+    ];
+    expect(leaks(secretsOf(state), [...outputs, ...stateDirSources(state)])).toEqual([]);
     expect(view!.plan.joinServerIp).toBe('10.244.244.1');
     for (const n of view!.plan.nodes) expect(n).toMatchObject({ interfaceLabel: ifname, ifname });
     return { ev, ms, whys: view!.plan.nodes.map((n) => n.why!) };
