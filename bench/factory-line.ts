@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REQUIRED_FIELDS } from '../src/core/report/device-record.js';
+import { waitListening } from '../test/support/process.js';
 
 const clusters = Number(process.argv[2] ?? 30);
 const failIndex = Number(process.argv[3] ?? 3);
@@ -74,7 +75,7 @@ const done = new Promise<{ ok: boolean; failed: string[] }>((resolve) => {
     }
   });
 });
-await new Promise((r) => setTimeout(r, 2500));
+await waitListening(base + 443); // the controller is up: start the nodes (a condition, not a 2.5 s sleep)
 const sim = spawn(
   process.execPath,
   [

@@ -82,3 +82,12 @@ export async function waitListening(port: number, host = '127.0.0.1', ms = 30_00
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Polls `check` until it holds (a condition instead of a fixed sleep); rejects naming `what` after ms. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
