@@ -28,7 +28,7 @@ export function secretsOf(stateDir: string): Secret[] {
   for (const f of readdirSync(pki).filter((f) => f.endsWith('.key.pem'))) {
     const pem = readFileSync(join(pki, f), 'utf8');
     const body = pem.split('\n').filter((l) => l && !l.startsWith('-----'));
-    body.forEach((line, i) => out.push({ name: `${f} PEM body line ${i + 1}`, value: line }));
+    for (const [i, line] of body.entries()) out.push({ name: `${f} PEM body line ${i + 1}`, value: line });
     const d = createPrivateKey(pem).export({ format: 'jwk' }).d!;
     out.push({ name: `${f} scalar (base64url)`, value: d });
     out.push({ name: `${f} scalar (hex)`, value: Buffer.from(d, 'base64url').toString('hex') });
