@@ -1,7 +1,7 @@
 // Factory-line rehearsal: 30 clusters (90 simulated nodes), all in flight at once, one with an injected failure.
 // The appliance (`eveboot serve --headless --rehearsal`) and the simulator (`eveboot sim`) run as separate
 // processes from dist/, so the appliance's peak RSS (VmHWM) is measured alone. Prints the figures for the README.
-// Usage: npm run build && npx tsx bench/factory-line.ts [clusters=30] [failIndex=3]
+// Usage: npm run build && npx tsx bench/factory-line.ts [clusters=30] [failIndex=3] [portBase=30000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,9 @@ import { waitListening } from '../test/support/process.js';
 
 const clusters = Number(process.argv[2] ?? 30);
 const failIndex = Number(process.argv[3] ?? 3);
-const base = 30000;
+// Ports base+88, base+443 and base+500… (8 per cluster); the test passes its own base so that two worktrees or
+// runs on one machine never share the appliance's ports.
+const base = Number(process.argv[4] ?? 30000);
 const dir = mkdtempSync(join(tmpdir(), 'eveboot-line-'));
 const state = join(dir, 'state');
 const manifest = join(dir, 'line.yaml');
