@@ -51,6 +51,12 @@ const appliance = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
+// Killed from outside (the test's timeout): take the appliance and the simulator down too, never leave them running.
+let simPid: number | undefined;
+process.once('SIGTERM', () => {
+  for (const pid of [appliance.pid, simPid]) if (pid) process.kill(pid, 'SIGKILL');
+  process.exit(1);
+});
 let peakRss = 0;
 const sampler = setInterval(() => {
   try {
@@ -100,6 +106,7 @@ const sim = spawn(
     stdio: ['ignore', 'ignore', 'inherit'],
   },
 );
+simPid = sim.pid;
 const result = await done;
 const seconds = (Date.now() - t0) / 1000;
 clearInterval(sampler);
