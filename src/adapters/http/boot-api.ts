@@ -10,13 +10,14 @@ import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type BootPolicy, decideBoot, matchSiteNode } from '../../core/boot/decide.js';
-import { renderInstallerOverrides, renderNetbootGrubCfg } from '../../core/boot/grub-netboot.js';
+import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { normalizeMac, parseIdentity, recordDecision, recordReport } from '../../core/boot/identity.js';
 import { renderBootScript, renderIdentityScript } from '../../core/boot/ipxe-script.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { Clock } from '../../ports/clock.js';
+import { servedGrubCfg } from '../grub-files.js';
 import type { ImageStore } from '../image-store.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
@@ -156,7 +157,8 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     const img = deps.images.get(imageId);
     if (!img) return undefined;
     if (img.boot.mode === 'grub' && path === 'EFI/BOOT/grub.cfg') {
-      return generated(`${img.id}/${path}`, renderNetbootGrubCfg({ httpServer: http, imageId: img.id }));
+      // The same bytes TFTP answers from the next-server, where GRUB under iPXE really reads it (grub-files.ts).
+      return generated(`${img.id}/${path}`, servedGrubCfg(http, img.id));
     }
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
