@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
-import { deviceInfo, standardNics } from '../../src/sim/sim-info.js';
+import { deviceInfo, hardwareInfo, standardNics } from '../../src/sim/sim-info.js';
 import { durableState, expectKept } from '../support/durable-state.js';
 import { type Child, eveboot, freePort } from '../support/process.js';
 
@@ -54,6 +54,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
       await s.onboard();
       await s.attest();
       await s.sendInfo(deviceInfo(s.opts.serial, standardNics(i + 1)));
+      await s.sendInfo(hardwareInfo(standardNics(i + 1)));
     }
     for (const s of sims) expect(await s.pollConfig()).toBe(200);
     const before = {
