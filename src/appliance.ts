@@ -14,6 +14,7 @@ import { keySigner } from './adapters/key-signer.js';
 import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
+import { publishAfterCommit } from './adapters/publish-after-commit.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
@@ -90,7 +91,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     site: site.site.name,
     sans: [...(site.listen.advertise ? [site.listen.advertise] : []), ...(opts.sans ?? [])],
   });
-  const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
+  const { store, publish } = publishAfterCommit(openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db')));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
   secureStateDir(opts.stateDir);
   const clock = opts.clock ?? systemClock;
@@ -133,9 +134,11 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     const stored = store.addEvent({ at: clock.now(), ...e });
     log.info({ type: e.type, node: e.node, ...e.data }, e.type);
     const delta = fold(stored);
-    recordResults(delta);
-    events.emit('event', stored);
-    events.emit('delta', delta);
+    publish(() => {
+      recordResults(delta);
+      events.emit('event', stored);
+      events.emit('delta', delta);
+    });
   };
   const hooks: ApplianceHooks = {};
   const attestPolicy = loadAttestPolicy(site);

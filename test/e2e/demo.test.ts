@@ -92,9 +92,9 @@ describe('eveboot demo', () => {
       return sawReady && e.type === 'k3s.readiness' && e.data.ready === false && e.data.quorum === '2/3';
     });
     try {
-      await new Promise((r) => setTimeout(r, 200));
-      const c = d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
-      expect(c.state).toBe('degraded');
+      const snap = () => d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
+      await expect.poll(() => snap().state).toBe('degraded');
+      const c = snap();
       expect(c.label).toMatch(/edge-2/);
     } finally {
       await d.stop();
@@ -108,9 +108,9 @@ describe('eveboot demo', () => {
       return sawReady && e.type === 'k3s.readiness' && e.data.quorum === '1/3';
     });
     try {
-      await new Promise((r) => setTimeout(r, 200));
-      const c = d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
-      expect(c.state).toBe('failed');
+      const snap = () => d.running.appliance.hub.snapshot(Date.now()).clusters[0]!;
+      await expect.poll(() => snap().state).toBe('failed');
+      const c = snap();
       expect(c.label).toMatch(/quorum lost/);
       expect(c.down.join(' ')).toMatch(/edge-2/);
       expect(c.down.join(' ')).toMatch(/edge-3/);

@@ -180,9 +180,16 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     if (!a) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${what} is not served: check eveboot images list`);
     const ip = plainIp(req.ip);
     const who = { mac: ipMacs.mac(ip), ip };
+    let at = 0;
     return sendArtifact(req, reply, a, {
       restart: () => meter.restart(who, a.name),
-      add: (n) => meter.add(who, a.name, n, a.size),
+      seek: (offset) => {
+        at = offset;
+      },
+      add: (n) => {
+        meter.add(who, a.name, at, n, a.size);
+        at += n;
+      },
     });
   };
   /** Root names follow the image of the client's last install decision, else the newest import. */
