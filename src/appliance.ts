@@ -11,6 +11,7 @@ import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
+import { type OnboardIssuer, onboardIssuer } from './adapters/onboard-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
@@ -18,6 +19,7 @@ import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import type { Conflict } from './core/boot/claims.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
 import { controllerCerts } from './core/eve/certs.js';
@@ -31,6 +33,11 @@ import type { Store, StoredEvent } from './ports/store.js';
 /** Filled in by the network-boot half once it runs (serve), read by the operator API. */
 export interface ApplianceHooks {
   markReinstall?: (uuid: string) => void;
+  /** Onboarding cert hash of the latest install decision for a boot MAC (network boot). */
+  onboardGrant?: (mac: string) => string | undefined;
+  /** Boot-side conflicts (a MAC claimed from two IPs), and the operator's choice of IP. */
+  bootConflicts?: () => { mac: string; conflict: Conflict }[];
+  resolveBootConflict?: (mac: string, ip: string) => Conflict;
   siteInfo?: () => Record<string, unknown>;
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
@@ -70,6 +77,8 @@ export interface Appliance {
   watcher: Watcher;
   hooks: ApplianceHooks;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
+  issueOnboarding: OnboardIssuer;
   close(): Promise<void>;
 }
 
@@ -135,7 +144,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     random,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
-    onboardCertPem: pki.onboard.certPem,
+    rootCaPem: pki.root.certPem,
+    onboardGrant: (mac) => hooks.onboardGrant?.(mac),
     policy: () => ({
       mode: site.onboarding.policy,
       nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
@@ -152,6 +162,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
+    // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
+    held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
     settings: () => ({
       specs,
       applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])],
@@ -181,6 +193,17 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       hooks.markReinstall(uuid);
     },
     siteInfo: () => hooks.siteInfo?.() ?? {},
+    conflicts: {
+      audit: (entry) => records.audit(entry),
+      boot: {
+        conflicts: () => hooks.bootConflicts?.() ?? [],
+        resolve: (mac, ip) => {
+          if (!hooks.resolveBootConflict)
+            throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'network boot is not running on this appliance');
+          return hooks.resolveBootConflict(mac, ip);
+        },
+      },
+    },
     hub,
     store,
     pki,
@@ -204,6 +227,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
     watcher,
     hooks,
+    issueOnboarding: onboardIssuer(pki.root),
     async close() {
       watcher.stop();
       await controllerApi.close();

@@ -9,12 +9,13 @@ import { type DhcpEvent, DhcpServer } from './adapters/dhcp-server.js';
 import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
-import { onboardedBySerial, setReinstall } from './adapters/http/boot-machine-routes.js';
+import { onboardedBySerial, resolveBootConflict, setReinstall } from './adapters/http/boot-machine-routes.js';
 import { IpMacTable } from './adapters/http/boot-progress.js';
-import { bootSiteFrom, buildConfigImage, cachedConfigImage } from './adapters/http/boot-site.js';
+import { bootSiteFrom, buildConfigImage } from './adapters/http/boot-site.js';
 import { ImageStore } from './adapters/image-store.js';
 import { SqliteBootStore } from './adapters/sqlite-boot-store.js';
 import { SqliteLeaseStore } from './adapters/sqlite-lease-store.js';
+import { systemRandom } from './adapters/system.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
@@ -89,6 +90,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   stationDb.pragma('journal_mode = WAL');
   const bootStore = new SqliteBootStore(stationDb);
   const ipMacs = new IpMacTable();
+  /** MAC → the address our DHCP server gave it (a report for that MAC from another IP is a second claimant). */
+  const leases = new Map<string, string>();
   const emit = appliance.emit;
   const http = `${address}:${listen.httpPort}`;
   const controller = `${listen.advertise}:${listen.controllerPort}`;
@@ -99,21 +102,27 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     httpServer: http,
     controller,
     site: () => bootSiteFrom({ nodes, boot: site.boot }),
-    configImage: cachedConfigImage(() =>
+    configImageFor: (ctx) =>
       buildConfigImage({
         controller,
         rootCaPem: appliance.pki.root.certPem,
-        onboardCertPem: appliance.pki.onboard.certPem,
-        onboardKeyPem: appliance.pki.onboard.keyPem,
+        onboardCertPem: ctx.credential.certPem,
+        onboardKeyPem: ctx.credential.keyPem,
         boot: site.boot,
       }),
-    ),
+    issueOnboarding: appliance.issueOnboarding,
+    leaseOf: (m) => leases.get(m),
+    random: systemRandom,
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
     emit,
     clock: { now: () => Date.now() },
     logger,
   });
+  appliance.hooks.onboardGrant = (m) => bootStore.machine(m)?.grant?.onboardCertHash;
+  appliance.hooks.bootConflicts = () =>
+    bootStore.machines().flatMap((m) => (m.conflict ? [{ mac: m.mac, conflict: m.conflict }] : []));
+  appliance.hooks.resolveBootConflict = (mac, ip) => resolveBootConflict(bootStore, mac, ip);
   await bootApi.listen({ host: o.rehearsal ? '127.0.0.1' : listen.host, port: listen.httpPort });
 
   const tftp = createTftpServer({
@@ -186,7 +195,10 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
           }
         }
         if (e.type === 'dhcp') {
-          if (e.yiaddr) ipMacs.note(e.yiaddr, e.mac);
+          if (e.yiaddr) {
+            ipMacs.note(e.yiaddr, e.mac);
+            leases.set(e.mac, e.yiaddr);
+          }
           appliance.cluster.observe([{ source: 'dhcp', mac: e.mac, applianceIf: iface }]);
         }
         emit({ type: e.type, data: { ...e } });

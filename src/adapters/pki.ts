@@ -47,13 +47,13 @@ interface PairLike {
   publicKey: CryptoKey;
 }
 
-async function newPair(): Promise<{ pair: PairLike; keyPem: string }> {
+export async function newPair(): Promise<{ pair: PairLike; keyPem: string }> {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const keyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   return { pair: await importPair(keyPem), keyPem };
 }
 
-async function importPair(keyPem: string): Promise<PairLike> {
+export async function importPair(keyPem: string): Promise<PairLike> {
   const priv = createPrivateKey(keyPem);
   const pkcs8 = priv.export({ format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
@@ -70,7 +70,7 @@ function serial(): string {
     .replace(/^[89a-f]/, '1');
 }
 
-async function issue(opts: {
+export async function issue(opts: {
   subject: string;
   pair: PairLike;
   issuer?: { name: string; key: CryptoKey };
@@ -78,6 +78,8 @@ async function issue(opts: {
   usages: x509.KeyUsageFlags;
   eku?: string[];
   sans?: string[];
+  /** SAN URIs (onboarding bindings, core/eve/onboard-admission.ts). */
+  uris?: string[];
   years: number;
 }): Promise<string> {
   const now = Date.now();
@@ -87,13 +89,11 @@ async function issue(opts: {
     await x509.SubjectKeyIdentifierExtension.create(opts.pair.publicKey),
   ];
   if (opts.eku) extensions.push(new x509.ExtendedKeyUsageExtension(opts.eku, false));
-  if (opts.sans && opts.sans.length > 0) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension(
-        opts.sans.map((v) => (isIP(v) ? { type: 'ip' as const, value: v } : { type: 'dns' as const, value: v })),
-      ),
-    );
-  }
+  const names = [
+    ...(opts.sans ?? []).map((v) => (isIP(v) ? { type: 'ip' as const, value: v } : { type: 'dns' as const, value: v })),
+    ...(opts.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+  ];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: opts.subject,
@@ -122,7 +122,7 @@ function load(dir: string, role: CertRole): Credential {
 }
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 /** Loads the PKI from dir, creating what is missing. The TLS cert is re-issued when the SAN list changes. */
 export async function loadOrCreatePki(dir: string, opts: { site: string; sans: string[] }): Promise<Pki> {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from '../core/disk/fat-read.js';
 import { type AsyncLock, dhcpExchange } from './dhcp-client.js';
 import { tftpGet } from './tftp-client.js';
 
@@ -59,6 +60,8 @@ export interface NetbootResult {
   bootFile: string;
   /** The stand-in installer reported completion (/boot/installed). */
   installed: boolean;
+  /** The onboarding credential from the CONFIG this install decision handed out (what EVE would onboard with). */
+  onboarding?: { certPem: string; keyPem: string };
   timings: StepTiming[];
 }
 
@@ -135,6 +138,7 @@ export async function netbootSimNode(o: SimFirmwareOptions): Promise<NetbootResu
     ip: ipxe.ip,
     bootFile: fw.bootFile,
     installed: run.installed,
+    ...(run.config ? { onboarding: onboardingFrom(run.config) } : {}),
     timings,
   };
 }
@@ -218,6 +222,8 @@ class SimIpxe {
   decision: string | undefined;
   booted = false;
   installed = false;
+  /** The CONFIG image the stand-in installer fetched with its boot script's one-time URL. */
+  config?: Uint8Array;
   /** Booted an EFI image (EVE's GRUB) instead of the kernel stand-in. */
   efi = false;
   bytes = 0;
@@ -345,6 +351,7 @@ class SimIpxe {
     this.r.log(`installer: kernel up (${args.length} args), fetching ${configUrl}`);
     const { body } = await fetchBody(this.r.http, configUrl);
     if (body[510] !== 0x55 || body[511] !== 0xaa) throw new Error(`${configUrl} is not a FAT image (no 55 AA)`);
+    this.config = new Uint8Array(body);
     this.r.log(`installer: CONFIG ${body.length} bytes, writing EVE-OS to disk`);
     await sleep(this.r.installMs, undefined, { signal: this.r.http.signal });
     const server = encodeURIComponent(arg('eve_install_server') ?? '');
@@ -364,6 +371,12 @@ class SimIpxe {
     this.bytes += await download(this.r.http, new URL('/installer.iso', url).href, this.r.log);
     return true;
   }
+}
+
+/** onboard.cert.pem / onboard.key.pem from a CONFIG image (eve-api-facts §6.4), as EVE's onboarding reads them. */
+export function onboardingFrom(config: Uint8Array): { certPem: string; keyPem: string } {
+  const text = (p: string) => new TextDecoder().decode(readFile(config, p));
+  return { certPem: text('onboard.cert.pem'), keyPem: text('onboard.key.pem') };
 }
 
 function split(tokens: string[], op: string): string[][] {

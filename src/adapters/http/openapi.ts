@@ -52,6 +52,29 @@ export const OPENAPI = {
         responses: { '200': json('Marked'), ...errors },
       },
     },
+    '/api/v1/conflicts': get('Open second-claimant conflicts (device serials, boot MACs), naming both claimants'),
+    '/api/v1/devices/{uuid}/conflict': {
+      post: {
+        summary: 'Resolve a device conflict: keep "current" or the claimant\'s cert fingerprint (audited)',
+        parameters: [param('uuid', 'EVE device UUID')],
+        security: bearer,
+        requestBody: {
+          content: { 'application/json': { schema: { type: 'object', properties: { keep: { type: 'string' } } } } },
+        },
+        responses: { '200': json('Resolved'), ...errors },
+      },
+    },
+    '/api/v1/boot/{mac}/conflict': {
+      post: {
+        summary: 'Resolve a boot MAC conflict: the IP of the real machine; the MAC is pinned to it (audited)',
+        parameters: [param('mac', 'boot NIC MAC')],
+        security: bearer,
+        requestBody: {
+          content: { 'application/json': { schema: { type: 'object', properties: { ip: { type: 'string' } } } } },
+        },
+        responses: { '200': json('Resolved'), ...errors },
+      },
+    },
     '/api/v1/clusters': get('Clusters: state, plan status, plan, "token sealed for n/3"'),
     '/api/v1/clusters/{name}': get('One cluster', { parameters: [param('name', 'Cluster name')] }),
     '/api/v1/clusters/{name}/overrides': {

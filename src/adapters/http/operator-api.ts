@@ -19,6 +19,7 @@ import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { OPENAPI } from './openapi.js';
 import { registerActions } from './operator-actions.js';
+import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
@@ -35,6 +36,8 @@ export interface OperatorApiDeps {
   clock: Clock;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
+  /** Conflict resolution: the audit sink and the boot side's conflicts (operator-conflicts.ts). */
+  conflicts: Omit<ConflictDeps, 'store' | 'emit'>;
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
 }
@@ -52,6 +55,8 @@ export function deviceView(store: Store, d: DeviceRecord) {
     tokenSealed: d.sealed !== undefined,
     configHash: d.lastConfigHash ?? null,
     configServedAt: d.configServedAt ?? null,
+    conflict: d.hold ?? null,
+    history: d.history ?? [],
     received: store.reportCounts(d.uuid),
   };
 }
@@ -109,6 +114,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     emit: deps.emit,
     markReinstall: deps.markReinstall,
   });
+  registerConflicts(app, { store, emit: deps.emit, ...deps.conflicts });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
     const d = uuid ? store.deviceByUuid(uuid) : undefined;

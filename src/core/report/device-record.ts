@@ -3,6 +3,7 @@
 // never carries the token, keys or sealed blobs.
 
 import type { DeviceRecord } from '../../ports/store.js';
+import { conflictText } from '../boot/claims.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import type { NodeView } from '../progress/snapshot.js';
 import { STEPS, type StepId } from '../progress/steps.js';
@@ -69,7 +70,11 @@ export function deviceReport(i: ReportInput): DeviceReport {
     startedAt: iso(starts.length ? Math.min(...starts) : i.device.onboardedAt),
     finishedAt: result === 'in-progress' ? '' : iso(ends.length ? Math.max(...ends) : undefined),
     result,
-    problem: i.node?.problem ? `${i.node.problem.what} — ${i.node.problem.todo}` : '',
+    problem: i.device.hold
+      ? conflictText(i.device.hold)
+      : i.node?.problem
+        ? `${i.node.problem.what} — ${i.node.problem.todo}`
+        : '',
     station: i.station,
   };
 }
