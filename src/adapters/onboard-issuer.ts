@@ -1,6 +1,7 @@
 // Per-machine onboarding credentials: a fresh P-256 key and a cert issued by the appliance root CA, with the
 // machine's binding (MAC + serial of the install decision, or a USB medium id) as SAN URIs. Replaces the one
 // site-wide onboarding key: a CONFIG that leaks gives at most one registration, for the machine it names.
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { bindingUris, type OnboardBinding } from '../core/eve/onboard-admission.js';

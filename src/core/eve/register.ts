@@ -72,7 +72,7 @@ export function register(ctrl: Controller, body: Uint8Array): Reply {
     emit({ type: 'eve.register.refused', node: key, data: { serial, softSerial, reason: decision.reason } });
     throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', decision.reason);
   }
-  return store.tx(() => {
+  const out = store.tx((): Reply | { conflict: Conflict; uuid: string; fresh: boolean } => {
     const cur = store.deviceBySerial(serial, softSerial);
     if (cur) return secondClaimant(ctrl, cur, { pem, certHash, onboardHash, binding, serial, softSerial, now });
     if (store.deviceByCertHash(certHash)) {
@@ -100,6 +100,16 @@ export function register(ctrl: Controller, body: Uint8Array): Reply {
     });
     return { status: 201 };
   });
+  if ('status' in out) return out;
+  // Outside the transaction: the 409 below must not roll the conflict record back.
+  if (out.fresh) {
+    store.updateDevice(out.uuid, { hold: out.conflict });
+    emit({ type: 'trust.conflict', node: out.uuid, data: { ...out.conflict } });
+  }
+  throw new EvebootError(
+    'EVEBOOT_ERR_CONFLICT',
+    `serial ${out.conflict.subject} is already registered with another device cert: the node is held until the operator resolves the conflict (or marks it for reinstall)`,
+  );
 }
 
 interface Claim {
@@ -112,7 +122,11 @@ interface Claim {
   now: number;
 }
 
-function secondClaimant(ctrl: Controller, cur: DeviceRecord, c: Claim): Reply {
+function secondClaimant(
+  ctrl: Controller,
+  cur: DeviceRecord,
+  c: Claim,
+): Reply | { conflict: Conflict; uuid: string; fresh: boolean } {
   const { store, emit } = ctrl.deps;
   if (cur.acceptCert === '*' || cur.acceptCert === c.certHash) {
     const why = cur.acceptCert === '*' ? 'reinstall marked by the operator' : 'chosen by the operator in a conflict';
@@ -169,14 +183,7 @@ function secondClaimant(ctrl: Controller, cur: DeviceRecord, c: Claim): Reply {
     raisedAt: c.now,
     reason: `serial ${machineKey(c.serial, c.softSerial)} registered again with another device cert`,
   };
-  if (!cur.hold) {
-    store.updateDevice(cur.uuid, { hold: conflict });
-    emit({ type: 'trust.conflict', node: cur.uuid, data: { ...conflict } });
-  }
-  throw new EvebootError(
-    'EVEBOOT_ERR_CONFLICT',
-    `serial ${conflict.subject} is already registered with another device cert: the node is held until the operator resolves the conflict (or marks it for reinstall)`,
-  );
+  return { conflict, uuid: cur.uuid, fresh: !cur.hold };
 }
 
 function onboardCert(senderCert: Uint8Array, senderHash: string): X509Certificate {
