@@ -112,6 +112,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
       }),
     issueOnboarding: appliance.issueOnboarding,
     leaseOf: (m) => leases.get(m),
+    leaseRequired: mode.mode === 'full',
     random: systemRandom,
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,

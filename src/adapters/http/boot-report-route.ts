@@ -33,6 +33,8 @@ export interface ReportDeps {
   onboarded?: (m: BootMachine) => string | undefined;
   /** The IP our DHCP server leased this MAC, if it did. */
   leaseOf?: (mac: string) => string | undefined;
+  /** Our DHCP server is the site's (full mode): a report for a MAC we never leased to is refused. */
+  leaseRequired?: boolean;
   issueOnboarding: (b: OnboardBinding) => Promise<{ certPem: string; keyPem: string; certHash: string }>;
   /** The CONFIG partition image for one install decision (the seam for an ISO-embedded CONFIG source). */
   configImageFor: (ctx: ConfigContext) => Uint8Array;
@@ -61,8 +63,25 @@ export function reportRoute(
     for (const [n, c] of configs) if (c.expiresAt < now) configs.delete(n);
     let m = recordReport(prev, mac, parseIdentity(req.query), ip, now);
     const known = matchSiteNode(site.nodes, m);
-    const claim = checkBootClaim({ machine: prev, mac, ip, leaseIp: deps.leaseOf?.(mac), now });
+    const claim = checkBootClaim({
+      machine: prev,
+      mac,
+      ip,
+      leaseIp: deps.leaseOf?.(mac),
+      leaseRequired: deps.leaseRequired,
+      now,
+    });
     let d: BootDecision;
+    if (claim.kind === 'refuse') {
+      // Nothing recorded: a stranger's words must not change the record of the machine it names.
+      deps.emit({ type: 'trust.suspicious', node: known.name, data: { mac, ip, reason: claim.reason } });
+      const script = renderBootScript({
+        base: deps.base,
+        mac,
+        decision: { kind: 'hold', method: site.policy.localBoot, reason: claim.reason },
+      });
+      return text(reply, script);
+    }
     if (claim.kind === 'conflict') {
       const c = claim.conflict;
       if (prev?.conflict !== c) {

@@ -26,7 +26,11 @@ export interface Conflict {
   reason: string;
 }
 
-export type ClaimCheck = { kind: 'ok' } | { kind: 'conflict'; conflict: Conflict };
+export type ClaimCheck =
+  | { kind: 'ok' }
+  | { kind: 'conflict'; conflict: Conflict }
+  /** Not a second claimant (nobody else claims the MAC), but not a machine we booted either: no decision. */
+  | { kind: 'refuse'; reason: string };
 
 /**
  * An identity report for `m.mac` from `ip`. It conflicts when the MAC already has an open conflict, when the
@@ -38,6 +42,8 @@ export function checkBootClaim(i: {
   mac: string;
   ip: string;
   leaseIp: string | undefined;
+  /** Our DHCP server hands out the addresses here (full mode): every PXE client got its lease from us first. */
+  leaseRequired?: boolean;
   now: number;
 }): ClaimCheck {
   const m = i.machine;
@@ -70,6 +76,9 @@ export function checkBootClaim(i: {
       { mac: i.mac, ip: live.ip, firstSeen: live.issuedAt },
       `but its install decision went to ${live.ip}`,
     );
+  }
+  if (i.leaseRequired && !i.leaseIp && !m?.pinnedIp) {
+    return { kind: 'refuse', reason: `MAC ${i.mac} reported from ${i.ip} but never got a DHCP lease here` };
   }
   if (i.leaseIp && i.leaseIp !== i.ip && !m?.pinnedIp) {
     return conflict(

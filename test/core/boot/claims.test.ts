@@ -18,8 +18,18 @@ const grantTo = (ip: string, now = T0 - 500) => mintGrant({ random16: new Uint8A
 const table: {
   name: string;
   input: Parameters<typeof checkBootClaim>[0];
-  want: { kind: 'ok' | 'conflict'; reason?: RegExp; ips?: [string | undefined, string | undefined] };
+  want: { kind: 'ok' | 'conflict' | 'refuse'; reason?: RegExp; ips?: [string | undefined, string | undefined] };
 }[] = [
+  {
+    name: 'with our DHCP serving the site, a MAC we never leased to is refused (not a conflict: nobody else claims it)',
+    input: { machine: undefined, mac: MAC, ip: '10.0.0.66', leaseIp: undefined, leaseRequired: true, now: T0 },
+    want: { kind: 'refuse', reason: /never got a DHCP lease here/ },
+  },
+  {
+    name: 'with our DHCP serving the site, the leased IP is fine',
+    input: { machine: undefined, mac: MAC, ip: '10.0.0.5', leaseIp: '10.0.0.5', leaseRequired: true, now: T0 },
+    want: { kind: 'ok' },
+  },
   {
     name: 'a first sighting is fine',
     input: { machine: undefined, mac: MAC, ip: '10.0.0.5', leaseIp: undefined, now: T0 },
@@ -72,6 +82,7 @@ describe('checkBootClaim', () => {
     it(name, () => {
       const r = checkBootClaim(input);
       expect(r.kind).toBe(want.kind);
+      if (r.kind === 'refuse' && want.reason) expect(r.reason).toMatch(want.reason);
       if (r.kind === 'conflict') {
         if (want.reason) expect(r.conflict.reason).toMatch(want.reason);
         if (want.ips) expect(r.conflict.claimants.map((c) => c.ip)).toEqual(want.ips);
