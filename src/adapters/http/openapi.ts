@@ -22,6 +22,19 @@ const param = (name: string, description: string, where: 'path' | 'query' = 'pat
   schema: { type: 'string' },
 });
 
+/** An operator choice: POST with a one-field JSON body. */
+const choice = (summary: string, parameter: ReturnType<typeof param>, field: string) => ({
+  post: {
+    summary,
+    parameters: [parameter],
+    security: bearer,
+    requestBody: {
+      content: { 'application/json': { schema: { type: 'object', properties: { [field]: { type: 'string' } } } } },
+    },
+    responses: { '200': json('Resolved'), ...errors },
+  },
+});
+
 export const OPENAPI = {
   openapi: '3.0.3',
   info: {
@@ -53,28 +66,16 @@ export const OPENAPI = {
       },
     },
     '/api/v1/conflicts': get('Open second-claimant conflicts (device serials, boot MACs), naming both claimants'),
-    '/api/v1/devices/{uuid}/conflict': {
-      post: {
-        summary: 'Resolve a device conflict: keep "current" or the claimant\'s cert fingerprint (audited)',
-        parameters: [param('uuid', 'EVE device UUID')],
-        security: bearer,
-        requestBody: {
-          content: { 'application/json': { schema: { type: 'object', properties: { keep: { type: 'string' } } } } },
-        },
-        responses: { '200': json('Resolved'), ...errors },
-      },
-    },
-    '/api/v1/boot/{mac}/conflict': {
-      post: {
-        summary: 'Resolve a boot MAC conflict: the IP of the real machine; the MAC is pinned to it (audited)',
-        parameters: [param('mac', 'boot NIC MAC')],
-        security: bearer,
-        requestBody: {
-          content: { 'application/json': { schema: { type: 'object', properties: { ip: { type: 'string' } } } } },
-        },
-        responses: { '200': json('Resolved'), ...errors },
-      },
-    },
+    '/api/v1/devices/{uuid}/conflict': choice(
+      'Resolve a device conflict: keep "current" or the claimant\'s cert fingerprint (audited)',
+      param('uuid', 'EVE device UUID'),
+      'keep',
+    ),
+    '/api/v1/boot/{mac}/conflict': choice(
+      'Resolve a boot MAC conflict: the IP of the real machine; the MAC is pinned to it (audited)',
+      param('mac', 'boot NIC MAC'),
+      'ip',
+    ),
     '/api/v1/clusters': get('Clusters: state, plan status, plan, "token sealed for n/3"'),
     '/api/v1/clusters/{name}': get('One cluster', { parameters: [param('name', 'Cluster name')] }),
     '/api/v1/clusters/{name}/overrides': {

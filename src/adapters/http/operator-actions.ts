@@ -24,7 +24,7 @@ const overrideBody = z
   .strict()
   .refine((o) => o.seed !== undefined || o.interfaces !== undefined, { message: 'give seed and/or interfaces' });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
     throw new EvebootError(

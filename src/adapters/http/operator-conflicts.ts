@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Conflict } from '../../core/boot/claims.js';
 import { EvebootError } from '../../core/errors.js';
 import type { Store } from '../../ports/store.js';
+import { parseBody } from './operator-actions.js';
 
 export interface ConflictDeps {
   store: Store;
@@ -24,17 +25,6 @@ export interface ConflictDeps {
 const deviceChoice = z.object({ keep: z.string().min(1).max(128) }).strict();
 const bootChoice = z.object({ ip: z.string().ip() }).strict();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    throw new EvebootError(
-      'EVEBOOT_ERR_BAD_REQUEST',
-      r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    );
-  }
-  return r.data;
-}
-
 export function registerConflicts(app: FastifyInstance, deps: ConflictDeps): void {
   const { store } = deps;
   app.get('/api/v1/conflicts', async () => [
@@ -46,7 +36,7 @@ export function registerConflicts(app: FastifyInstance, deps: ConflictDeps): voi
   ]);
 
   app.post<{ Params: { uuid: string } }>('/api/v1/devices/:uuid/conflict', async (req) => {
-    const { keep } = parse(deviceChoice, req.body);
+    const { keep } = parseBody(deviceChoice, req.body);
     const d = store.deviceByUuid(req.params.uuid);
     if (!d) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${req.params.uuid}`);
     if (!d.hold) throw new EvebootError('EVEBOOT_ERR_CONFLICT', `device ${d.uuid} has no open conflict`);
@@ -77,7 +67,7 @@ export function registerConflicts(app: FastifyInstance, deps: ConflictDeps): voi
   });
 
   app.post<{ Params: { mac: string } }>('/api/v1/boot/:mac/conflict', async (req) => {
-    const { ip } = parse(bootChoice, req.body);
+    const { ip } = parseBody(bootChoice, req.body);
     if (!deps.boot) throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'network boot is not running on this appliance');
     const conflict = deps.boot.resolve(req.params.mac, ip);
     const data = { conflict, keep: ip, outcome: `MAC ${conflict.subject} pinned to ${ip}` };
