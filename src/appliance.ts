@@ -11,6 +11,7 @@ import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
+import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
 import { type OnboardIssuer, onboardIssuer } from './adapters/onboard-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
@@ -88,7 +89,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
-    sans: [site.listen.advertise, ...(opts.sans ?? [])],
+    sans: [...(site.listen.advertise ? [site.listen.advertise] : []), ...(opts.sans ?? [])],
   });
   const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
@@ -142,6 +143,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     clock,
     random,
+    secrets,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
     rootCaPem: pki.root.certPem,
@@ -204,6 +206,27 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
         },
       },
     },
+    kubeconfig: async (name) => {
+      const plan = cluster.plan(name);
+      const seed = plan?.nodes.find((n) => n.uuid === plan.seedUuid);
+      if (!plan || !seed) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `cluster ${name} has no plan yet`);
+      if (!opts.probeRoute) {
+        throw new EvebootError(
+          'EVEBOOT_ERR_CLUSTER_UNREACHABLE',
+          'this appliance has no route to the cluster IPs: serve on the cluster network or with --probe-cluster to make a kubeconfig',
+        );
+      }
+      const issued = await issueKubeconfig({
+        name,
+        seedIp: seed.ip,
+        token: cluster.openToken(name),
+        route: opts.probeRoute,
+        pinnedCaPem: watcher.pinnedCa(name),
+      });
+      const { clientCertSha256, serverCaSha256, notAfter, server } = issued;
+      emit({ type: 'kubeconfig.issued', data: { cluster: name, server, clientCertSha256, serverCaSha256, notAfter } });
+      return issued;
+    },
     hub,
     store,
     pki,
@@ -213,6 +236,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     accessToken: opts.uiAccessToken,
     station,
     clock,
+    secrets,
     emit,
   });
   return {
@@ -229,7 +253,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     hooks,
     issueOnboarding: onboardIssuer(pki.root),
     async close() {
-      watcher.stop();
+      await watcher.stop();
       await controllerApi.close();
       await operatorApi.close();
       store.close();

@@ -1,11 +1,10 @@
 // Per-machine onboarding credentials: a fresh P-256 key and a cert issued by the appliance root CA, with the
 // machine's binding (MAC + serial of the install decision, or a USB medium id) as SAN URIs. Replaces the one
 // site-wide onboarding key: a CONFIG that leaks gives at most one registration, for the machine it names.
-import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { bindingUris, type OnboardBinding } from '../core/eve/onboard-admission.js';
-import { CLIENT_AUTH, type Credential, importPair, issue, newPair } from './pki.js';
+import type { Credential } from './pki.js';
+import { CLIENT_AUTH, issue, issuerOf, newPair, x509 } from './x509-issue.js';
 
 export interface OnboardCredential {
   certPem: string;
@@ -18,10 +17,10 @@ export type OnboardIssuer = (b: OnboardBinding) => Promise<OnboardCredential>;
 
 /** Install credentials live as long as an install can take to reach register; media for a year. */
 export function onboardIssuer(root: Credential): OnboardIssuer {
-  let rootPair: ReturnType<typeof importPair> | undefined;
+  let rootIssuer: ReturnType<typeof issuerOf> | undefined;
   return async (b) => {
-    rootPair ??= importPair(root.keyPem);
-    const issuer = { name: new x509.X509Certificate(root.certPem).subject, key: (await rootPair).privateKey };
+    rootIssuer ??= issuerOf(root.certPem, root.keyPem);
+    const issuer = await rootIssuer;
     const { pair, keyPem } = await newPair();
     const who = b.kind === 'medium' ? `medium ${b.medium}` : `${b.mac}`;
     const certPem = await issue({

@@ -44,6 +44,16 @@ export interface DeviceRecord {
     replacedAt: number;
     why: string;
   }[];
+  /** The vault key(s) the device escrowed with STORE_KEYS (latest), sealed under the state key. */
+  escrow?: EscrowRecord;
+}
+
+export interface EscrowRecord {
+  at: number;
+  /** AttestVolumeKeyType and length of each key, for views that must not carry the keys. */
+  keys: { keyType: number; bytes: number }[];
+  /** SecretBox ciphertext of the keys (JSON [{keyType, key: base64}]). */
+  ciphertext: string;
 }
 
 export type MachineDecision = 'pending' | 'approved' | 'rejected';
