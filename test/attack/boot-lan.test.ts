@@ -86,7 +86,7 @@ describe('an attacker on the boot LAN against eveboot serve', () => {
   });
 
   it('1. an identity report for a listed MAC, serial or net1 from a box we never leased to gets no install decision', async () => {
-    const tries = [
+    const tries: Record<string, string>[] = [
       { mac: MACS[0]!, serial: SERIALS[0]! },
       { mac: '02:66:66:66:66:66', serial: SERIALS[1]! },
       { mac: '02:66:66:66:66:67', serial: '', net1: `${MACS[2]},up` },
