@@ -1,5 +1,5 @@
 // The network-boot half of the appliance: the serving interface, DHCP (full or proxy, chosen by a survey),
-// TFTP for the first iPXE binary, and the HTTP boot API. Events go into the appliance's log; DHCP sightings
+// TFTP for the first iPXE binary and GRUB's grub.cfg, and the HTTP boot API. Events go into the appliance's log; DHCP sightings
 // become NIC observations for cluster planning. Only started by `serve`; tests start it with loopback settings.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { probeDhcpServers } from './adapters/dhcp-probe.js';
 import { type DhcpEvent, DhcpServer } from './adapters/dhcp-server.js';
 import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
+import { grubTftpFiles } from './adapters/grub-files.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
 import { onboardedBySerial, resolveBootConflict, setReinstall } from './adapters/http/boot-machine-routes.js';
@@ -19,6 +20,8 @@ import { systemRandom } from './adapters/system.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import { classifyGrubTftp } from './core/boot/grub-tftp.js';
+import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
 
 export type DhcpMode = 'auto' | 'full' | 'proxy' | 'off';
@@ -97,9 +100,10 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   // serve resolved listen.advertise (site file, else the serving interface) before it started us.
   const controller = `${listen.advertise ?? address}:${listen.controllerPort}`;
   const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
+  const images = new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m));
   const bootApi = buildBootApi({
     bootStore,
-    images: new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m)),
+    images,
     httpServer: http,
     controller,
     site: () => bootSiteFrom({ nodes, boot: site.boot }),
@@ -117,7 +121,11 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     random: systemRandom,
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
-    emit,
+    emit: (e) => {
+      // iPXE's identity report lists every NIC with its link state: a sighting for the planner.
+      if (e.type === 'boot.report') appliance.cluster.observe(observeIpxeReport(e.data.nics));
+      emit(e);
+    },
     clock: { now: () => Date.now() },
     logger,
   });
@@ -131,8 +139,14 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     root: o.ipxeDir,
     address,
     port: listen.tftpPort,
+    generate: grubTftpFiles({ images, bootStore, ipMacs, httpServer: http }),
     onEvent: (e: TftpEvent) => {
-      if (e.stage !== 'progress' || e.done) emit({ type: 'tftp', data: { ...e } });
+      if (e.stage === 'progress' && !e.done) return;
+      // GRUB probes names it does without before it reads grub.cfg (core/boot/grub-tftp.ts): a miss is no failure.
+      if (e.stage === 'refuse' && classifyGrubTftp(e.file).kind === 'probe') {
+        return emit({ type: 'tftp.grub-probe', data: { client: e.client, file: e.file } });
+      }
+      emit({ type: 'tftp', data: { ...e } });
     },
     log: logger.child({ subsystem: 'tftp' }),
   });

@@ -11,11 +11,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import type { BootPolicy } from '../../core/boot/decide.js';
 import { liveGrant, redeemGrant } from '../../core/boot/grant.js';
-import { renderInstallerOverrides, renderNetbootGrubCfg } from '../../core/boot/grub-netboot.js';
+import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { normalizeMac } from '../../core/boot/identity.js';
 import { renderIdentityScript } from '../../core/boot/ipxe-script.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
+import { servedGrubCfg } from '../grub-files.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
 import { IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
@@ -112,7 +113,8 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     const img = deps.images.get(imageId);
     if (!img) return undefined;
     if (img.boot.mode === 'grub' && path === 'EFI/BOOT/grub.cfg') {
-      return generated(`${img.id}/${path}`, renderNetbootGrubCfg({ httpServer: http, imageId: img.id }));
+      // The same bytes TFTP answers from the next-server, where GRUB under iPXE really reads it (grub-files.ts).
+      return generated(`${img.id}/${path}`, servedGrubCfg(http, img.id));
     }
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
