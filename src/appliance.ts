@@ -265,7 +265,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     watcher,
     stalls,
     hooks,
-    issueOnboarding: onboardIssuer(pki.root),
+    issueOnboarding: onboardIssuer(pki.root, clock),
     async close() {
       stalls.stop();
       await watcher.stop();
