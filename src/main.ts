@@ -17,6 +17,7 @@ import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
 import { SiteError } from './config/site.js';
+import { EvebootError } from './core/errors.js';
 import { ArchiveError } from './core/state/archive.js';
 
 const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-fresh boxes
@@ -143,7 +144,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`eveboot: ${(e as Error).message}\n`);
+    const code = e instanceof EvebootError ? `${e.code}: ` : '';
+    process.stderr.write(`eveboot: ${code}${(e as Error).message}\n`);
     process.exit(1);
   },
 );

@@ -21,6 +21,7 @@ import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { classifyGrubTftp } from './core/boot/grub-tftp.js';
+import { EvebootError } from './core/errors.js';
 import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
 
@@ -65,7 +66,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   let mac = '02:00:00:00:00:00';
   if (!o.rehearsal) {
     const choice = chooseServingInterface(await probeHostNics(), o.interface);
-    if (choice.kind === 'error') throw new Error(`EVEBOOT_ERR_INTERFACE: ${choice.message}`);
+    if (choice.kind === 'error') throw new EvebootError('EVEBOOT_ERR_INTERFACE', choice.message);
     iface = choice.nic.name;
     address = choice.nic.ipv4[0]!.address;
     cidr = choice.nic.ipv4[0]!.cidr;
@@ -238,7 +239,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     markReinstall(uuid) {
       const d = appliance.store.deviceByUuid(uuid);
       const m = bootStore.machines().find((x) => d && x.identity.serial === d.serial);
-      if (!m) throw new Error(`EVEBOOT_ERR_NOT_FOUND: ${d?.serial ?? uuid} has not PXE-booted here`);
+      if (!m) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${d?.serial ?? uuid} has not PXE-booted here`);
       setReinstall(bootStore, emit, m.mac, true);
     },
     async stop() {

@@ -1,10 +1,9 @@
 // eveboot usb build: an EVE installer.raw with this site's CONFIG written into its CONFIG partition, in place.
 // No root, no loop mount: parse the GPT, rewrite the partition's FAT in memory, write it back, read it all back.
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { copyImage, readRange, writeRange } from '../adapters/disk-file.js';
 import { onboardIssuer } from '../adapters/onboard-issuer.js';
-import { loadPki } from '../adapters/pki.js';
 import { loadSite } from '../config/site.js';
 import { renderGrubCfg, siteConfigFiles } from '../core/disk/config-files.js';
 import { findConfigPartition } from '../core/disk/config-partition.js';
@@ -15,6 +14,7 @@ import { writeFiles } from '../core/disk/fat-write.js';
 import { type Gpt, gptTableRanges, parseGpt, partitionRange } from '../core/disk/gpt.js';
 import { resolveAdvertise } from '../core/site/advertise.js';
 import { parse, required, UsageError } from './args.js';
+import { pkiFor } from './pki.js';
 
 const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out stick.img [--state DIR] [--advertise ADDR]
   --advertise ADDR  the address or DNS name the nodes reach the appliance at (default: the site's
@@ -58,7 +58,7 @@ export async function usbCommand(argv: string[], out: (s: string) => void): Prom
     host: site.listen.host,
   });
   if (adv.kind === 'error') throw new UsageError(`${adv.message}\n\n${USAGE}`);
-  const pki = loadPki(join(values.state ?? 'eveboot-state', 'pki'));
+  const pki = await pkiFor(values.state ?? 'eveboot-state', site.site.name, out);
   const server = `${adv.address}:${site.listen.controllerPort}`;
   // Each stick gets its own onboarding credential, good for one registration (core/eve/onboard-admission.ts):
   // a lost stick onboards at most one box, and never a second time.

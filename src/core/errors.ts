@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_NO_INTEGRITY_TOKEN'
   | 'EVEBOOT_ERR_NOT_FOUND'
   | 'EVEBOOT_ERR_CONFIG'
-  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE';
+  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
+  | 'EVEBOOT_ERR_INTERFACE'
+  | 'EVEBOOT_ERR_DHCP';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -20,6 +22,8 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_NOT_FOUND: 404,
   EVEBOOT_ERR_CONFIG: 400,
   EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
+  EVEBOOT_ERR_INTERFACE: 400,
+  EVEBOOT_ERR_DHCP: 500,
 };
 
 export class EvebootError extends Error {
