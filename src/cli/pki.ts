@@ -12,7 +12,9 @@ const USAGE = `usage: eveboot pki init --state DIR [--site FILE]
   init            create the appliance PKI in DIR if it has none (idempotent) and print the fingerprints; the
                   root CA is named after the site in --site FILE (default: "eveboot")
   show            the SHA-256 fingerprints of the root CA and the controller's certs
-  export          write the public certificates as PEM files to OUTDIR (never a private key)`;
+  export          write the public certificates as PEM files to OUTDIR (never a private key)
+  --state DIR     state directory (required)
+  --site FILE     the site file whose name the new root CA takes (init only)`;
 
 export function printFingerprints(pki: Pki, out: (s: string) => void): void {
   for (const [role, fp] of Object.entries(fingerprints(pki))) out(`${role.padEnd(8)} SHA256 ${fp}`);

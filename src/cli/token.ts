@@ -15,7 +15,12 @@ import { EdgeDevConfigSchema } from '../gen/config/devconfig_pb.js';
 import { parse, required, UsageError } from './args.js';
 import { pkiFor } from './pki.js';
 
-const USAGE = 'usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--cluster NAME] [--out FILE.pb]';
+const USAGE = `usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--cluster NAME] [--out FILE.pb] [--state-url URL]
+  --device-ecdh-cert FILE  the device's TPM ECDH certificate (PEM), as EVE uploads it in attestation
+  --state DIR     state directory with the PKI and keys/state.key (required)
+  --cluster NAME  the cluster whose join token to seal (default: the only cluster in the state)
+  --out FILE.pb   also write the CipherContext and sealed token as a binary EdgeDevConfig fragment
+  --state-url URL read a shared PostgreSQL state instead of SQLite in --state`;
 
 export async function tokenCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const opts = {

@@ -17,6 +17,10 @@ import { parse, required, UsageError } from './args.js';
 import { pkiFor } from './pki.js';
 
 const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out stick.img [--state DIR] [--advertise ADDR]
+  --site FILE       the site file
+  --image FILE      an EVE-k installer.raw (decompressed); it is not changed
+  --out FILE        the stick image to write (must differ from --image)
+  --state DIR       the appliance's state directory with its PKI (default ./eveboot-state)
   --advertise ADDR  the address or DNS name the nodes reach the appliance at (default: the site's
                     listen.advertise; required, and never loopback)
 
