@@ -1,13 +1,14 @@
 // Simulated EVE nodes for every node of a site or line manifest, as the demo and the factory rehearsal run
 // them: each onboards over the real API, gets its sealed token, and runs a K3s stand-in whose cluster IP maps to
 // loopback ports (rehearsalMaps), so the appliance's readiness watcher probes real servers.
+import type { OnboardIssuer } from '../adapters/onboard-issuer.js';
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import type { ClusterSpec, Site } from '../config/site.js';
 import type { NicObservation } from '../core/plan/inventory.js';
 import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
-import { netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
+import { netbootSimNode, onboardingFrom, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
@@ -46,7 +47,9 @@ export interface SiteFleetOptions {
   specs: ClusterSpec[];
   maps: LoopbackMap[];
   server: string;
-  pki: { rootCaPem: string; onboardCertPem: string; onboardKeyPem: string };
+  /** The root CA the nodes trust, and the issuer of a per-medium onboarding credential for nodes that do not
+   *  netboot (installed from a USB stick); netbooted nodes onboard with the credential from their CONFIG. */
+  pki: { rootCaPem: string; issue: OnboardIssuer };
   pollMs: number;
   /** Which cluster (index) gets the injected failure. */
   failure?: { kind: Failure; cluster: number };
@@ -79,11 +82,12 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           ? { ...nic, ipv4: '192.168.78.12', subnet: '192.168.78.0/24', segment: 'other-vlan' }
           : nic,
       );
+      let fromConfig: { certPem: string; keyPem: string } | undefined;
       const device = new SimDevice({
         server: o.server,
         rootCaPem: o.pki.rootCaPem,
-        onboardCertPem: o.pki.onboardCertPem,
-        onboardKeyPem: o.pki.onboardKeyPem,
+        onboarding: async () =>
+          fromConfig ?? (await o.pki.issue({ kind: 'medium', medium: `sim-${node.serial ?? nics[0]!.mac}` })),
         serial: node.serial ?? '',
         // EVE's netboot sets eve_soft_serial=${mac:hexhyp} when the box has no hardware serial to speak of.
         softSerial: node.softSerial ?? nics[0]!.mac.replace(/:/g, '-'),
@@ -95,7 +99,7 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
         // The cut node sits on another VLAN: it cannot PXE-boot from us (think: installed from a USB stick).
         if (!o.netboot || cut) return;
         try {
-          await netbootSimNode({
+          const r = await netbootSimNode({
             mac: nics[0]!.mac,
             serial: node.serial ?? '',
             smbiosUuid: simSmbiosUuid(node.serial ?? who),
@@ -106,6 +110,7 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
             signal: abort.signal,
             log: (m) => o.log?.(who, m),
           });
+          if (r.config) fromConfig = onboardingFrom(r.config);
         } catch (e) {
           if (!abort.signal.aborted) o.log?.(who, `netboot failed: ${(e as Error).message}`);
         }

@@ -14,6 +14,9 @@ const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
 const grubEfi = fakeBundleFiles().find((f) => f.path === './EFI/BOOT/BOOTX64.EFI')!.data;
 const get = (url: string, headers: Record<string, string> = {}, remoteAddress?: string) =>
   t.app.inject({ method: 'GET', url, headers, remoteAddress });
+/** The one-time nonce of an install decision, as its boot script carries it. */
+const nonceIn = (script: string) => /nonce=([A-Za-z0-9_-]{22})/.exec(script)?.[1] ?? '';
+let nonce = '';
 
 describe('boot flow: identity → decision → booting → installed → local → reinstall', () => {
   it('the per-machine entry script asks for the identity report', async () => {
@@ -37,6 +40,8 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('chain http://10.99.0.1:8080/artifacts/14.5.1-k-amd64/EFI/BOOT/BOOTX64.EFI');
     expect(r.body).toContain('/boot/booting?mac=52:54:00:99:00:10&stage=grub');
+    nonce = nonceIn(r.body);
+    expect(nonce).toHaveLength(22);
     const m = t.bootStore.machine(MAC_A)!;
     expect(m.identity.nics).toEqual([
       { name: 'net0', mac: MAC_A, link: 'up' },
@@ -48,8 +53,10 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(t.logLines.join('')).toContain('site node node-a (serial SN-A): install 14.5.1-k-amd64');
   });
 
-  it('the booting callback is recorded as an event', async () => {
-    const r = await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64`);
+  it('the booting callback is recorded as an event, and counts only with the nonce', async () => {
+    await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64`);
+    expect(t.bootStore.machine(MAC_A)!.bootingAt).toBeUndefined();
+    const r = await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64&nonce=${nonce}`);
     expect(r.body).toBe('ok\n');
     expect(t.events.at(-1)).toMatchObject({ type: 'boot.booting', data: { mac: MAC_A, stage: 'grub' } });
     expect(t.bootStore.machine(MAC_A)!.bootingAt).toBeDefined();
@@ -64,28 +71,42 @@ describe('boot flow: identity → decision → booting → installed → local �
       expect(cfg.body).toContain('set cmddevice=http,10.99.0.1:8080');
       expect(cfg.body).toContain('set config_grub_cfg=(http,10.99.0.1:8080)/eveboot/overrides.cfg');
     }
-    expect((await get('/eveboot/overrides.cfg')).body).toContain('newc:/config.img:(http,10.99.0.1:8080)/config.img');
+    // Per client: the decision's IP gets its one-time CONFIG URL; anyone else the bare name (which serves nothing).
+    expect((await get('/eveboot/overrides.cfg')).body).toContain(
+      `newc:/config.img:(http,10.99.0.1:8080)/config/${nonce}.img`,
+    );
+    expect((await get('/eveboot/overrides.cfg', {}, '10.0.0.99')).body).toContain(
+      'newc:/config.img:(http,10.99.0.1:8080)/config.img',
+    );
   });
 
-  it('config.img is a FAT CONFIG with server, root CA, onboarding cert and the installer options', async () => {
-    const r = await get('/config.img');
+  it("the decision's CONFIG is a FAT CONFIG with server, root CA, its own onboarding cert and the installer options", async () => {
+    const r = await get(`/config/${nonce}.img`);
     expect(r.statusCode).toBe(200);
+    expect(t.issued.at(-1)).toEqual({ kind: 'install', mac: MAC_A, serial: 'SN-A' });
     const img = new Uint8Array(r.rawPayload);
     const text = (p: string) => new TextDecoder().decode(readFile(img, p));
     expect(text('server')).toBe('10.99.0.1:8443\n');
     expect(text('root-certificate.pem')).toContain('ROOT');
-    expect(text('onboard.cert.pem')).toContain('ONBOARD');
+    expect(text('onboard.cert.pem')).toContain(`ONBOARD\n-----END CERTIFICATE-----\n# ${MAC_A}`);
     expect(text('grub.cfg')).toContain('eve_install_disk=sda eve_persist_disk=sdb');
   });
 
-  it('config.img is refused to a client that is not being installed', async () => {
-    const r = await get('/config.img', {}, '10.0.0.99');
-    expect(r.statusCode).toBe(403);
-    expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img/);
+  it('the CONFIG is refused without the nonce, from another IP, and after its fetch window', async () => {
+    expect((await get('/config.img')).statusCode).toBe(403);
+    const other = await get(`/config/${nonce}.img`, {}, '10.0.0.99');
+    expect(other.statusCode).toBe(403);
+    expect(other.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config refused: nonce of .* presented from 10.0.0.99/);
+    expect(t.events.at(-1)).toMatchObject({ type: 'trust.suspicious', data: { ip: '10.0.0.99', mac: MAC_A } });
+    t.tick(3 * 60 * 1000);
+    expect((await get(`/config/${nonce}.img`)).statusCode).toBe(403);
   });
 
-  it('the installer callback records the install; the next PXE boot is a local boot', async () => {
-    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed`)).statusCode).toBe(200);
+  it('the installer callback records the install only with the nonce; the next PXE boot is a local boot', async () => {
+    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed`)).statusCode).toBe(403);
+    expect((await get(`/boot/installed?mac=${MAC_A}&nonce=${nonce}`, {}, '10.0.0.99')).statusCode).toBe(403);
+    expect(t.bootStore.machine(MAC_A)!.installedAt).toBeUndefined();
+    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed&nonce=${nonce}`)).statusCode).toBe(200);
     expect(t.events.at(-1)).toMatchObject({ type: 'boot.installed', data: { mac: MAC_A, status: 'installed' } });
     const r = await get(`/boot/report?${reportQuery(MAC_A)}`);
     expect(r.body).toContain('# eveboot decision for 52:54:00:99:00:10: local');
@@ -95,8 +116,10 @@ describe('boot flow: identity → decision → booting → installed → local �
 
   it('the operator reinstall mark flips it back to an install exactly once', async () => {
     setReinstall(t.bootStore, (e) => t.events.push(e), '52-54-00-99-00-10', true);
-    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
-    await get(`/boot/installed?mac=${MAC_A}`);
+    const again = (await get(`/boot/report?${reportQuery(MAC_A)}`)).body;
+    expect(again).toContain('BOOTX64.EFI');
+    expect(nonceIn(again)).not.toBe(nonce);
+    await get(`/boot/installed?mac=${MAC_A}&nonce=${nonceIn(again)}`);
     expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain(': local');
   });
 

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is iPXE settings syntax, not a JS template
 // A small fake EVE release netboot bundle with the real layout (eve-api-facts §6.2), written as a plain ustar
 // archive, and a boot API built on it for inject() tests. Real bundles are GBs and not downloadable here.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +9,12 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { buildBootApi } from '../../src/adapters/http/boot-api.js';
 import { IpMacTable } from '../../src/adapters/http/boot-progress.js';
-import { bootSiteFrom, buildConfigImage, cachedConfigImage } from '../../src/adapters/http/boot-site.js';
+import { bootSiteFrom, buildConfigImage } from '../../src/adapters/http/boot-site.js';
 import { importImage } from '../../src/adapters/image-import.js';
 import { ImageStore } from '../../src/adapters/image-store.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
+import type { OnboardBinding } from '../../src/core/eve/onboard-admission.js';
 
 export const MAC_A = '52:54:00:99:00:10';
 export const CONTROLLER = '10.99.0.1:8443';
@@ -113,6 +115,8 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
   const clock = { now: () => now };
   const devices: { serial: string }[] = [];
   const ipMacs = new IpMacTable();
+  const issued: OnboardBinding[] = [];
+  const leases = new Map<string, string>();
   const app = buildBootApi({
     bootStore,
     images: new ImageStore(join(state, 'images')),
@@ -126,7 +130,25 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
         ],
         boot: BOOT_OPTIONS,
       }),
-    configImage: cachedConfigImage(() => buildConfigImage({ controller: CONTROLLER, boot: BOOT_OPTIONS, ...PEMS })),
+    // Each install decision's own credential: here a fake one whose cert names the binding, so tests can see it.
+    issueOnboarding: async (b) => {
+      issued.push(b);
+      return {
+        certPem: `${PEMS.onboardCertPem}# ${b.mac}`,
+        keyPem: PEMS.onboardKeyPem,
+        certHash: `hash-${issued.length}`,
+      };
+    },
+    configImageFor: (ctx) =>
+      buildConfigImage({
+        controller: CONTROLLER,
+        boot: BOOT_OPTIONS,
+        rootCaPem: PEMS.rootCaPem,
+        onboardCertPem: ctx.credential.certPem,
+        onboardKeyPem: ctx.credential.keyPem,
+      }),
+    leaseOf: (mac) => leases.get(mac),
+    random: seededRandom(),
     onboarded: (m) => devices.find((d) => d.serial === m.identity.serial)?.serial,
     ipMacs,
     emit: (e) => events.push(e),
@@ -150,6 +172,8 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
     logLines,
     devices,
     ipMacs,
+    issued,
+    leases,
     tick: (ms: number) => {
       now += ms;
     },
@@ -174,4 +198,24 @@ export function reportQuery(mac: string, over: Record<string, string> = {}): str
     ...over,
   };
   return new URLSearchParams(q).toString();
+}
+
+/** Deterministic bytes (a counter through SHA-256): nonces differ per call and per run they repeat. */
+export function seededRandom(seed = 'eveboot-test') {
+  let n = 0;
+  return {
+    bytes: (len: number) => {
+      const out = new Uint8Array(len);
+      for (let i = 0; i < len; i += 32)
+        out.set(
+          createHash('sha256')
+            .update(`${seed}:${n++}`)
+            .digest()
+            .subarray(0, len - i),
+          i,
+        );
+      return out;
+    },
+    uuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}`,
+  };
 }

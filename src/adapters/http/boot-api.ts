@@ -9,21 +9,18 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { type BootPolicy, decideBoot, matchSiteNode } from '../../core/boot/decide.js';
-import { expiredMachines, UNKNOWN_MACHINE_EXPIRY } from '../../core/boot/expiry.js';
+import type { BootPolicy } from '../../core/boot/decide.js';
+import { liveGrant, redeemGrant } from '../../core/boot/grant.js';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
-import { normalizeMac, parseIdentity, recordDecision, recordReport } from '../../core/boot/identity.js';
-import { renderBootScript, renderIdentityScript } from '../../core/boot/ipxe-script.js';
+import { normalizeMac } from '../../core/boot/identity.js';
+import { renderIdentityScript } from '../../core/boot/ipxe-script.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
-import type { BootMachine, BootStore } from '../../ports/boot-store.js';
-import type { Clock } from '../../ports/clock.js';
 import { servedGrubCfg } from '../grub-files.js';
-import type { ImageStore } from '../image-store.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
-import { type Emit, IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
-import { installRateLimit } from './client-limits.js';
+import { IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
+import { type ConfigImages, type ReportDeps, reportRoute } from './boot-report-route.js';
 import { installErrorHandler } from './errors.js';
 
 export interface BootSite {
@@ -33,24 +30,11 @@ export interface BootSite {
   installArgs: string[];
 }
 
-export interface BootApiDeps {
-  bootStore: BootStore;
-  images: ImageStore;
+export interface BootApiDeps extends ReportDeps {
   /** `<ip>:<port>` where machines reach this API (IP literal: firmware may have no DNS). */
   httpServer: string;
-  /** `<host>:<port>` of the EVE controller (eve_install_server, CONFIG `server`). */
-  controller: string;
-  site: () => BootSite;
-  /** Per-site CONFIG partition image (FAT, label CONFIG). Called per request; cache it on the caller's side. */
-  configImage: () => Uint8Array;
-  /** Serial of an onboarded controller device that is this machine, if any (install-once by onboarding). */
-  onboarded?: (m: BootMachine) => string | undefined;
   /** Shared with the DHCP server's lease events, so downloads are attributed before the first report. */
   ipMacs?: IpMacTable;
-  /** config.img holds the onboarding key: serve it only to clients whose last decision was install (default). */
-  configImageOpen?: boolean;
-  emit: Emit;
-  clock: Clock;
   logger: Logger;
 }
 
@@ -62,9 +46,18 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   const ipMacs = deps.ipMacs ?? new IpMacTable();
   const base = `http://${deps.httpServer}`;
   const log = deps.logger.child({ subsystem: 'boot' });
-  const meter = new ProgressMeter(deps.emit, deps.clock, (mac, path) => {
+  const configs: ConfigImages = new Map();
+  const meter = new ProgressMeter(deps.emit, deps.clock, (mac, path, ip) => {
     const m = deps.bootStore.machine(mac);
-    if (m && path.endsWith('/installer.iso') && m.lastDecision === 'install' && m.payloadServedAt === undefined) {
+    // Counts only for the IP that got the install decision (an attacker's download proves nothing).
+    const fromGrantee = liveGrant(m?.grant, deps.clock.now())?.ip === ip;
+    if (
+      m &&
+      fromGrantee &&
+      path.endsWith('/installer.iso') &&
+      m.lastDecision === 'install' &&
+      m.payloadServedAt === undefined
+    ) {
       deps.bootStore.put({ ...m, payloadServedAt: deps.clock.now(), reinstall: false });
       deps.emit({ type: 'boot.payload-served', data: { mac, path } });
     }
@@ -89,69 +82,20 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   });
   app.get<{ Querystring: { mac?: string } }>('/boot/script', (req, reply) => identity(req, reply, req.query.mac));
 
-  // Each new MAC may push out stale unknown ones, so made-up reports cannot grow the store without bound.
-  const forgetExpired = (site: BootSite, now: number) => {
-    const known = (m: BootMachine) => matchSiteNode(site.nodes, m).known;
-    for (const mac of expiredMachines(deps.bootStore.machines(), known, now, UNKNOWN_MACHINE_EXPIRY))
-      deps.bootStore.remove(mac);
-  };
-  // One iPXE boot reports once; 30 a minute per IP leaves room for retries and nothing for a flood.
-  installRateLimit(app, { urls: ['/boot/report'], max: 30, windowMs: 60_000, clock: deps.clock });
-  app.get<{ Querystring: Record<string, string> }>('/boot/report', (req, reply) => {
-    const mac = macParam(req.query.mac);
-    const ip = plainIp(req.ip);
-    ipMacs.note(ip, mac);
-    const now = deps.clock.now();
-    const site = deps.site();
-    let m = recordReport(deps.bootStore.machine(mac), mac, parseIdentity(req.query), ip, now);
-    const known = matchSiteNode(site.nodes, m);
-    const d = decideBoot({
-      machine: m,
-      known,
-      onboarded: deps.onboarded?.(m),
-      images: deps.images.list(),
-      policy: site.policy,
-    });
-    m = recordDecision(m, { kind: d.kind, reason: d.reason, image: d.kind === 'install' ? d.image : undefined });
-    const isNew = deps.bootStore.machine(mac) === undefined;
-    deps.bootStore.put(m);
-    if (isNew) forgetExpired(site, now);
-    if (d.kind === 'install') meter.reset(mac);
-    const id = m.identity;
-    deps.emit({
-      type: 'boot.report',
-      node: known.name,
-      data: {
-        mac,
-        ip,
-        uuid: id.uuid,
-        serial: id.serial,
-        buildarch: id.buildarch,
-        platform: id.platform,
-        nics: id.nics,
-      },
-    });
-    const image = d.kind === 'install' ? d.image.id : undefined;
-    deps.emit({ type: 'boot.decision', node: known.name, data: { mac, decision: d.kind, reason: d.reason, image } });
-    log.info({ mac, decision: d.kind, image }, d.reason);
-    const kernelArgs =
-      d.kind === 'install' && d.image.boot.mode === 'kernel'
-        ? [
-            `eve_install_server=${deps.controller}`,
-            ...site.installArgs,
-            `eveboot.server=${base}`,
-            `eveboot.mac=${mac}`,
-            `eveboot.config=${base}/config.img`,
-            `eveboot.installed=${base}/boot/installed?mac=${mac}`,
-          ].join(' ')
-        : undefined;
-    return text(reply, renderBootScript({ base, mac, decision: d, kernelArgs }));
-  });
+  reportRoute(app, { ...deps, base, ipMacs, meter, log }, configs);
 
-  app.get<{ Querystring: { mac?: string; stage?: string; image?: string } }>('/boot/booting', (req, reply) => {
+  type BootingQuery = { mac?: string; stage?: string; image?: string; nonce?: string };
+  app.get<{ Querystring: BootingQuery }>('/boot/booting', (req, reply) => {
     const mac = macParam(req.query.mac);
     const m = deps.bootStore.machine(mac);
-    if (m) deps.bootStore.put({ ...m, bootingAt: deps.clock.now() });
+    // Local-boot beacons carry no nonce and change nothing; an install's beacon counts only with its nonce.
+    const ok = redeemGrant(m?.grant, {
+      nonce: req.query.nonce,
+      ip: plainIp(req.ip),
+      now: deps.clock.now(),
+      use: 'callback',
+    });
+    if (m && ok.kind === 'ok') deps.bootStore.put({ ...m, bootingAt: deps.clock.now() });
     const stage = (req.query.stage ?? '').slice(0, 32);
     deps.emit({ type: 'boot.booting', data: { mac, stage, image: req.query.image ?? null } });
     return text(reply, 'ok\n');
@@ -192,6 +136,11 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
       },
     });
   };
+  const grantOf = (ip: string) => {
+    const mac = ipMacs.mac(ip);
+    const g = liveGrant(mac ? deps.bootStore.machine(mac)?.grant : undefined, deps.clock.now());
+    return g?.ip === ip ? g : undefined;
+  };
   /** Root names follow the image of the client's last install decision, else the newest import. */
   const rootImage = (req: FastifyRequest): string | undefined => {
     const mac = ipMacs.mac(plainIp(req.ip));
@@ -218,26 +167,50 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     handler: (req: FastifyRequest<{ Params: { file: string } }>, reply) =>
       rootRoute(`EFI/BOOT/${req.params.file}`)(req, reply),
   });
+  // The CONFIG of one install decision, once, to the IP that got it. The bare /config.img name (what a stock
+  // grub.cfg would ask for) serves nothing: there is no site-wide CONFIG any more.
   app.route({
     method: ['GET', 'HEAD'],
     url: '/config.img',
-    handler: (req, reply) => {
-      const mac = ipMacs.mac(plainIp(req.ip));
-      if (!deps.configImageOpen && (!mac || deps.bootStore.machine(mac)?.lastDecision !== 'install')) {
-        deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), mac: mac ?? null } });
-        throw new EvebootError(
-          'EVEBOOT_ERR_NOT_ALLOWED',
-          `config.img (it holds the onboarding key) goes only to machines being installed; ${plainIp(req.ip)} is not one`,
-        );
+    handler: (req) => {
+      deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), reason: 'no nonce' } });
+      throw new EvebootError(
+        'EVEBOOT_ERR_NOT_ALLOWED',
+        "config.img goes only to a machine being installed, under its boot script's one-time URL",
+      );
+    },
+  });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/config/:file',
+    handler: (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
+      const ip = plainIp(req.ip);
+      const nonce = req.params.file.replace(/\.img$/, '');
+      const held = configs.get(nonce);
+      const m = held ? deps.bootStore.machine(held.mac) : undefined;
+      const r = redeemGrant(m?.grant, { nonce, ip, now: deps.clock.now(), use: 'config' });
+      if (r.kind === 'refuse' || !held || !m) {
+        const reason = r.kind === 'refuse' ? r.reason : 'no such install decision';
+        deps.emit({ type: 'boot.config-refused', data: { ip, mac: held?.mac ?? null, reason } });
+        if (r.kind === 'refuse' && r.suspicious) {
+          deps.emit({ type: 'trust.suspicious', data: { ip, mac: held?.mac ?? null, reason } });
+        }
+        throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `config refused: ${reason}`);
       }
-      return serve(req, reply, generated('config.img', deps.configImage()), '/config.img');
+      if (r.grant !== m.grant) deps.bootStore.put({ ...m, grant: r.grant });
+      return serve(req, reply, generated('config.img', held.bytes), '/config.img');
     },
   });
   app.route({
     method: ['GET', 'HEAD'],
     url: '/eveboot/overrides.cfg',
     handler: (req, reply) => {
-      const body = renderInstallerOverrides({ httpServer: http });
+      // Per client: the overrides point GRUB at this machine's one-time CONFIG URL.
+      const grant = grantOf(plainIp(req.ip));
+      const body = renderInstallerOverrides({
+        httpServer: http,
+        configPath: grant ? `/config/${grant.nonce}.img` : '/config.img',
+      });
       return serve(req, reply, generated('eveboot/overrides.cfg', body), '/eveboot/overrides.cfg');
     },
   });

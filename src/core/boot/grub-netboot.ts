@@ -34,20 +34,23 @@ export function renderNetbootGrubCfg(g: NetbootGrub): string {
 
 export interface InstallerOverrides {
   httpServer: string;
+  /** The requesting machine's one-time CONFIG path (`/config/<nonce>.img`, core/boot/grant.ts). */
+  configPath: string;
 }
 
 /** Installer options (eve_install_server, eve_install_disk, …) live in config.img's own grub.cfg (core/disk
  *  renderGrubCfg), so the USB and network paths carry the same CONFIG; this file only wires config.img in. */
 export function renderInstallerOverrides(o: InstallerOverrides): string {
   const dev = `(http,${o.httpServer})`;
+  const img = `${dev}${o.configPath}`;
   return `${[
     '# eveboot: install-time GRUB overrides, sourced by EVE rootfs.cfg as $config_grub_cfg (never copied to disk)',
     '# 1. the per-site CONFIG grub.cfg (installer options, eve-api-facts §6.3), as the installed node will source it',
-    `loopback loop1 ${dev}/config.img`,
+    `loopback loop1 ${img}`,
     'if [ -f (loop1)/grub.cfg ]; then source (loop1)/grub.cfg; fi',
     '# 2. our config.img as /config.img in the initramfs; a later cpio member replaces an earlier one of the same',
     '#    name, so it wins over a config.img baked into installer.iso. rootaddmount binds it into the installer root.',
-    `set_global initrd "$initrd newc:/config.img:${dev}/config.img"`,
+    `set_global initrd "$initrd newc:/config.img:${img}"`,
     'if regexp -- "rootaddmount=/config.img" "$rootfs_root $dom0_extra_args"; then true; else',
     '  set_global dom0_extra_args "$dom0_extra_args rootaddmount=/config.img:/config.img"',
     'fi',

@@ -48,13 +48,16 @@ export interface BootScriptInput extends ScriptTarget {
   decision: BootDecision;
   /** Kernel-mode images only: arguments appended after the image's cmdline (site extraArgs, eveboot.*). */
   kernelArgs?: string;
+  /** The install decision's one-time nonce (core/boot/grant.ts): callbacks count only with it. */
+  nonce?: string;
 }
 
 export function renderBootScript(input: BootScriptInput): string {
   const { decision: d, mac, base } = input;
   const l: string[] = ['#!ipxe', `# eveboot decision for ${mac}: ${d.kind}`, `# reason: ${echoText(d.reason)}`];
+  const n = input.nonce ? `&nonce=${input.nonce}` : '';
   const booting = (stage: string, extra = '') =>
-    `imgfetch --name eb_booting ${base}/boot/booting?mac=${mac}&stage=${stage}${extra} && imgfree eb_booting ||`;
+    `imgfetch --name eb_booting ${base}/boot/booting?mac=${mac}&stage=${stage}${extra}${n} && imgfree eb_booting ||`;
   switch (d.kind) {
     case 'install': {
       const img = d.image;
@@ -93,6 +96,10 @@ export function renderBootScript(input: BootScriptInput): string {
     case 'unsupported':
       l.push(`echo eveboot: cannot install: ${echoText(d.reason)}`, 'sleep 10');
       l.push(...localBoot(d.method, booting('unsupported')));
+      break;
+    case 'hold':
+      l.push(`echo eveboot: held for the operator: ${echoText(d.reason)}`, 'sleep 10');
+      l.push(...localBoot(d.method, booting('held')));
       break;
     case 'ignore':
       l.push(`echo eveboot: not booting this machine: ${echoText(d.reason)}`);

@@ -93,8 +93,11 @@ describe('GRUB files (golden)', () => {
   });
 
   it('installer overrides source the site CONFIG grub.cfg and add our config.img', () => {
-    const s = renderInstallerOverrides({ httpServer: '10.99.0.1:8080' });
+    const s = renderInstallerOverrides({
+      httpServer: '10.99.0.1:8080',
+      configPath: '/config/AAAAAAAAAAAAAAAAAAAAAA.img',
+    });
     expectGoldenText('installer-overrides.cfg', s);
-    expect(s).toContain('newc:/config.img:(http,10.99.0.1:8080)/config.img');
+    expect(s).toContain('newc:/config.img:(http,10.99.0.1:8080)/config/AAAAAAAAAAAAAAAAAAAAAA.img');
   });
 });
