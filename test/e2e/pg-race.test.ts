@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBinary } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
 import { openPgStore } from '../../src/adapters/pg-store.js';
 import { loadOrCreatePki } from '../../src/adapters/pki.js';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
@@ -129,12 +130,13 @@ listen: { advertise: 127.0.0.1 }
         serials(c).map(async (serial) => {
           const tpm = createSoftTpm();
           const identity = await createDeviceIdentity(tpm);
+          // One CONFIG per box: the same per-medium onboarding credential in every process's client.
+          const credential = onboardIssuer(pki.root)({ kind: 'medium', medium: `race-${serial}` });
           const via = ups.map((u) => {
             const s = new SimDevice({
               server: u.server,
               rootCaPem: pki.root.certPem,
-              onboardCertPem: pki.onboard.certPem,
-              onboardKeyPem: pki.onboard.keyPem,
+              onboarding: () => credential,
               serial,
               softSerial: '',
               tpm,

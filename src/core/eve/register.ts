@@ -55,12 +55,18 @@ export function register(ctrl: Controller, body: Uint8Array): Reply {
     certHash: onboardHash,
     serial,
     currentForMac: binding?.mac ? deps.onboardGrant?.(binding.mac) : undefined,
+    // Used by another device; the same device cert again is this device's own retry (possibly through another
+    // station, racing its first attempt), answered 200 below.
     usedBy: store
       .devices()
-      .find((d) => d.onboardCertHash === onboardHash || d.history?.some((h) => h.onboardCertHash === onboardHash))
-      ?.uuid,
+      .find(
+        (d) =>
+          d.deviceCertHash !== certHash &&
+          (d.onboardCertHash === onboardHash || d.history?.some((h) => h.onboardCertHash === onboardHash)),
+      )?.uuid,
   });
   if (admission.kind === 'refuse') {
+    if (store.deviceBySerial(serial, softSerial)?.deviceCertHash === certHash) return { status: 200 };
     emit({ type: 'eve.register.refused', node: key, data: { serial, softSerial, reason: admission.reason } });
     throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', admission.reason);
   }
@@ -74,6 +80,9 @@ export function register(ctrl: Controller, body: Uint8Array): Reply {
   }
   const out = store.tx((): Reply | { conflict: Conflict; uuid: string; fresh: boolean } => {
     const cur = store.deviceBySerial(serial, softSerial);
+    // The same device may have registered through another station a moment ago (a retry that raced its
+    // first attempt): same device cert, same device, not a second claimant.
+    if (cur?.deviceCertHash === certHash) return { status: 200 };
     if (cur) return secondClaimant(ctrl, cur, { pem, certHash, onboardHash, binding, serial, softSerial, now });
     if (store.deviceByCertHash(certHash)) {
       throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'this device cert is already registered under another serial');
