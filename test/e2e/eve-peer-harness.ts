@@ -31,7 +31,8 @@ nodes:
 ${DEVICES.slice(0, 3)
   .map((d) => `  - { serial: ${d.serial}, mac: "${d.mac}", name: ${d.name}, clusterInterface: eth0 }`)
   .join('\n')}
-onboarding: { policy: allowlist }
+# The peer runs EVE's no-TPM path (a quote with versions only), which tpm: required refuses by design.
+onboarding: { policy: allowlist, tpm: preferred }
 listen: { advertise: ${APP_IP}, host: 0.0.0.0, controllerPort: 8443, httpPort: 8080, tftpPort: 6969, dhcpPort: 6767, uiPort: 8088 }
 ui: { accessToken: ${UI_TOKEN} }
 `;
