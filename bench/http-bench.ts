@@ -101,7 +101,10 @@ async function main() {
     httpServer: '127.0.0.1:0',
     controller: '127.0.0.1:8443',
     site: () => ({ nodes: [], policy: { localBoot: 'exit', unknownMachines: 'ignore' }, installArgs: [] }),
-    configImage: () => new Uint8Array(0),
+    configImageFor: () => new Uint8Array(0),
+    // Nothing installs in this bench: only the artifact route is measured.
+    issueOnboarding: () => Promise.reject(new Error('the bench makes no install decisions')),
+    random: { bytes: (n) => new Uint8Array(n), uuid: () => '00000000-0000-4000-8000-000000000000' },
     ipMacs: new IpMacTable(),
     emit: () => {
       events++;
@@ -113,8 +116,8 @@ async function main() {
   const ours = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/artifacts/${m.id}/vmlinuz`;
   console.log(`${sizeMiB} MiB artifact, ${clients} concurrent curl clients, ${rounds} rounds (after one warm-up)`);
   const ng = await startNginx(join(images, m.id), values['nginx-workers']!);
-  let a = 0;
-  let b = 0;
+  let a: number | undefined = 0;
+  let b: number | undefined = 0;
   try {
     [a, b] = await measure([
       { name: `eveboot (${bodyPath()})`, url: ours },
@@ -123,7 +126,7 @@ async function main() {
   } finally {
     ng.stop();
   }
-  console.log(`ratio eveboot/nginx: ${(a / b).toFixed(2)}   (progress events emitted: ${events})`);
+  console.log(`ratio eveboot/nginx: ${((a ?? 0) / (b ?? 1)).toFixed(2)}   (progress events emitted: ${events})`);
   await app.close();
 }
 

@@ -4,13 +4,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { startSwtpm } from '../../src/adapters/swtpm.js';
 import {
   TpmHashAlgo,
-  type ZAttestQuote,
+  type ZAttestQuoteSchema,
   ZAttestReqSchema,
   ZAttestReqType,
   ZAttestResponseCode,
@@ -35,7 +35,7 @@ async function attestCall(d: SimDevice, init: QuoteInit) {
 }
 const nonceOf = async (d: SimDevice) =>
   (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })).nonce!.nonce;
-const quoteWith = async (d: SimDevice, quote: Partial<ZAttestQuote>) =>
+const quoteWith = async (d: SimDevice, quote: MessageInitShape<typeof ZAttestQuoteSchema>) =>
   (await attestCall(d, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote })).quoteResp!;
 /** The genuine quote this simulated node would send for nonce (its quote key, measured-boot PCRs). */
 async function tpmQuote(d: SimDevice, nonce: Uint8Array) {

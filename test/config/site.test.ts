@@ -97,7 +97,7 @@ clusters:
 
   it('defaults: prefix 10.244.244.0/28, allowlist, UI on loopback', () => {
     const s = parseSite('site: {name: s}\ncluster: {name: c}\n');
-    expect(s.cluster.prefix).toBe('10.244.244.0/28');
+    expect(s.cluster?.prefix).toBe('10.244.244.0/28');
     expect(s.onboarding.policy).toBe('allowlist');
     expect(s.listen.uiHost).toBe('127.0.0.1');
   });

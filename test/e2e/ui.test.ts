@@ -97,7 +97,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       eveVersion: '14.5.1-lts',
     };
     const { page } = await ui.open(`${base}/?access_token=${TOKEN}`, (ctx) =>
-      ctx.route('**/api/v1/site', (route) => route.fulfill({ json: site })),
+      ctx.route('**/api/v1/site', (route) => route.fulfill({ json: site })).then(() => undefined),
     );
     await page.locator('#site-eve', { hasText: '14.5.1-lts' }).waitFor();
     expect(await page.textContent('#site-serving')).toBe('enp1s0 · 192.168.7.2/24');

@@ -114,13 +114,13 @@ describe('parseGpt on built images', () => {
     },
     {
       name: 'a flipped header byte',
-      poke: (d) => (d[512 + 40] ^= 1),
+      poke: (d) => (d[512 + 40]! ^= 1),
       code: 'EVEBOOT_ERR_DISK_MALFORMED',
       want: /header CRC32/,
     },
     {
       name: 'a flipped entry byte',
-      poke: (d) => (d[1024 + 3 * 128 + 60] ^= 1),
+      poke: (d) => (d[1024 + 3 * 128 + 60]! ^= 1),
       code: 'EVEBOOT_ERR_DISK_MALFORMED',
       want: /entry array CRC32/,
     },

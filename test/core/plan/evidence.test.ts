@@ -147,8 +147,9 @@ function bringUp(order: Arrival[], skip: (a: Arrival) => boolean = () => false) 
     now += 1000;
     ask();
   }
-  if (t.kind !== 'plan') throw new Error('unreachable');
-  return { plan: { ...plan(e, t.nodes), missingEvidence: t.missing }, at: now, since };
+  const done = t as PlanTrigger; // reassigned inside ask(): TypeScript's narrowing cannot see that
+  if (done.kind !== 'plan') throw new Error('unreachable');
+  return { plan: { ...plan(e, done.nodes), missingEvidence: done.missing }, at: now, since };
 }
 
 const full = empty();

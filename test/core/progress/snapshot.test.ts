@@ -70,8 +70,10 @@ describe('foldEvents', () => {
     });
     const byName = Object.fromEntries(snap.nodes.map((n) => [n.name, n]));
     expect(byName['node-1']).toMatchObject({ phase: 'ready', role: 'seed', clusterIp: '10.244.244.1' });
-    expect(byName['node-2']?.steps.find((s) => s.id === 'k3s-joined')?.status).toBe('done');
-    expect(byName['node-3']?.steps.find((s) => s.id === 'config')?.detail).toBe('role joiner, cluster IP 10.244.244.3');
+    expect(byName['node-2']?.steps.find((s: { id: string }) => s.id === 'k3s-joined')?.status).toBe('done');
+    expect(byName['node-3']?.steps.find((s: { id: string }) => s.id === 'config')?.detail).toBe(
+      'role joiner, cluster IP 10.244.244.3',
+    );
   });
 
   it('with a clock, the view carries stall advice; without, it is the plain fold', () => {
