@@ -9,12 +9,18 @@ import type { Clock } from '../../ports/clock.js';
 const HELD = Symbol('held');
 type Marked = FastifyRequest & { [HELD]?: boolean };
 
-/** Routes whose bodyLimit is above this count as heavy uploads (shared global budget). */
+/** A request to a route that accepts more than this, declaring more or not declaring its length (chunked), is a
+ *  heavy upload (shared global budget). A declared small body stays small: Fastify refuses a body longer than its
+ *  Content-Length. So the many small info reports of a factory line do not queue behind the cap. */
 const HEAVY_BYTES = 256 * 1024;
 
 export function installClientLimits(app: FastifyInstance, limits: BudgetLimits): ClientBudget {
   const budget = new ClientBudget(limits);
-  const heavy = (req: FastifyRequest) => (req.routeOptions.bodyLimit ?? 0) > HEAVY_BYTES;
+  const heavy = (req: FastifyRequest) => {
+    if ((req.routeOptions.bodyLimit ?? 0) <= HEAVY_BYTES) return false;
+    const declared = Number(req.headers['content-length']);
+    return !(Number.isFinite(declared) && declared <= HEAVY_BYTES);
+  };
   app.addHook('onRequest', (req, reply, done) => {
     const verdict = budget.admit(req.ip, heavy(req));
     if (verdict.kind === 'refuse') {
