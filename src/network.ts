@@ -93,21 +93,23 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   const http = `${address}:${listen.httpPort}`;
   const controller = `${listen.advertise}:${listen.controllerPort}`;
   const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
+  const siteConfigImage = cachedConfigImage(() =>
+    buildConfigImage({
+      controller,
+      rootCaPem: appliance.pki.root.certPem,
+      onboardCertPem: appliance.pki.onboard.certPem,
+      onboardKeyPem: appliance.pki.onboard.keyPem,
+      boot: site.boot,
+    }),
+  );
   const bootApi = buildBootApi({
     bootStore,
     images: new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m)),
     httpServer: http,
     controller,
     site: () => bootSiteFrom({ nodes, boot: site.boot }),
-    configImage: cachedConfigImage(() =>
-      buildConfigImage({
-        controller,
-        rootCaPem: appliance.pki.root.certPem,
-        onboardCertPem: appliance.pki.onboard.certPem,
-        onboardKeyPem: appliance.pki.onboard.keyPem,
-        boot: site.boot,
-      }),
-    ),
+    // Per site today: every machine being installed gets the same CONFIG (served as /config.img and in installer.iso).
+    configImageFor: () => siteConfigImage(),
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
     emit,

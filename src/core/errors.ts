@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_CONFLICT'
   | 'EVEBOOT_ERR_NO_INTEGRITY_TOKEN'
   | 'EVEBOOT_ERR_NOT_FOUND'
-  | 'EVEBOOT_ERR_CONFIG';
+  | 'EVEBOOT_ERR_CONFIG'
+  | 'EVEBOOT_ERR_IMAGE_NO_CONFIG';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -18,6 +19,7 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_NO_INTEGRITY_TOKEN: 403,
   EVEBOOT_ERR_NOT_FOUND: 404,
   EVEBOOT_ERR_CONFIG: 400,
+  EVEBOOT_ERR_IMAGE_NO_CONFIG: 409,
 };
 
 export class EvebootError extends Error {

@@ -2,7 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
 import { readFile } from '../../src/core/disk/fat-read.js';
-import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from './boot-fixture.js';
+import {
+  bootApiOnFakeBundle,
+  fakeBundleFiles,
+  fakeIsoConfigOffset,
+  MAC_A,
+  patchedFakeIso,
+  reportQuery,
+  siteConfigImage,
+} from './boot-fixture.js';
 
 let t: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
 beforeAll(async () => {
@@ -10,7 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const original = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const iso = patchedFakeIso();
+const configAt = fakeIsoConfigOffset();
 const grubEfi = fakeBundleFiles().find((f) => f.path === './EFI/BOOT/BOOTX64.EFI')!.data;
 const get = (url: string, headers: Record<string, string> = {}, remoteAddress?: string) =>
   t.app.inject({ method: 'GET', url, headers, remoteAddress });
@@ -64,7 +74,10 @@ describe('boot flow: identity → decision → booting → installed → local �
       expect(cfg.body).toContain('set cmddevice=http,10.99.0.1:8080');
       expect(cfg.body).toContain('set config_grub_cfg=(http,10.99.0.1:8080)/eveboot/overrides.cfg');
     }
-    expect((await get('/eveboot/overrides.cfg')).body).toContain('newc:/config.img:(http,10.99.0.1:8080)/config.img');
+    // Install-time overrides: only the soft serial of the machine asking, as EVE's ipxe.efi.cfg passes it.
+    const overrides = (await get('/eveboot/overrides.cfg')).body;
+    expect(overrides).toContain('set_global dom0_extra_args "$dom0_extra_args eve_soft_serial=52-54-00-99-00-10 "');
+    expect(overrides).not.toMatch(/newc:|config\.img/);
   });
 
   it('config.img is a FAT CONFIG with server, root CA, onboarding cert and the installer options', async () => {
@@ -82,6 +95,12 @@ describe('boot flow: identity → decision → booting → installed → local �
     const r = await get('/config.img', {}, '10.0.0.99');
     expect(r.statusCode).toBe(403);
     expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img/);
+    // installer.iso carries the same CONFIG inside it: refused the same way, under either name.
+    for (const url of ['/installer.iso', '/artifacts/14.5.1-k-amd64/installer.iso']) {
+      const iso403 = await get(url, {}, '10.0.0.99');
+      expect(iso403.statusCode, url).toBe(403);
+      expect(iso403.body).toMatch(/^EVEBOOT_ERR_NOT_ALLOWED: .*installer.iso \(it holds the onboarding key\)/);
+    }
   });
 
   it('the installer callback records the install; the next PXE boot is a local boot', async () => {
@@ -115,6 +134,48 @@ describe('boot flow: identity → decision → booting → installed → local �
 
 describe('artifacts: Range, ETag, HEAD, traversal', () => {
   const url = '/artifacts/14.5.1-k-amd64/installer.iso';
+  beforeAll(async () => {
+    setReinstall(t.bootStore, (e) => t.events.push(e), MAC_A, true);
+    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
+  });
+
+  it("installer.iso is EVE's ISO with the site CONFIG in config.img's extent, every other byte untouched", async () => {
+    const r = await get('/installer.iso');
+    expect(r.statusCode).toBe(200);
+    const body = new Uint8Array(r.rawPayload);
+    expect(body.length).toBe(original.length);
+    const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0; // toEqual is slow on MBs
+    expect(same(body.subarray(configAt, configAt + 5120 * 1024), siteConfigImage())).toBe(true);
+    expect(same(body.subarray(0, configAt), original.subarray(0, configAt))).toBe(true);
+    expect(same(body.subarray(configAt + 5120 * 1024), original.subarray(configAt + 5120 * 1024))).toBe(true);
+  });
+
+  it('ranges across and inside the config.img extent carry the patched bytes', async () => {
+    for (const [a, b] of [
+      [configAt - 100, configAt + 99],
+      [configAt + 5120 * 1024 - 10, configAt + 5120 * 1024 + 9],
+      [configAt + 4096, configAt + 8191],
+      [configAt - 1, configAt - 1],
+      [0, iso.length - 1],
+    ] as const) {
+      const r = await get(url, { range: `bytes=${a}-${b}` });
+      expect(r.statusCode).toBe(206);
+      expect(r.headers['content-range']).toBe(`bytes ${a}-${b}/${iso.length}`);
+      expect(r.headers['content-length']).toBe(String(b - a + 1));
+      expect(Buffer.compare(r.rawPayload, iso.subarray(a, b + 1)), `${a}-${b}`).toBe(0);
+    }
+  });
+
+  it('the ETag names the patched ISO, not the imported file', async () => {
+    const etag = String((await get(url)).headers.etag);
+    const stored = t.manifest.files.find((f) => f.path === 'installer.iso')!.sha256;
+    expect(etag).not.toBe(`"${stored.slice(0, 32)}"`);
+    expect((await get('/installer.iso')).headers.etag).toBe(etag);
+    // If-Range with the imported file's validator is stale: the whole patched file comes back.
+    const r = await get(url, { range: 'bytes=0-9', 'if-range': `"${stored.slice(0, 32)}"` });
+    expect(r.statusCode).toBe(200);
+    expect((await get(url, { range: 'bytes=0-9', 'if-range': etag })).statusCode).toBe(206);
+  });
 
   it('a single range is a 206 with Content-Range and the exact bytes', async () => {
     const r = await get(url, { range: 'bytes=1000-1999' });

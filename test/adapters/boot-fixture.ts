@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { buildBootApi } from '../../src/adapters/http/boot-api.js';
+import { onboardedBySerial } from '../../src/adapters/http/boot-machine-routes.js';
 import { IpMacTable } from '../../src/adapters/http/boot-progress.js';
 import { bootSiteFrom, buildConfigImage, cachedConfigImage } from '../../src/adapters/http/boot-site.js';
 import { importImage } from '../../src/adapters/image-import.js';
 import { ImageStore } from '../../src/adapters/image-store.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
+import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
+import { buildIso } from '../core/iso/iso-builder.js';
 
 export const MAC_A = '52:54:00:99:00:10';
 export const CONTROLLER = '10.99.0.1:8443';
@@ -59,11 +62,36 @@ export function makeTar(files: { path: string; data: Uint8Array }[]): Uint8Array
 
 export const STOCK_GRUB_CFG = 'loopback loop0 ($cmddevice)/installer.iso\nset root=loop0\n';
 
-export function fakeBundleFiles(isoBytes = 3 * 1024 * 1024 + 77) {
+/** A small ISO 9660 laid out like EVE's installer.iso (Rock Ridge names): an installer rootfs, then a stock
+ *  5120 KiB config.img (pattern bytes standing in for EVE's FAT image), then a trailing file. */
+export function fakeIso(rootfsBytes = 3 * 1024 * 1024 + 77): Uint8Array {
+  return buildIso({
+    names: 'rock-ridge',
+    files: [
+      { name: 'rootfs_installer.img', size: rootfsBytes, data: patternBytes(rootfsBytes, 3) },
+      { name: 'config.img', size: CONFIG_IMG_SIZE, data: patternBytes(CONFIG_IMG_SIZE, 5) },
+      { name: 'eve_version', size: 15, data: new TextEncoder().encode('14.5.1-k-amd64\n') },
+    ],
+  });
+}
+
+/** Where fakeIso keeps config.img: after the descriptors, the root directory and the rootfs (whole sectors). */
+export const fakeIsoConfigOffset = (rootfsBytes = 3 * 1024 * 1024 + 77) => (24 + Math.ceil(rootfsBytes / 2048)) * 2048;
+
+/** fakeIso with the site CONFIG in place of its config.img: what a machine being installed must receive. */
+export function patchedFakeIso(): Uint8Array {
+  const iso = fakeIso().slice();
+  iso.set(siteConfigImage(), fakeIsoConfigOffset());
+  return iso;
+}
+
+export const siteConfigImage = () => buildConfigImage({ controller: CONTROLLER, boot: BOOT_OPTIONS, ...PEMS });
+
+export function fakeBundleFiles(rootfsBytes?: number) {
   return [
     { path: './ipxe.efi', data: patternBytes(4000, 2) },
     { path: './ipxe.efi.cfg', data: new TextEncoder().encode('#!ipxe\nchain ${url}EFI/BOOT/BOOTX64.EFI\n') },
-    { path: './installer.iso', data: patternBytes(isoBytes, 3) },
+    { path: './installer.iso', data: fakeIso(rootfsBytes) },
     { path: './EFI/BOOT/BOOTX64.EFI', data: patternBytes(9000, 4) },
     { path: './EFI/BOOT/grub.cfg', data: new TextEncoder().encode(STOCK_GRUB_CFG) },
   ];
@@ -111,7 +139,7 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
   const logLines: string[] = [];
   let now = 1_000_000;
   const clock = { now: () => now };
-  const devices: { serial: string }[] = [];
+  const devices: { serial: string; softSerial?: string }[] = [];
   const ipMacs = new IpMacTable();
   const app = buildBootApi({
     bootStore,
@@ -126,8 +154,8 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
         ],
         boot: BOOT_OPTIONS,
       }),
-    configImage: cachedConfigImage(() => buildConfigImage({ controller: CONTROLLER, boot: BOOT_OPTIONS, ...PEMS })),
-    onboarded: (m) => devices.find((d) => d.serial === m.identity.serial)?.serial,
+    configImageFor: cachedConfigImage(siteConfigImage),
+    onboarded: onboardedBySerial(() => devices),
     ipMacs,
     emit: (e) => events.push(e),
     clock,

@@ -3,16 +3,18 @@
 //   GET /boot/report?mac=…&uuid=…&net0=…        records identity, decides, answers the decision script
 //   GET /boot/booting?mac=&stage=               "about to boot" beacon from the script (pixiecore trick)
 //   GET|POST /boot/installed?mac=               installer (or test stand-in) says the install is done
-//   GET|HEAD /artifacts/<image>/<path>          imported files (+ generated EFI/BOOT/grub.cfg)
+//   GET|HEAD /artifacts/<image>/<path>          imported files (+ generated EFI/BOOT/grub.cfg); installer.iso
+//                                               with the site CONFIG in place of its /config.img (core/iso)
 //   GET|HEAD /installer.iso /config.img /EFI/BOOT/<f> /eveboot/overrides.cfg   root names GRUB asks for
 // Nothing listens here: buildBootApi returns the app, the caller listens.
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { type BootPolicy, decideBoot, matchSiteNode } from '../../core/boot/decide.js';
+import { type BootPolicy, decideBoot, matchSiteNode, type SiteNodeRef } from '../../core/boot/decide.js';
 import { renderInstallerOverrides, renderNetbootGrubCfg } from '../../core/boot/grub-netboot.js';
-import { normalizeMac, parseIdentity, recordDecision, recordReport } from '../../core/boot/identity.js';
-import { renderBootScript, renderIdentityScript } from '../../core/boot/ipxe-script.js';
+import { normalizeMac, parseIdentity, recordDecision, recordReport, softSerialOf } from '../../core/boot/identity.js';
+import { renderBootScript, renderIdentityScript, standInKernelArgs } from '../../core/boot/ipxe-script.js';
+import type { ImageManifest } from '../../core/boot/manifest.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
@@ -24,7 +26,7 @@ import { type Emit, IpMacTable, ProgressMeter, plainIp } from './boot-progress.j
 import { installErrorHandler } from './errors.js';
 
 export interface BootSite {
-  nodes: { serial?: string; mac?: string; name?: string }[];
+  nodes: SiteNodeRef[];
   policy: BootPolicy;
   /** Installer options from the site (eve_install_disk=…, …), see installerArgs(). */
   installArgs: string[];
@@ -38,8 +40,9 @@ export interface BootApiDeps {
   /** `<host>:<port>` of the EVE controller (eve_install_server, CONFIG `server`). */
   controller: string;
   site: () => BootSite;
-  /** Per-site CONFIG partition image (FAT, label CONFIG). Called per request; cache it on the caller's side. */
-  configImage: () => Uint8Array;
+  /** The CONFIG partition image (FAT, label CONFIG, 5120 KiB) for the machine asking: served as /config.img and
+   *  inside installer.iso. Called per request; cache it on the caller's side. */
+  configImageFor: (c: ConfigRequest) => Uint8Array;
   /** Serial of an onboarded controller device that is this machine, if any (install-once by onboarding). */
   onboarded?: (m: BootMachine) => string | undefined;
   /** Shared with the DHCP server's lease events, so downloads are attributed before the first report. */
@@ -49,6 +52,12 @@ export interface BootApiDeps {
   emit: Emit;
   clock: Clock;
   logger: Logger;
+}
+
+/** Who a CONFIG image is for: the machine whose last decision was install (undefined when configImageOpen). */
+export interface ConfigRequest {
+  mac?: string;
+  machine?: BootMachine;
 }
 
 export function buildBootApi(deps: BootApiDeps): FastifyInstance {
@@ -123,14 +132,7 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     log.info({ mac, decision: d.kind, image }, d.reason);
     const kernelArgs =
       d.kind === 'install' && d.image.boot.mode === 'kernel'
-        ? [
-            `eve_install_server=${deps.controller}`,
-            ...site.installArgs,
-            `eveboot.server=${base}`,
-            `eveboot.mac=${mac}`,
-            `eveboot.config=${base}/config.img`,
-            `eveboot.installed=${base}/boot/installed?mac=${mac}`,
-          ].join(' ')
+        ? standInKernelArgs({ base, mac, controller: deps.controller, installArgs: site.installArgs })
         : undefined;
     return text(reply, renderBootScript({ base, mac, decision: d, kernelArgs }));
   });
@@ -152,7 +154,18 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     return { name, size: bytes.length, etag: etagOf(sha256hex(bytes)), source: { bytes } };
   };
   const http = deps.httpServer;
-  const lookup = (imageId: string, path: string): Artifact | undefined => {
+  /** CONFIG holds the onboarding key: only for a client whose last decision was install (unless configImageOpen). */
+  const configFor = (req: FastifyRequest, what: string): ConfigRequest => {
+    const mac = ipMacs.mac(plainIp(req.ip));
+    const machine = mac ? deps.bootStore.machine(mac) : undefined;
+    if (deps.configImageOpen || machine?.lastDecision === 'install') return { mac, machine };
+    deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), mac: mac ?? null, what } });
+    throw new EvebootError(
+      'EVEBOOT_ERR_NOT_ALLOWED',
+      `${what} (it holds the onboarding key) goes only to machines being installed; ${plainIp(req.ip)} is not one`,
+    );
+  };
+  const lookup = (req: FastifyRequest, imageId: string, path: string): Artifact | undefined => {
     const img = deps.images.get(imageId);
     if (!img) return undefined;
     if (img.boot.mode === 'grub' && path === 'EFI/BOOT/grub.cfg') {
@@ -160,7 +173,35 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     }
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
-    return { name: `${img.id}/${path}`, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
+    const name = `${img.id}/${path}`;
+    if (path === 'installer.iso') return patchedIso(img, name, r.file, r.absPath, () => configFor(req, name));
+    return { name, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
+  };
+  /** installer.iso with the CONFIG bytes for this machine in place of EVE's /config.img (eve-conformance §2). */
+  const patchedIso = (
+    img: ImageManifest,
+    name: string,
+    file: { size: number; sha256: string },
+    absPath: string,
+    who: () => ConfigRequest,
+  ): Artifact => {
+    const at = img.embeddedConfig;
+    if (!at) {
+      throw new EvebootError(
+        'EVEBOOT_ERR_IMAGE_NO_CONFIG',
+        `image ${img.id} was imported without locating config.img in installer.iso: re-import it with --force`,
+      );
+    }
+    const bytes = deps.configImageFor(who());
+    if (bytes.length !== at.size) {
+      throw new EvebootError(
+        'EVEBOOT_ERR_IMAGE_NO_CONFIG',
+        `the CONFIG image is ${bytes.length} bytes but ${img.id}'s config.img is ${at.size}: they must match`,
+      );
+    }
+    // Per image and per CONFIG: a client never mixes ranges of two different patched ISOs (If-Range, RFC 9110 §13.1.5).
+    const etag = etagOf(sha256hex(new TextEncoder().encode(`${file.sha256}:${configHash(bytes)}`)));
+    return { name, size: file.size, etag, source: { file: absPath, patch: { offset: at.offset, bytes } } };
   };
   const serve = (req: FastifyRequest, reply: FastifyReply, a: Artifact | undefined, what: string) => {
     if (!a) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${what} is not served: check eveboot images list`);
@@ -182,13 +223,13 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     if (unsafePath(path) || unsafePath(req.params.id)) {
       throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `refused path ${req.params.id}/${path}: no . or .. segments`);
     }
-    return serve(req, reply, lookup(req.params.id, path), `/artifacts/${req.params.id}/${path}`);
+    return serve(req, reply, lookup(req, req.params.id, path), `/artifacts/${req.params.id}/${path}`);
   };
   app.route({ method: ['GET', 'HEAD'], url: '/artifacts/:id/*', handler: artifactRoute });
 
   const rootRoute = (path: string) => (req: FastifyRequest, reply: FastifyReply) => {
     const id = rootImage(req);
-    return serve(req, reply, id ? lookup(id, path) : undefined, `/${path}`);
+    return serve(req, reply, id ? lookup(req, id, path) : undefined, `/${path}`);
   };
   app.route({ method: ['GET', 'HEAD'], url: '/installer.iso', handler: rootRoute('installer.iso') });
   app.route({
@@ -200,23 +241,18 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   app.route({
     method: ['GET', 'HEAD'],
     url: '/config.img',
+    // Read by grub_installer.cfg for its grub.cfg only; the installer copies the one inside installer.iso.
     handler: (req, reply) => {
-      const mac = ipMacs.mac(plainIp(req.ip));
-      if (!deps.configImageOpen && (!mac || deps.bootStore.machine(mac)?.lastDecision !== 'install')) {
-        deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), mac: mac ?? null } });
-        throw new EvebootError(
-          'EVEBOOT_ERR_NOT_ALLOWED',
-          `config.img (it holds the onboarding key) goes only to machines being installed; ${plainIp(req.ip)} is not one`,
-        );
-      }
-      return serve(req, reply, generated('config.img', deps.configImage()), '/config.img');
+      const bytes = deps.configImageFor(configFor(req, 'config.img'));
+      return serve(req, reply, generated('config.img', bytes), '/config.img');
     },
   });
   app.route({
     method: ['GET', 'HEAD'],
     url: '/eveboot/overrides.cfg',
     handler: (req, reply) => {
-      const body = renderInstallerOverrides({ httpServer: http });
+      const mac = ipMacs.mac(plainIp(req.ip));
+      const body = renderInstallerOverrides({ softSerial: mac ? softSerialOf(mac) : undefined });
       return serve(req, reply, generated('eveboot/overrides.cfg', body), '/eveboot/overrides.cfg');
     },
   });
@@ -225,6 +261,16 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
 
 function sha256hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+const configHashes = new WeakMap<Uint8Array, string>();
+/** The CONFIG image is rebuilt rarely and asked for on every Range request: hash each image once. */
+function configHash(b: Uint8Array): string {
+  const known = configHashes.get(b);
+  if (known !== undefined) return known;
+  const h = sha256hex(b);
+  configHashes.set(b, h);
+  return h;
 }
 
 /** Site boot options → installer words (eve-api-facts §6.3). */

@@ -2,7 +2,7 @@
 // /boot/installed is unauthenticated like the rest of the boot API (it is what a PXE-booted installer can reach);
 // it can only move a machine towards "boot local disk", the safe direction.
 import type { FastifyInstance } from 'fastify';
-import { markReinstall, normalizeMac, recordInstalled } from '../../core/boot/identity.js';
+import { markReinstall, normalizeMac, recordInstalled, softSerialOf } from '../../core/boot/identity.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -48,11 +48,15 @@ export function setReinstall(store: BootStore, emit: Emit, mac: string, on: bool
   return next;
 }
 
-/** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial. */
-export function onboardedBySerial(devices: () => { serial: string }[]): (m: BootMachine) => string | undefined {
+/** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial, or whose
+ *  soft serial is the one its install passed (eve_soft_serial=<boot NIC MAC, hexhyp>). */
+export function onboardedBySerial(
+  devices: () => { serial: string; softSerial?: string }[],
+): (m: BootMachine) => string | undefined {
   return (m) => {
     const s = m.identity.serial;
-    if (!s) return undefined;
-    return devices().find((d) => d.serial === s)?.serial;
+    const soft = softSerialOf(m.mac);
+    const d = devices().find((d) => (s && d.serial === s) || (!d.serial && d.softSerial === soft));
+    return d ? d.serial || d.softSerial : undefined;
   };
 }

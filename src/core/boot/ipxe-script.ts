@@ -5,6 +5,7 @@
 //  2. /boot/report answers with the decision script rendered here by renderBootScript.
 // Only features present in Debian's iPXE 1.0.0+git-20190125 are used (no HTTPS, no `inc`; test-harness §1).
 import type { BootDecision } from './decide.js';
+import { softSerialOf } from './identity.js';
 import { GRUB_EFI } from './manifest.js';
 
 export interface ScriptTarget {
@@ -46,6 +47,28 @@ export interface BootScriptInput extends ScriptTarget {
   decision: BootDecision;
   /** Kernel-mode images only: arguments appended after the image's cmdline (site extraArgs, eveboot.*). */
   kernelArgs?: string;
+}
+
+export interface StandInArgs extends ScriptTarget {
+  mac: string;
+  /** `host:port` of the EVE controller. */
+  controller: string;
+  /** Site installer options (eve_install_disk=…, …). */
+  installArgs: string[];
+}
+
+/** Kernel-mode (stand-in) install arguments: EVE's installer options, eve_soft_serial of the booting NIC as EVE's
+ *  ipxe.efi.cfg passes it (`${mac:hexhyp}`), and the stand-in's installed callback. CONFIG is not among them: the
+ *  installer reads it from config.img inside installer.iso, as EVE's does (eve-conformance §2). */
+export function standInKernelArgs(a: StandInArgs): string {
+  return [
+    `eve_install_server=${a.controller}`,
+    ...a.installArgs,
+    `eve_soft_serial=${softSerialOf(a.mac)}`,
+    `eveboot.server=${a.base}`,
+    `eveboot.mac=${a.mac}`,
+    `eveboot.installed=${a.base}/boot/installed?mac=${a.mac}`,
+  ].join(' ');
 }
 
 export function renderBootScript(input: BootScriptInput): string {
