@@ -15,7 +15,7 @@ import { ImageStore } from '../../src/adapters/image-store.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
 import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
-import { buildIso } from '../core/iso/iso-builder.js';
+import { buildIso } from '../../src/sim/sim-iso.js';
 
 export const MAC_A = '52:54:00:99:00:10';
 export const CONTROLLER = '10.99.0.1:8443';
@@ -126,9 +126,9 @@ export interface BootEvent {
 }
 
 /** Imports the fake bundle into a fresh state dir and builds the boot API (nothing listens). */
-export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
+export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: (dir: string) => string } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'eveboot-boot-'));
-  const bundle = writeFakeBundle(join(state, 'in'));
+  const bundle = (opts.bundle ?? writeFakeBundle)(join(state, 'in'));
   const manifest = await importImage(join(state, 'images'), bundle, {
     version: '14.5.1-k-amd64',
     now: new Date('2026-11-01T10:00:00Z'),

@@ -7,7 +7,7 @@ import { importImage } from '../../src/adapters/image-import.js';
 import { ImageStore } from '../../src/adapters/image-store.js';
 import { imagesCommand } from '../../src/cli/images.js';
 import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
-import { buildIso } from '../core/iso/iso-builder.js';
+import { buildIso } from '../../src/sim/sim-iso.js';
 import {
   bootApiOnFakeBundle,
   fakeBundleFiles,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_IMG_SIZE, findEmbeddedConfig } from '../../../src/core/iso/embedded-config.js';
-import { buildIso, configFile, type IsoSpec, readerOf } from './iso-builder.js';
+import { buildIso, configFile, type IsoSpec, readerOf } from '../../../src/sim/sim-iso.js';
 
 const other = { name: 'rootfs_installer.img', size: 5000 };
 const boot = { name: 'boot', size: 2048, dir: true };

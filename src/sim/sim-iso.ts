@@ -1,6 +1,8 @@
-// Builds small ISO 9660 images byte by byte for the reader's table tests and the boot API's fake release: a PVD (with or without Rock Ridge
+// Small ISO 9660 images written byte by byte, laid out like EVE's installer.iso (top-level files, each one extent):
+// the demo's fake release, the boot API's fake bundle, and the ISO reader's table tests (which also ask for damaged
+// variants: multi-extent or interleaved flags, names in CE areas). A PVD (with or without Rock Ridge
 // names), an optional Joliet SVD, one root directory, and file data (each file one extent, as xorriso writes).
-import { CONFIG_IMG_SIZE } from '../../../src/core/iso/embedded-config.js';
+import { CONFIG_IMG_SIZE } from '../core/iso/embedded-config.js';
 
 const SECTOR = 2048;
 
