@@ -2,8 +2,8 @@
 // The network-boot half of a simulated node, over the real protocols against the appliance's real servers:
 // UEFI PXE firmware DHCP → TFTP of the boot file (snponly.efi) → iPXE's own DHCP (gets the per-machine script
 // URL) → the HTTP chain, run by a small interpreter of the iPXE commands our scripts use: identity report, decision,
-// kernel + initrd downloads at a realistic rate, `boot`, and then the stand-in installer (config.img,
-// /boot/installed). Every request leaves from the node's leased 127.0.100.x address, so the appliance attributes
+// kernel + initrd downloads at a realistic rate, `boot`, and then the stand-in installer (CONFIG from the config.img
+// inside installer.iso, /boot/installed). Every request leaves from the node's leased 127.0.100.x address, so the appliance attributes
 // TFTP and HTTP traffic to the node exactly as it would on a real LAN.
 
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { type IncomingMessage, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AsyncLock, dhcpExchange } from './dhcp-client.js';
+import { runStandInInstaller } from './sim-installer.js';
 import { tftpGet } from './tftp-client.js';
 
 export { createAsyncLock } from './dhcp-client.js';
@@ -59,6 +60,10 @@ export interface NetbootResult {
   bootFile: string;
   /** The stand-in installer reported completion (/boot/installed). */
   installed: boolean;
+  /** eve_soft_serial the install passed (the booting NIC's MAC, hexhyp): the soft serial the device registers with. */
+  softSerial?: string;
+  /** The CONFIG image the installer took from inside installer.iso (what it copies to the CONFIG partition). */
+  config?: Uint8Array;
   timings: StepTiming[];
 }
 
@@ -135,6 +140,8 @@ export async function netbootSimNode(o: SimFirmwareOptions): Promise<NetbootResu
     ip: ipxe.ip,
     bootFile: fw.bootFile,
     installed: run.installed,
+    softSerial: run.softSerial,
+    config: run.config,
     timings,
   };
 }
@@ -218,6 +225,8 @@ class SimIpxe {
   decision: string | undefined;
   booted = false;
   installed = false;
+  softSerial: string | undefined;
+  config: Uint8Array | undefined;
   /** Booted an EFI image (EVE's GRUB) instead of the kernel stand-in. */
   efi = false;
   bytes = 0;
@@ -334,21 +343,21 @@ class SimIpxe {
     return true;
   }
 
-  /** The stand-in installer, as test/fixtures/qemu/init.sh does it: config.img, then the installed callback. */
+  /** The stand-in installer (sim-installer.ts), CONFIG from inside installer.iso as EVE's installer reads it. */
   private async bootKernel(args: string[]): Promise<CmdResult> {
     this.booted = true;
     const t0 = performance.now();
-    const arg = (k: string) => args.find((a) => a.startsWith(`${k}=`))?.slice(k.length + 1);
-    const configUrl = arg('eveboot.config');
-    const installedUrl = arg('eveboot.installed');
-    if (!configUrl || !installedUrl) throw new Error('kernel command line lacks eveboot.config= / eveboot.installed=');
-    this.r.log(`installer: kernel up (${args.length} args), fetching ${configUrl}`);
-    const { body } = await fetchBody(this.r.http, configUrl);
-    if (body[510] !== 0x55 || body[511] !== 0xaa) throw new Error(`${configUrl} is not a FAT image (no 55 AA)`);
-    this.r.log(`installer: CONFIG ${body.length} bytes, writing EVE-OS to disk`);
-    await sleep(this.r.installMs, undefined, { signal: this.r.http.signal });
-    const server = encodeURIComponent(arg('eve_install_server') ?? '');
-    await fetchBody(this.r.http, `${installedUrl}&status=installed&server=${server}`);
+    const done = await runStandInInstaller(args, {
+      fetch: async (url) => {
+        const { body } = await fetchBody(this.r.http, url);
+        if (url.endsWith('/installer.iso')) this.bytes += body.length; // an artifact; the callback is not
+        return body;
+      },
+      writeDisk: () => sleep(this.r.installMs, undefined, { signal: this.r.http.signal }),
+      log: this.r.log,
+    });
+    this.softSerial = done.softSerial;
+    this.config = done.config;
     this.installed = true;
     this.r.mark('install', Math.round(performance.now() - t0));
     this.r.log('installer: reported installed; powering off');

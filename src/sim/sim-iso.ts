@@ -2,6 +2,8 @@
 // the demo's fake release, the boot API's fake bundle, and the ISO reader's table tests (which also ask for damaged
 // variants: multi-extent or interleaved flags, names in CE areas). A PVD (with or without Rock Ridge
 // names), an optional Joliet SVD, one root directory, and file data (each file one extent, as xorriso writes).
+import { renderGrubCfg, siteConfigFiles } from '../core/disk/config-files.js';
+import { makeFatImage } from '../core/disk/fat-format.js';
 import { CONFIG_IMG_SIZE } from '../core/iso/embedded-config.js';
 
 const SECTOR = 2048;
@@ -116,3 +118,17 @@ export const readerOf =
   (b: Uint8Array) =>
   (offset: number, length: number): Uint8Array =>
     b.subarray(Math.min(offset, b.length), Math.min(offset + length, b.length));
+
+/** EVE's stock CONFIG (pkg/mkconf/make-config: a 5120 KiB FAT image labelled CONFIG) with a controller and root CA
+ *  that are not eveboot's, so whoever reads config.img out of a served ISO sees which one it got. */
+export function stockConfigImage(): Uint8Array {
+  const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
+  const files = siteConfigFiles({
+    server: 'zedcloud.local.zededa.net',
+    rootCaPem: pem('CERTIFICATE', 'U1RPQ0sgRVZFIFJPT1Q='),
+    onboardCertPem: pem('CERTIFICATE', 'U1RPQ0sgT05CT0FSRA=='),
+    onboardKeyPem: pem('PRIVATE KEY', 'U1RPQ0s='),
+    grubCfg: renderGrubCfg({}),
+  });
+  return makeFatImage(files, { label: 'CONFIG', sizeBytes: CONFIG_IMG_SIZE });
+}

@@ -3,11 +3,13 @@
 // loopback ports (rehearsalMaps), so the appliance's readiness watcher probes real servers.
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import type { ClusterSpec, Site } from '../config/site.js';
+import { softSerialOf } from '../core/boot/identity.js';
+import { readFile } from '../core/disk/fat-read.js';
 import type { NicObservation } from '../core/plan/inventory.js';
 import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
-import { netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
+import { type NetbootResult, netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
@@ -71,23 +73,13 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           ? { ...nic, ipv4: '192.168.78.12', subnet: '192.168.78.0/24', segment: 'other-vlan' }
           : nic,
       );
-      const device = new SimDevice({
-        server: o.server,
-        rootCaPem: o.pki.rootCaPem,
-        onboardCertPem: o.pki.onboardCertPem,
-        onboardKeyPem: o.pki.onboardKeyPem,
-        serial: node.serial ?? '',
-        // EVE's netboot sets eve_soft_serial=${mac:hexhyp} when the box has no hardware serial to speak of.
-        softSerial: node.softSerial ?? nics[0]!.mac.replace(/:/g, '-'),
-        tpm: createSoftTpm(),
-      });
       o.observe?.(topology(nics));
       const who = node.name ?? node.serial ?? '?';
-      const boot = async () => {
+      const boot = async (): Promise<NetbootResult | undefined> => {
         // The cut node sits on another VLAN: it cannot PXE-boot from us (think: installed from a USB stick).
-        if (!o.netboot || cut) return;
+        if (!o.netboot || cut) return undefined;
         try {
-          await netbootSimNode({
+          return await netbootSimNode({
             mac: nics[0]!.mac,
             serial: node.serial ?? '',
             smbiosUuid: simSmbiosUuid(node.serial ?? who),
@@ -100,10 +92,20 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           });
         } catch (e) {
           if (!abort.signal.aborted) o.log?.(who, `netboot failed: ${(e as Error).message}`);
+          return undefined;
         }
       };
-      return boot().then(() =>
-        runSimNode(
+      return boot().then((booted) => {
+        // What the installed node knows: the CONFIG it copied out of installer.iso and the eve_soft_serial its
+        // install passed; a node installed otherwise (USB) has the site PKI and its boot NIC's soft serial.
+        const device = new SimDevice({
+          server: o.server,
+          ...(booted?.config ? pkiFromConfig(booted.config) : o.pki),
+          serial: node.serial ?? '',
+          softSerial: booted?.softSerial ?? node.softSerial ?? softSerialOf(nics[0]!.mac),
+          tpm: createSoftTpm(),
+        });
+        return runSimNode(
           {
             device,
             nics,
@@ -137,8 +139,8 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
             },
           },
           abort.signal,
-        ),
-      );
+        );
+      });
     }),
   );
   return {
@@ -148,5 +150,15 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
       await Promise.allSettled(tasks);
       for (const f of fleets.values()) await f.stop();
     },
+  };
+}
+
+/** The PKI an EVE node takes from its CONFIG partition (pkg/mkconf: root-certificate.pem, onboard.cert.pem/key). */
+function pkiFromConfig(config: Uint8Array) {
+  const text = (p: string) => new TextDecoder().decode(readFile(config, p));
+  return {
+    rootCaPem: text('root-certificate.pem'),
+    onboardCertPem: text('onboard.cert.pem'),
+    onboardKeyPem: text('onboard.key.pem'),
   };
 }

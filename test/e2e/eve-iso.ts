@@ -5,22 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderGrubCfg, siteConfigFiles } from '../../src/core/disk/config-files.js';
 import { makeFatImage } from '../../src/core/disk/fat-format.js';
-import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
 import { demoBytes } from '../../src/sim/demo-media.js';
+import { stockConfigImage } from '../../src/sim/sim-iso.js';
 
-/** EVE's stock CONFIG: its public controller and a root CA that is not ours (so a test sees which one it got). */
-export function stockConfigImage(): Uint8Array {
-  const files = siteConfigFiles({
-    server: 'zedcloud.local.zededa.net',
-    rootCaPem: '-----BEGIN CERTIFICATE-----\nU1RPQ0sgRVZFIFJPT1Q=\n-----END CERTIFICATE-----\n',
-    onboardCertPem: '-----BEGIN CERTIFICATE-----\nU1RPQ0sgT05CT0FSRA==\n-----END CERTIFICATE-----\n',
-    onboardKeyPem: '-----BEGIN PRIVATE KEY-----\nU1RPQ0s=\n-----END PRIVATE KEY-----\n',
-    grubCfg: renderGrubCfg({}),
-  });
-  return makeFatImage(files, { label: 'CONFIG', sizeBytes: CONFIG_IMG_SIZE });
-}
+export { stockConfigImage };
 
 export interface EveIsoOptions {
   /** EVE's Rock Ridge (the default); Joliet only or plain ISO 9660 names (native xorriso, Rock Ridge off) let a
