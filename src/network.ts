@@ -18,6 +18,7 @@ import { SqliteLeaseStore } from './adapters/sqlite-lease-store.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import { softSerialOf } from './core/boot/identity.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
 
 export type DhcpMode = 'auto' | 'full' | 'proxy' | 'off';
@@ -165,7 +166,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
       broadcastAddress: o.rehearsal ? '127.0.0.1' : undefined,
       leaseStore: new SqliteLeaseStore(stationDb),
       policy: (m) => {
-        const listed = nodes.some((n) => n.mac === m);
+        // A node listed by soft serial names its boot NIC too: the install passes eve_soft_serial=<MAC, hexhyp>.
+        const listed = nodes.some((n) => n.mac === m || n.softSerial?.toLowerCase() === softSerialOf(m));
         if (listed) return { allowed: true, reason: 'MAC listed in the site file' };
         if (site.boot.unknownMachines === 'boot') return { allowed: true, reason: 'site boots unknown machines' };
         const anyMac = nodes.some((n) => n.mac);

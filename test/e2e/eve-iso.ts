@@ -4,7 +4,7 @@
 // grub.cfg) hidden from the tree, and EFI/BOOT/, boot/, rootfs_installer.img and a 5120 KiB FAT config.img in it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { makeFatImage } from '../../src/core/disk/fat-format.js';
 import { demoBytes } from '../../src/sim/demo-media.js';
 import { stockConfigImage } from '../../src/sim/sim-iso.js';
@@ -15,7 +15,7 @@ export interface EveIsoOptions {
   /** EVE's Rock Ridge (the default); Joliet only or plain ISO 9660 names (native xorriso, Rock Ridge off) let a
    *  test check the reader's other name sources on real xorriso output. */
   names?: 'rock-ridge' | 'joliet' | 'iso9660';
-  /** ISO file name inside `work` (default installer.iso). */
+  /** Where to write the ISO: a name inside `work` or an absolute path (default installer.iso). */
   out?: string;
   rootfsBytes?: number;
   config?: Uint8Array;
@@ -48,7 +48,7 @@ export function buildEveIso(work: string, o: EveIsoOptions = {}): string {
     { label: 'EFI', sizeBytes: 1 << 20 },
   );
   put('boot.img', bootImg);
-  const iso = join(work, o.out ?? 'installer.iso');
+  const iso = isAbsolute(o.out ?? '') ? o.out! : join(work, o.out ?? 'installer.iso');
   const names = o.names ?? 'rock-ridge';
   // xorriso's mkisofs emulation always writes Rock Ridge; the other name sources need its native commands.
   const args =
