@@ -11,6 +11,7 @@ import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
+import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
@@ -79,7 +80,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
-    sans: [site.listen.advertise, ...(opts.sans ?? [])],
+    sans: [...(site.listen.advertise ? [site.listen.advertise] : []), ...(opts.sans ?? [])],
   });
   const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
@@ -133,6 +134,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     clock,
     random,
+    secrets,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
     onboardCertPem: pki.onboard.certPem,
@@ -181,6 +183,27 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       hooks.markReinstall(uuid);
     },
     siteInfo: () => hooks.siteInfo?.() ?? {},
+    kubeconfig: async (name) => {
+      const plan = cluster.plan(name);
+      const seed = plan?.nodes.find((n) => n.uuid === plan.seedUuid);
+      if (!plan || !seed) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `cluster ${name} has no plan yet`);
+      if (!opts.probeRoute) {
+        throw new EvebootError(
+          'EVEBOOT_ERR_CLUSTER_UNREACHABLE',
+          'this appliance has no route to the cluster IPs: serve on the cluster network or with --probe-cluster to make a kubeconfig',
+        );
+      }
+      const issued = await issueKubeconfig({
+        name,
+        seedIp: seed.ip,
+        token: cluster.openToken(name),
+        route: opts.probeRoute,
+        pinnedCaPem: watcher.pinnedCa(name),
+      });
+      const { clientCertSha256, serverCaSha256, notAfter, server } = issued;
+      emit({ type: 'kubeconfig.issued', data: { cluster: name, server, clientCertSha256, serverCaSha256, notAfter } });
+      return issued;
+    },
     hub,
     store,
     pki,
@@ -190,6 +213,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     accessToken: opts.uiAccessToken,
     station,
     clock,
+    secrets,
     emit,
   });
   return {
@@ -205,7 +229,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     watcher,
     hooks,
     async close() {
-      watcher.stop();
+      await watcher.stop();
       await controllerApi.close();
       await operatorApi.close();
       store.close();

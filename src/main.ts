@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-import { UsageError } from './cli/args.js';
+import { HelpRequested, UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { imagesCommand } from './cli/images.js';
+import { kubeconfigCommand } from './cli/kubeconfig.js';
 import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
 import { simCommand } from './cli/sim.js';
 import { simNodeCommand } from './cli/sim-node.js';
 import { siteCommand } from './cli/site.js';
+import { stateCommand } from './cli/state.js';
 import { statusCommand } from './cli/status.js';
+import { supportBundleCommand } from './cli/support-bundle.js';
 import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
 import { SiteError } from './config/site.js';
+import { ArchiveError } from './core/state/archive.js';
 
 const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-fresh boxes
 
@@ -29,9 +33,21 @@ usage: eveboot <command> [options]
   status           a terminal table per node, refreshing (--once)
   token seal       seal the cluster token to a device ECDH cert (offline, factory line)
   site check FILE  validate a site file (or a line manifest)
+  --version        print eveboot's version
+  <command> --help that command's options
   usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
+  kubeconfig CLUSTER  an admin kubeconfig for a ready cluster (needs a route to the seed's cluster IP)
+  support-bundle   versions, NICs, site (redacted), report and events in one file for support; no secrets
+  state export|import  the state dir as one encrypted file, to hand the site over to a permanent box
 
 ${SERVE_USAGE}`;
+
+/** The version in the package.json this build ships with (dist/main.js → ../package.json). */
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -87,6 +103,16 @@ async function main(argv: string[]): Promise<number> {
       return siteCommand(rest, out);
     case 'usb':
       return usbCommand(rest, out);
+    case 'state':
+      return stateCommand(rest, out);
+    case 'kubeconfig':
+      return kubeconfigCommand(rest, out);
+    case 'support-bundle':
+      return supportBundleCommand(rest, out);
+    case '--version':
+    case 'version':
+      out(`eveboot ${await packageVersion()}`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -103,6 +129,14 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof SiteError) {
       process.stderr.write(`invalid site file:\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.exit(1);
+    }
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${e.message}\n`);
+      process.exit(0);
+    }
+    if (e instanceof ArchiveError) {
+      process.stderr.write(`eveboot state: ${e.message}\n`);
       process.exit(1);
     }
     if (e instanceof UsageError) {

@@ -92,7 +92,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   const ipMacs = new IpMacTable();
   const emit = appliance.emit;
   const http = `${address}:${listen.httpPort}`;
-  const controller = `${listen.advertise}:${listen.controllerPort}`;
+  // serve resolved listen.advertise (site file, else the serving interface) before it started us.
+  const controller = `${listen.advertise ?? address}:${listen.controllerPort}`;
   const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
   const siteConfigImage = cachedConfigImage(() =>
     buildConfigImage({

@@ -161,15 +161,55 @@ function overrideForm(name) {
   return { form, seed, ifNode };
 }
 
+/** Mints an admin kubeconfig (POST, audited) and hands it to the browser as a file; the page never shows it. */
+function kubeconfigControl(name) {
+  const uid = `kcfg-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const result = h('p', { class: 'result', role: 'status', id: `${uid}-result` });
+  const show = (text, ok) => {
+    result.textContent = text;
+    result.classList.toggle('error', !ok);
+  };
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: uid,
+      disabled: true,
+      'aria-describedby': result.id,
+      onclick: async () => {
+        show('asking the seed…', true);
+        const r = await call('POST', `/api/v1/clusters/${encodeURIComponent(name)}/kubeconfig`);
+        if (!r.ok) return show(`No kubeconfig: ${r.text}`, false);
+        const file = `${name}.kubeconfig`;
+        const url = URL.createObjectURL(new Blob([r.text], { type: 'application/yaml' }));
+        h('a', { href: url, download: file }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        show(`Saved ${file}: it holds a cluster-admin key, so keep it like a password.`, true);
+      },
+    },
+    'Download admin kubeconfig',
+  );
+  const el = h(
+    'div',
+    { class: 'row kubeconfig' },
+    button,
+    h('span', { class: 'muted' }, 'Offered once the cluster is Ready.'),
+    result,
+  );
+  return { el, button };
+}
+
 export function createClusterPanel(name) {
   const el = h('section', { class: 'cluster', 'aria-label': `Cluster ${name}`, dataset: { cluster: name } });
   let live = h('div');
   const { form, seed, ifNode } = overrideForm(name);
-  el.append(live, form);
+  const kube = kubeconfigControl(name);
+  el.append(live, kube.el, form);
   return {
     el,
     update(c, nodes) {
       el.dataset.kind = c.kind;
+      kube.button.disabled = c.kind !== 'ready';
       const next = summary(c);
       swap(live, next);
       live = next;

@@ -19,6 +19,10 @@ export const REDACT_PATHS = [
   '*.integrityToken',
   'sealed',
   '*.sealed',
+  'escrow',
+  '*.escrow',
+  'ciphertext',
+  '*.ciphertext',
   'req.headers.authorization',
   'req.headers.cookie',
 ];

@@ -3,26 +3,10 @@
 // (EVE verifies both with Go's x509.Verify defaults, eve-api-facts §3.4); a TLS server cert with the serving
 // IPs as SANs; and the onboarding cert/key that goes into each node's CONFIG partition.
 // node:crypto makes the keys; @peculiar/x509 builds the certificates (node-forge has no EC support).
-import 'reflect-metadata';
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  webcrypto,
-  X509Certificate,
-} from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-type CryptoKey = webcrypto.CryptoKey;
-
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const YEAR_MS = 365 * 24 * 3600 * 1000;
+import { CLIENT_AUTH, importPair, issue, newPair, SERVER_AUTH, x509 } from './x509-issue.js';
 
 export type CertRole = 'root' | 'signing' | 'ecdh' | 'tls' | 'onboard';
 
@@ -42,72 +26,6 @@ export interface Pki {
   onboard: Credential;
 }
 
-interface PairLike {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-}
-
-async function newPair(): Promise<{ pair: PairLike; keyPem: string }> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const keyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return { pair: await importPair(keyPem), keyPem };
-}
-
-async function importPair(keyPem: string): Promise<PairLike> {
-  const priv = createPrivateKey(keyPem);
-  const pkcs8 = priv.export({ format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(priv).export({ format: 'der', type: 'spki' });
-  const s = webcrypto.subtle;
-  return {
-    privateKey: (await s.importKey('pkcs8', pkcs8, ALG, true, ['sign'])) as unknown as CryptoKey,
-    publicKey: (await s.importKey('spki', spki, ALG, true, ['verify'])) as unknown as CryptoKey,
-  };
-}
-
-function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
-    .toString('hex')
-    .replace(/^[89a-f]/, '1');
-}
-
-async function issue(opts: {
-  subject: string;
-  pair: PairLike;
-  issuer?: { name: string; key: CryptoKey };
-  ca?: boolean;
-  usages: x509.KeyUsageFlags;
-  eku?: string[];
-  sans?: string[];
-  years: number;
-}): Promise<string> {
-  const now = Date.now();
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(opts.ca ?? false, opts.ca ? 0 : undefined, true),
-    new x509.KeyUsagesExtension(opts.usages, true),
-    await x509.SubjectKeyIdentifierExtension.create(opts.pair.publicKey),
-  ];
-  if (opts.eku) extensions.push(new x509.ExtendedKeyUsageExtension(opts.eku, false));
-  if (opts.sans && opts.sans.length > 0) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension(
-        opts.sans.map((v) => (isIP(v) ? { type: 'ip' as const, value: v } : { type: 'dns' as const, value: v })),
-      ),
-    );
-  }
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: opts.subject,
-    issuer: opts.issuer?.name ?? opts.subject,
-    notBefore: new Date(now - 24 * 3600 * 1000),
-    notAfter: new Date(now + opts.years * YEAR_MS),
-    publicKey: opts.pair.publicKey,
-    signingKey: opts.issuer?.key ?? opts.pair.privateKey,
-    signingAlgorithm: ALG,
-    extensions,
-  });
-  return cert.toString('pem');
-}
-
 function save(dir: string, role: CertRole, certPem: string, keyPem: string): Credential {
   writeFileSync(join(dir, `${role}.cert.pem`), certPem, { mode: 0o644 });
   writeFileSync(join(dir, `${role}.key.pem`), keyPem, { mode: 0o600 });
@@ -120,9 +38,6 @@ function load(dir: string, role: CertRole): Credential {
   const keyPem = readFileSync(join(dir, `${role}.key.pem`), 'utf8');
   return { certPem, keyPem, key: createPrivateKey(keyPem), cert: new X509Certificate(certPem) };
 }
-
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 /** Loads the PKI from dir, creating what is missing. The TLS cert is re-issued when the SAN list changes. */
 export async function loadOrCreatePki(dir: string, opts: { site: string; sans: string[] }): Promise<Pki> {

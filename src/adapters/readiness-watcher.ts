@@ -24,6 +24,8 @@ export interface WatcherDeps {
 
 export interface Watcher {
   tick(): Promise<void>;
+  /** The cluster CA (PEM) pinned at the first probe of this appliance run, if any. */
+  pinnedCa(cluster: string): string | undefined;
   stop(): void;
 }
 
@@ -88,19 +90,35 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
     }
   };
 
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
   const tick = async () => {
-    if (running) return;
+    if (running || stopped) return;
     running = true;
-    try {
+    const pass = (async () => {
       for (const c of deps.store.clusters()) {
+        if (stopped) return;
         if (!c.configsOut) continue;
         const plan = deps.cluster.plan(c.name);
         if (plan) await check(c.name, plan);
       }
+    })();
+    inFlight = pass.catch(() => {});
+    try {
+      await pass;
     } finally {
       running = false;
     }
   };
   const timer = setInterval(() => void tick(), deps.intervalMs);
-  return { tick, stop: () => clearInterval(timer) };
+  return {
+    tick,
+    // The store closes right after: let a probe pass that is under way finish before anyone closes it.
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+      return inFlight;
+    },
+    pinnedCa: (name) => pins.get(name)?.get()?.pem,
+  };
 }

@@ -5,7 +5,13 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
+/** `--help`/`-h` on any command: its usage goes to stdout and the exit code is 0. */
+export class HelpRequested extends Error {}
+
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+  const ends = argv.indexOf('--');
+  const own = ends < 0 ? argv : argv.slice(0, ends);
+  if (own.includes('--help') || own.includes('-h')) throw new HelpRequested(usage);
   try {
     return parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
   } catch (e) {

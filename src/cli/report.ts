@@ -1,16 +1,21 @@
 // eveboot report: one record per device (serial, MACs, UUIDs, cert hashes, cluster, role, cluster IP and
 // interface, timings per step, result, station) as JSON or CSV, from the state directory or database.
+// --include-escrow adds each device's escrowed vault key (as the controller of record hands it over); without
+// the flag no report carries it.
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../adapters/open-store.js';
+import { openSecretBox } from '../adapters/secret-box.js';
+import { openEscrow } from '../core/eve/escrow.js';
 import { foldEvents } from '../core/progress/snapshot.js';
 import { buildReports } from '../core/report/build.js';
-import { reportCsv } from '../core/report/device-record.js';
+import { type DeviceReport, reportCsv } from '../core/report/device-record.js';
 import type { Store } from '../ports/store.js';
 import { parse, UsageError } from './args.js';
 
-const USAGE = 'usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID]';
+const USAGE =
+  'usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID] [--include-escrow]';
 
 export function allEvents(store: Store) {
   const out = [];
@@ -30,6 +35,7 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
       format: { type: 'string', default: 'json' },
       out: { type: 'string' },
       station: { type: 'string', default: hostname() },
+      'include-escrow': { type: 'boolean', default: false },
     },
     USAGE,
   );
@@ -37,7 +43,14 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
   const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
   try {
     const nodes = foldEvents(allEvents(store), { now: Date.now() }).nodes;
-    const rows = buildReports(store, nodes, values.station);
+    let rows: DeviceReport[] = buildReports(store, nodes, values.station);
+    if (values['include-escrow']) {
+      const secrets = openSecretBox(join(values.state, 'keys', 'state.key'));
+      rows = rows.map((r) => {
+        const escrow = store.deviceByUuid(r.eveUuid)?.escrow;
+        return { ...r, escrow: escrow ? openEscrow(escrow, secrets) : [] };
+      });
+    }
     const text = values.format === 'csv' ? reportCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`;
     if (values.out) writeFileSync(values.out, text);
     else out(text.trimEnd());

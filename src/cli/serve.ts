@@ -3,12 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { probeHostNics } from '../adapters/host-probe.js';
 import { ImageStore } from '../adapters/image-store.js';
 import { type AddressMap, directRoute } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
 import { type Appliance, createAppliance } from '../appliance.js';
-import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site } from '../config/site.js';
+import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site, SiteError } from '../config/site.js';
+import { EvebootError } from '../core/errors.js';
 import { parseIpv4, parsePrefix, prefixContains } from '../core/plan/ipv4.js';
+import { isLoopbackHost, resolveAdvertise } from '../core/site/advertise.js';
+import { chooseServingInterface } from '../core/site/serving-interface.js';
 import { type DhcpMode, type Network, startNetwork } from '../network.js';
 import { combinedRoute, rehearsalMaps } from '../sim/site-fleet.js';
 import { parse, UsageError } from './args.js';
@@ -64,7 +68,12 @@ export interface ServeExtras {
 
 export async function serve(argv: string[], out: (s: string) => void, extras: ServeExtras = {}): Promise<Running> {
   const { values } = parse(argv, serveOptions, SERVE_USAGE);
-  const site = extras.site ?? (values.site ? loadSite(values.site) : parseSite(DEMO_SITE_YAML, 'embedded demo site'));
+  const given = extras.site ?? (values.site ? loadSite(values.site) : parseSite(DEMO_SITE_YAML, 'embedded demo site'));
+  const { site, advertise, advertiseWhy, servingInterface } = await withAdvertise(
+    given,
+    values.interface,
+    !values['no-netboot'],
+  );
   const logger = createLogger({ level: values['log-level'] });
   const accessToken = site.ui.accessToken ?? randomBytes(24).toString('base64url');
   const appliance = await createAppliance({
@@ -118,7 +127,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
         stateDir: values.state,
         logger,
         dhcp: mode,
-        interface: values.interface,
+        interface: servingInterface,
         ipxeDir: values['ipxe-dir'],
         rehearsal: isLoopback(listen.host),
       });
@@ -133,8 +142,8 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   }
   const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
   await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
-  const uiUrl = `http://${uiHost === '0.0.0.0' ? listen.advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
-  const controllerUrl = `https://${listen.advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
+  const uiUrl = `http://${uiHost === '0.0.0.0' ? advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
+  const controllerUrl = `https://${advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
   if (!values.headless) {
     out(
       `eveboot serving site ${site.site.name} (${clusterSpecs(site)
@@ -142,6 +151,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
         .join(', ')}), state in ${values.state}`,
     );
     out(`  EVE controller  ${controllerUrl}`);
+    out(`  advertised as   ${advertise} (${advertiseWhy})`);
     out(`  root CA         SHA256 ${appliance.pki.root.cert.fingerprint256}`);
     out(`  UI              ${uiUrl}`);
     out(`  access token    ${accessToken}`);
@@ -167,8 +177,23 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.startsWith('127.') || host === '::1';
+const isLoopback = isLoopbackHost;
+
+/**
+ * The site with listen.advertise resolved: what the site file says, else the serving interface's address under
+ * network boot. Refused (as an invalid site) when real nodes would get a loopback address.
+ */
+async function withAdvertise(site: Site, requested: string | undefined, netboot: boolean) {
+  let nic: { name: string; address: string } | undefined;
+  if (netboot && !isLoopback(site.listen.host)) {
+    const choice = chooseServingInterface(await probeHostNics(), requested);
+    if (choice.kind === 'error') throw new EvebootError('EVEBOOT_ERR_CONFIG', choice.message);
+    nic = { name: choice.nic.name, address: choice.nic.ipv4[0]!.address };
+  }
+  const r = resolveAdvertise({ configured: site.listen.advertise, serving: nic, for: 'serve', host: site.listen.host });
+  if (r.kind === 'error') throw new SiteError([`listen.advertise: ${r.message}`]);
+  const resolved: Site = { ...site, listen: { ...site.listen, advertise: r.address } };
+  return { site: resolved, advertise: r.address, advertiseWhy: r.why, servingInterface: nic?.name ?? requested };
 }
 
 function importedVersion(state: string): string | undefined {

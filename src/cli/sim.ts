@@ -32,7 +32,7 @@ export async function simCommand(argv: string[], out: (s: string) => void): Prom
     site,
     specs,
     maps: rehearsalMaps(specs, Number(values['port-base'])),
-    server: `${site.listen.advertise}:${site.listen.controllerPort}`,
+    server: `${site.listen.advertise ?? site.listen.host}:${site.listen.controllerPort}`,
     pki: { rootCaPem: pki.root.certPem, onboardCertPem: pki.onboard.certPem, onboardKeyPem: pki.onboard.keyPem },
     pollMs: Number(values['poll-ms']),
     failure,

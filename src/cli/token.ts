@@ -10,6 +10,7 @@ import { loadPki } from '../adapters/pki.js';
 import { openSecretBox } from '../adapters/secret-box.js';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { controllerCertHash, edgeNodeCertHash } from '../core/eve/hashes.js';
+import { cipherContextId } from '../core/seal/context-id.js';
 import { sealedToJson, sealToken } from '../core/seal/seal.js';
 import { EdgeDevConfigSchema } from '../gen/config/devconfig_pb.js';
 import { parse, required, UsageError } from './args.js';
@@ -50,7 +51,7 @@ export async function tokenCommand(argv: string[], out: (s: string) => void): Pr
       controllerCertHash: controllerCertHash(pki.ecdh.certPem),
       token,
       iv: randomBytes(16),
-      contextId: `${cluster.id}/offline-${Buffer.from(deviceCertHash).toString('hex')}`,
+      contextId: cipherContextId(cluster.id, `offline-${Buffer.from(deviceCertHash).toString('hex')}`),
     });
     out(JSON.stringify({ clusterId: cluster.id, ...sealedToJson(sealed) }, null, 2));
     if (values.out) {

@@ -11,9 +11,12 @@ import { readFat } from '../core/disk/fat-read.js';
 import { sameBytes, verifyFiles } from '../core/disk/fat-verify.js';
 import { writeFiles } from '../core/disk/fat-write.js';
 import { type Gpt, gptTableRanges, parseGpt, partitionRange } from '../core/disk/gpt.js';
+import { resolveAdvertise } from '../core/site/advertise.js';
 import { parse, required, UsageError } from './args.js';
 
-const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out stick.img [--state DIR]
+const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out stick.img [--state DIR] [--advertise ADDR]
+  --advertise ADDR  the address or DNS name the nodes reach the appliance at (default: the site's
+                    listen.advertise; required, and never loopback)
 
 Copies an EVE installer.raw to --out and writes this site's CONFIG (server, root CA, onboarding cert and key,
 grub.cfg) into its CONFIG partition. Write the result to a USB stick with dd or any image writer.`;
@@ -36,6 +39,7 @@ export async function usbCommand(argv: string[], out: (s: string) => void): Prom
       image: { type: 'string' },
       out: { type: 'string' },
       state: { type: 'string', default: 'eveboot-state' },
+      advertise: { type: 'string' },
     },
     USAGE,
   );
@@ -46,8 +50,14 @@ export async function usbCommand(argv: string[], out: (s: string) => void): Prom
   if (resolve(image) === resolve(dest)) throw new UsageError(`--out must differ from --image\n\n${USAGE}`);
 
   const site = loadSite(sitePath);
+  const adv = resolveAdvertise({
+    configured: values.advertise ?? site.listen.advertise,
+    for: 'usb',
+    host: site.listen.host,
+  });
+  if (adv.kind === 'error') throw new UsageError(`${adv.message}\n\n${USAGE}`);
   const pki = loadPki(join(values.state ?? 'eveboot-state', 'pki'));
-  const server = `${site.listen.advertise}:${site.listen.controllerPort}`;
+  const server = `${adv.address}:${site.listen.controllerPort}`;
   const files = siteConfigFiles({
     server,
     rootCaPem: pki.root.certPem,

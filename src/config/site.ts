@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { checkPrefix } from '../core/plan/addresses.js';
+import { type Ipv4Prefix, parsePrefix, prefixesOverlap } from '../core/plan/ipv4.js';
 
 const mac = z
   .string()
@@ -66,8 +68,11 @@ export const siteSchema = z
       .default({}),
     listen: z
       .object({
-        /** Address the nodes use to reach us (goes into CONFIG `server` and the TLS SANs). */
-        advertise: z.string().min(1).default('127.0.0.1'),
+        /**
+         * Address or DNS name the nodes use to reach us (CONFIG `server`, TLS SANs). Default: the serving
+         * interface's address under network boot; required for USB media; never loopback for real nodes.
+         */
+        advertise: z.string().min(1).optional(),
         host: z.string().min(1).default('0.0.0.0'),
         controllerPort: port.default(8443),
         httpPort: port.default(8080),
@@ -131,7 +136,27 @@ export const siteSchema = z
         seen.add(key);
       });
     check(s.nodes, ['nodes']);
+    // The same checks the planner makes (K3s ranges, host bits, room for the nodes), and, on a line manifest, no
+    // two clusters whose prefixes overlap: their nodes share the station's switch and would route to each other.
+    const placed: { name: string; prefix: Ipv4Prefix; text: string }[] = [];
+    const checkCluster = (c: { name: string; prefix: string }, nodeCount: number, path: (string | number)[]) => {
+      if (!parsePrefix(c.prefix)) return; // the field's own check has said so
+      const prefix = checkPrefix(c.prefix, [], Math.max(3, nodeCount));
+      if (typeof prefix === 'string')
+        return ctx.addIssue({ code: 'custom', path: [...path, 'prefix'], message: prefix });
+      const other = placed.find((p) => prefixesOverlap(p.prefix, prefix));
+      if (other) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'prefix'],
+          message: `cluster prefix ${c.prefix} overlaps cluster ${other.name}'s ${other.text}: give each cluster its own prefix`,
+        });
+      }
+      placed.push({ name: c.name, prefix, text: c.prefix });
+    };
+    if (s.cluster) checkCluster(s.cluster, s.nodes.length, ['cluster']);
     s.clusters?.forEach((c, i) => {
+      checkCluster(c, c.nodes.length, ['clusters', i]);
       if (names.has(c.name))
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster ${c.name}` });
       names.add(c.name);

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_NO_INTEGRITY_TOKEN'
   | 'EVEBOOT_ERR_NOT_FOUND'
   | 'EVEBOOT_ERR_CONFIG'
-  | 'EVEBOOT_ERR_IMAGE_NO_CONFIG';
+  | 'EVEBOOT_ERR_IMAGE_NO_CONFIG'
+  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -20,6 +21,7 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_NOT_FOUND: 404,
   EVEBOOT_ERR_CONFIG: 400,
   EVEBOOT_ERR_IMAGE_NO_CONFIG: 409,
+  EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
 };
 
 export class EvebootError extends Error {

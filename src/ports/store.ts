@@ -23,6 +23,16 @@ export interface DeviceRecord {
   configServedAt?: number;
   /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
   sealed?: { ecdhCertHash: string; context: string; block: string };
+  /** The vault key(s) the device escrowed with STORE_KEYS (latest), sealed under the state key. */
+  escrow?: EscrowRecord;
+}
+
+export interface EscrowRecord {
+  at: number;
+  /** AttestVolumeKeyType and length of each key, for views that must not carry the keys. */
+  keys: { keyType: number; bytes: number }[];
+  /** SecretBox ciphertext of the keys (JSON [{keyType, key: base64}]). */
+  ciphertext: string;
 }
 
 export type MachineDecision = 'pending' | 'approved' | 'rejected';

@@ -14,6 +14,9 @@ export interface DeviceIdentity {
   deviceCertPem: string;
   /** The ECDH cert file bytes as EVE keeps them in /persist/certs/ecdh.cert.pem. */
   ecdhCertPem: string;
+  /** The quote key (EVE: TPM handle 0x81000004) and its cert, /persist/certs/attest.cert.pem. */
+  attestKey: KeyObject;
+  attestCertPem: string;
 }
 
 async function toCrypto(key: KeyObject, usage: 'sign' | 'verify') {
@@ -52,5 +55,27 @@ export async function createDeviceIdentity(tpm: Tpm): Promise<DeviceIdentity> {
     signingAlgorithm: ALG,
     extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyAgreement, true)],
   });
-  return { deviceKey: privateKey, deviceCertPem: deviceCert.toString('pem'), ecdhCertPem: ecdhCert.toString('pem') };
+  // tpmmgr createQuoteTemplate: CN "Device Attestation certificate", signed by the device key.
+  const quote = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const attestCert = await x509.X509CertificateGenerator.create({
+    serialNumber: '03',
+    subject: 'C=US, ST=CA, L=San Francisco, O=The Linux Foundation, CN=Device Attestation certificate',
+    issuer: deviceCert.subject,
+    ...validity,
+    publicKey: await toCrypto(quote.publicKey, 'verify'),
+    signingKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.digitalSignature),
+      new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.1']),
+    ],
+  });
+  return {
+    deviceKey: privateKey,
+    deviceCertPem: deviceCert.toString('pem'),
+    ecdhCertPem: ecdhCert.toString('pem'),
+    attestKey: quote.privateKey,
+    attestCertPem: attestCert.toString('pem'),
+  };
 }

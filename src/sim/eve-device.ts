@@ -1,18 +1,20 @@
 // A simulated EVE node speaking API v2 from the device side, with nothing mocked between it and the appliance:
 // certs → register (onboarding key) → uuid → attest (ECDH cert upload, nonce, quote) → config → decrypt the
 // cluster token with its TPM (soft or swtpm), exactly as EVE's cipher package does.
-import { createHash, createPrivateKey, type KeyObject, sign, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { openSealed } from '../core/seal/seal.js';
 import {
+  AttestStorageKeysResponseCode,
   ZAttestReqSchema,
   ZAttestReqType,
   ZAttestResponseCode,
   ZAttestResponseSchema,
+  ZAttestRespType,
 } from '../gen/attest/attest_pb.js';
 import { AuthContainerSchema } from '../gen/auth/auth_pb.js';
-import { ZCertType } from '../gen/certs/certs_pb.js';
 import { ConfigRequestSchema, ConfigResponseSchema, type EdgeDevConfig } from '../gen/config/devconfig_pb.js';
 import { HashAlgorithm } from '../gen/evecommon/evecommon_pb.js';
 import { UuidRequestSchema, UuidResponseSchema } from '../gen/eveuuid/eveuuid_pb.js';
@@ -20,11 +22,33 @@ import { type ZInfoMsg, ZInfoMsgSchema } from '../gen/info/info_pb.js';
 import { ZRegisterMsgSchema } from '../gen/register/register_pb.js';
 import type { Tpm } from '../ports/tpm.js';
 import { createDeviceIdentity, type DeviceIdentity } from './device-identity.js';
+import {
+  certUploadRequest,
+  type EveVersions,
+  encodeVersions,
+  escrowRequest,
+  quoteRequest,
+  wrapVaultKey,
+} from './eve-attest.js';
 import { EveClient, type HttpReply } from './eve-client.js';
 import { type ControllerTrust, verifyCerts, verifySigned } from './eve-verify.js';
+import { ovmfBootEvents } from './tpm-eventlog.js';
+
+/** What a QEMU/OVMF node running EVE-k 17.3.0 reports. */
+export const SIM_VERSIONS: EveVersions = {
+  eve: '17.3.0-k-amd64',
+  origin: 'origin.2026-08-25.17.3.0',
+  bios: { vendor: 'EFI Development Kit II / OVMF', version: '0.0.0', releaseDate: '02/06/2015' },
+};
 
 export interface SimDeviceOptions {
   server: string;
+  /**
+   * EVE with a TPM (default): quote with PCRs and event log, then vault key escrow. false: EVE's no-TPM path,
+   * a quote with versions only and no escrow (tpmmgr getQuote returns nothing, vaultmgr skips escrow).
+   */
+  measuredBoot?: boolean;
+  versions?: EveVersions;
   rootCaPem: string;
   onboardCertPem: string;
   onboardKeyPem: string;
@@ -100,35 +124,49 @@ export class SimDevice {
 
   async attest(): Promise<void> {
     const id = this.identity!;
-    const ecdh = Buffer.from(id.ecdhCertPem);
-    const certReq = create(ZAttestReqSchema, {
-      reqType: ZAttestReqType.ATTEST_REQ_CERT,
-      certs: [
-        {
-          hashAlgo: HashAlgorithm.SHA256_16BYTES,
-          certHash: createHash('sha256').update(ecdh).digest().subarray(0, 16),
-          type: ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE,
-          cert: ecdh,
-        },
-      ],
-    });
-    expectStatus(await this.post('attest', toBinary(ZAttestReqSchema, certReq)), [200, 201], 'attest cert');
+    const tpm = this.opts.measuredBoot ?? true;
+    const c = await this.post('attest', toBinary(ZAttestReqSchema, certUploadRequest(id)));
+    expectStatus(c, [200, 201], 'attest cert');
     const n = await this.post(
       'attest',
       toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_NONCE })),
     );
     expectStatus(n, [200, 201], 'attest nonce');
     const nonce = fromBinary(ZAttestResponseSchema, verifySigned(n.body, this.requireTrust())).nonce?.nonce;
-    if (!nonce || nonce.length < 12) throw new Error('attest: no usable nonce');
-    // Without a TPM quote key EVE sends a quote with no attestData/PCRs (eve-api-facts §3.6).
-    const q = await this.post(
-      'attest',
-      toBinary(ZAttestReqSchema, create(ZAttestReqSchema, { reqType: ZAttestReqType.ATTEST_REQ_QUOTE, quote: {} })),
-    );
+    // tpmmgr getQuote refuses a nonce outside 12..32 bytes.
+    if (!nonce || nonce.length < 12 || nonce.length > 32) throw new Error('attest: no usable nonce');
+    const versions = this.opts.versions ?? SIM_VERSIONS;
+    const req = tpm
+      ? quoteRequest({ id, nonce, versions, events: ovmfBootEvents(versions.eve) })
+      : create(ZAttestReqSchema, {
+          reqType: ZAttestReqType.ATTEST_REQ_QUOTE,
+          quote: { versions: encodeVersions(versions) },
+        });
+    const q = await this.post('attest', toBinary(ZAttestReqSchema, req));
     expectStatus(q, [200, 201], 'attest quote');
     const resp = fromBinary(ZAttestResponseSchema, verifySigned(q.body, this.requireTrust())).quoteResp;
     if (resp?.response !== ZAttestResponseCode.SUCCESS) throw new Error(`attest quote refused: ${resp?.response}`);
     this.integrityToken = resp.integrityToken;
+    if (tpm) await this.escrow();
+  }
+
+  /** The vault key this node escrows (EVE: sealed in its TPM); the same for the node's lifetime. */
+  readonly vaultKey = new Uint8Array(randomBytes(32));
+
+  /** STORE_KEYS after the quote, as SendAttestEscrow; returns the storage_keys_resp code. */
+  async escrow(token = this.integrityToken ?? new Uint8Array()): Promise<AttestStorageKeysResponseCode> {
+    const wrapped = await wrapVaultKey(this.opts.tpm, this.identity!.deviceCertPem, this.vaultKey);
+    const r = await this.post('attest', toBinary(ZAttestReqSchema, escrowRequest(token, wrapped)));
+    expectStatus(r, [200, 201], 'attest escrow');
+    const resp = fromBinary(ZAttestResponseSchema, verifySigned(r.body, this.requireTrust()));
+    if (resp.respType !== ZAttestRespType.Z_ATTEST_RESP_TYPE_STORE_KEYS || !resp.storageKeysResp) {
+      throw new Error(`attest escrow: got respType ${resp.respType}, EVE wants Z_ATTEST_RESP_TYPE_STORE_KEYS`);
+    }
+    const code = resp.storageKeysResp.response;
+    if (token === this.integrityToken && code !== AttestStorageKeysResponseCode.SUCCESS) {
+      throw new Error(`attest escrow refused: ${AttestStorageKeysResponseCode[code]}`);
+    }
+    return code;
   }
 
   /** One config poll; returns the HTTP status (200 new config, 304 unchanged). */
@@ -163,8 +201,10 @@ export class SimDevice {
     return openSealed(ctx, block, shared);
   }
 
+  /** zedagent sets devId and atTimeStamp on every ZInfoMsg it sends. */
   async sendInfo(msg: ZInfoMsg): Promise<number> {
     msg.devId = this.uuid ?? '';
+    msg.atTimeStamp ??= timestampNow();
     return (await this.post('info', toBinary(ZInfoMsgSchema, msg))).status;
   }
 

@@ -2,7 +2,8 @@
 // eve-api-facts §1.3: nodes with READY, role_server, admission JOINED, node_id) and each node's ZInfoApp with
 // cluster_app_running. The sim POSTs them to the appliance's info endpoint (SimDevice.sendInfo).
 import { create } from '@bufbuild/protobuf';
-import { KubeNodeConditionType, NodeAdmission } from '../gen/info/edge_node_cluster_pb.js';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { KubeNodeConditionType, NodeAdmission, ServiceStatus } from '../gen/info/edge_node_cluster_pb.js';
 import { type ZInfoMsg, ZInfoMsgSchema, ZInfoTypes } from '../gen/info/info_pb.js';
 import type { Member } from './k3s-standin.js';
 
@@ -12,7 +13,13 @@ export interface MemberHealth {
   up: boolean;
 }
 
-export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[]): ZInfoMsg {
+/**
+ * As zedagent publishKubeClusterInfo (handleedgenodecluster.go) sends it from zedkube's KubeClusterInfo: per node
+ * only the READY condition, role_server always true, creation time, kubelet version, InternalIP, admission, node
+ * UUID; storage health with its transition time; the cluster id. pod_name_spaces is never filled.
+ */
+export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[], now = Date.now()): ZInfoMsg {
+  const at = timestampFromMs(now);
   return create(ZInfoMsgSchema, {
     ztype: ZInfoTypes.ZiKubeCluster,
     InfoContent: {
@@ -22,8 +29,9 @@ export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[]): ZInfo
         nodes: nodes.map(({ member, up }) => ({
           // The K8s node name: the etcd member name without K3s's random suffix.
           name: member.name.replace(/-[0-9a-f]{8}$/, ''),
-          conditions: [{ type: KubeNodeConditionType.READY, set: up }],
+          conditions: [{ type: KubeNodeConditionType.READY, set: up, lastTransitionTime: at }],
           roleServer: true,
+          creationTimestamp: at,
           apiServerSersion: 'v1.31.5+k3s1',
           internalIp: member.ip,
           schedulable: true,
@@ -31,6 +39,7 @@ export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[]): ZInfo
           admissionStatus: NodeAdmission.JOINED,
           nodeId: member.uuid,
         })),
+        storage: { health: ServiceStatus.HEALTHY, transitionTime: at },
       },
     },
   });

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { type AddressMap, get, K3S_PORT, STATUS_PORT } from '../adapters/k3s-probe.js';
+import { encodeBootstrap, kubeCas, parseBootstrap } from '../core/kube/bootstrap.js';
 import { k8sNodeName } from '../core/readiness/members.js';
-import { type ClusterCa, createClusterCa, issueServingCert } from './k3s-ca.js';
+import { type ClusterCas, createClusterCas, issueServingCert } from './k3s-ca.js';
 
 export interface Listen {
   host: string;
@@ -59,7 +60,7 @@ export class K3sStandin {
   readonly seed: boolean;
   readonly nodeName: string;
   private readonly d: StandinDelays;
-  private ca?: ClusterCa;
+  private ca?: ClusterCas;
   private members: Member[] = [];
   private memberSince?: number;
   private servers: Server[] = [];
@@ -119,7 +120,7 @@ export class K3sStandin {
 
   private async initSeed(): Promise<void> {
     if (this.stopped) return;
-    this.ca = await createClusterCa();
+    this.ca = await createClusterCas();
     await this.serveApi();
     this.becomeMember([this.self()]);
     this.log('seed: cluster-init done, first etcd member');
@@ -169,7 +170,13 @@ export class K3sStandin {
       await new Promise((r) => setTimeout(r, this.d.pollMs));
       return this.joinLoop();
     }
-    this.ca = JSON.parse(boot.body) as ClusterCa;
+    const parsed = parseBootstrap(boot.body);
+    const cas = parsed.kind === 'ok' ? kubeCas(parsed.files) : parsed.message;
+    if (typeof cas === 'string' || parsed.kind !== 'ok') throw new Error(`join: ${cas}`);
+    this.ca = {
+      server: { certPem: cas.serverCaPem, keyPem: parsed.files.ServerCAKey ?? '' },
+      client: { certPem: cas.clientCaPem, keyPem: cas.clientCaKeyPem },
+    };
     await this.serveApi();
     await new Promise((r) => setTimeout(r, this.d.joinMs));
     const me = encodeURIComponent(JSON.stringify(this.self()));
@@ -186,9 +193,16 @@ export class K3sStandin {
   private async serveApi(): Promise<void> {
     const ca = this.ca!;
     const sans = [this.o.clusterIp, this.o.joinServerIp, '127.0.0.1', 'localhost'];
-    const cert = await issueServingCert(ca, this.seed ? sans : [this.o.clusterIp, '127.0.0.1', 'localhost']);
+    const cert = await issueServingCert(ca.server, this.seed ? sans : [this.o.clusterIp, '127.0.0.1', 'localhost']);
     const server = createHttps(
-      { cert: `${cert.certPem.trim()}\n${ca.certPem.trim()}\n`, key: cert.keyPem },
+      {
+        cert: `${cert.certPem.trim()}\n${ca.server.certPem.trim()}\n`,
+        key: cert.keyPem,
+        // kube-apiserver shares :6443 with the supervisor in K3s; it takes client certs from the client CA.
+        ca: ca.client.certPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       (req, res) => void this.api(req, res).catch(() => res.writeHead(500).end()),
     );
     await this.listen(server, this.o.listen.api);
@@ -230,7 +244,7 @@ export class K3sStandin {
       case '/ping':
         return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('pong');
       case '/cacerts':
-        return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end(this.ca!.certPem);
+        return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end(this.ca!.server.certPem);
       case '/v1-k3s/readyz':
         if (this.role(req) !== 'node') return unauthorized();
         return void (this.ready ? res.writeHead(200).end('ok') : res.writeHead(503).end('etcd/controllers starting'));
@@ -249,7 +263,11 @@ export class K3sStandin {
       case '/v1-k3s/server-bootstrap':
         // K3s hands joining servers the cluster CA (and more) under the server role.
         if (this.role(req) !== 'server' || !this.seed) return unauthorized();
-        return json(this.ca);
+        return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(this.bootstrapData());
+      case '/api':
+        // kube-apiserver's discovery root: a client cert from the cluster's client CA in system:masters.
+        if (!this.admin(req)) return unauthorized();
+        return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
       case '/v1-eveboot-sim/members':
         if (this.role(req) !== 'server' || !this.seed) return unauthorized();
         return json({ members: this.members });
@@ -263,6 +281,27 @@ export class K3sStandin {
       default:
         return void res.writeHead(404).end();
     }
+  }
+
+  /** K3s's bootstrap JSON: each CA file by its ControlRuntimeBootstrap field name. */
+  private bootstrapData(): string {
+    const { server, client } = this.ca!;
+    const files = {
+      ServerCA: server.certPem,
+      ServerCAKey: server.keyPem,
+      ClientCA: client.certPem,
+      ClientCAKey: client.keyPem,
+    };
+    return encodeBootstrap(files, new Date(this.memberSince ?? Date.now()).toISOString());
+  }
+
+  /** A TLS client cert that chains to the client CA, in group system:masters (kube-apiserver's cluster-admin). */
+  private admin(req: IncomingMessage): boolean {
+    const socket = req.socket as import('node:tls').TLSSocket;
+    if (!socket.authorized) return false;
+    const subject = socket.getPeerCertificate().subject as { O?: string | string[] } | undefined;
+    const groups = [subject?.O ?? []].flat();
+    return groups.includes('system:masters');
   }
 
   /** Every member answers the same list; a joiner refreshes its copy from the seed when it can. */

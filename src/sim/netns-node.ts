@@ -9,6 +9,7 @@ import { directRoute, get, K3S_PORT } from '../adapters/k3s-probe.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../core/plan/ipv4.js';
 import type { EdgeDevConfig } from '../gen/config/devconfig_pb.js';
 import type { EdgeNodeCluster } from '../gen/config/edge_node_cluster_pb.js';
+import { NetworkConfigOrigin } from '../gen/evecommon/netcmn_pb.js';
 import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import { kubeClusterInfo } from './k3s-reports.js';
 import { K3sStandin, type StandinDelays } from './k3s-standin.js';
@@ -71,6 +72,8 @@ export function appliedDeviceInfo(serial: string, nics: SimNic[], config: EdgeDe
     for (const port of status.ports) {
       const a = adapters.find((x) => x.name === port.name);
       if (a) port.isMgmt = a.uplink;
+      if (a) port.networkUUID = a.networkUUID;
+      if (port.configSource) port.configSource.origin = NetworkConfigOrigin.CONTROLLER;
     }
   }
   return msg;

@@ -43,6 +43,20 @@ describe('eveboot CLI', () => {
     expect(r.err).toContain('cluster.prefix: must be an IPv4 prefix');
   });
 
+  it('every command answers --help with its usage on stdout and exit 0; --version prints the version', async () => {
+    const commands = ['serve', 'demo', 'doctor', 'pki', 'images', 'report', 'sim', 'sim-node', 'status', 'token'];
+    const all = [...commands, 'site', 'usb', 'state', 'kubeconfig', 'support-bundle'];
+    const runs = await Promise.all(all.map((cmd) => run([cmd, '--help'])));
+    for (const [i, r] of runs.entries()) {
+      const cmd = all[i]!;
+      expect({ cmd, code: r.code, err: r.err }).toEqual({ cmd, code: 0, err: '' });
+      expect(r.out).toContain(`usage: eveboot ${cmd}`);
+    }
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string };
+    const v = await run(['--version']);
+    expect([v.code, v.out.trim()]).toEqual([0, `eveboot ${pkg.version}`]);
+  }, 180_000);
+
   it('an unknown command is a usage error (exit 2)', async () => {
     expect((await run(['frobnicate'])).code).toBe(2);
   });

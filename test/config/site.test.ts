@@ -43,6 +43,22 @@ describe('site file validation', () => {
       input: 'site: {name: s}\ncluster: {name: c}\nnodes: [{serial: A}, {serial: A}]\n',
       want: ['nodes.1: duplicate node A'],
     },
+    {
+      name: 'a prefix inside K3s pods (10.42/16) is refused as serve would',
+      input: 'site: {name: s}\ncluster: {name: c, prefix: 10.42.7.0/28}\n',
+      want: ['cluster.prefix: cluster prefix 10.42.7.0/28 overlaps 10.42.0.0/16 (K3s pods)'],
+    },
+    {
+      name: 'a prefix too small for its nodes',
+      input:
+        'site: {name: s}\ncluster: {name: c, prefix: 10.9.0.0/30}\nnodes: [{serial: A}, {serial: B}, {serial: C}]\n',
+      want: ['cluster.prefix: cluster prefix 10.9.0.0/30 has 2 usable hosts, 3 are needed'],
+    },
+    {
+      name: 'two manifest clusters on the same default prefix',
+      input: 'site: {name: s}\nclusters:\n  - {name: a, nodes: [{serial: A}]}\n  - {name: b, nodes: [{serial: B}]}\n',
+      want: ["clusters.1.prefix: cluster prefix 10.244.244.0/28 overlaps cluster a's 10.244.244.0/28"],
+    },
     { name: 'missing site', input: '{}', want: ['site: Required'] },
     { name: 'not YAML at all', input: 'a: [', want: ['site file: not valid YAML or JSON'] },
   ];

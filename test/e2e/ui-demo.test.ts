@@ -1,10 +1,12 @@
 // The UI against the demo site (`eveboot demo`: the appliance, three simulated EVE nodes over the real protocols
 // and the K3s stand-in the readiness watcher probes): the three cards reach Ready exactly as /api/v1/snapshot
 // says, and the cluster panel shows 3/3 with its evidence. Ports sit on a base of their own, loopback only.
-import { mkdtempSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { type Demo, demo } from '../../src/cli/demo.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
@@ -54,5 +56,23 @@ describe.skipIf(!p.ok)('operator UI on the demo site', () => {
     expect(await page.content()).not.toContain(d.running.accessToken);
     expect(errors).toEqual([]);
     await ui.shot(page, 'ui-demo-ready');
+
+    // Ready: the panel offers an admin kubeconfig, minted from the seed with the server token, as a file.
+    const button = panel.getByRole('button', { name: 'Download admin kubeconfig' });
+    expect(await button.isEnabled()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe(`${await panel.getAttribute('data-cluster')}.kubeconfig`);
+    const text = readFileSync(await download.path(), 'utf8');
+    const k = parseYaml(text) as {
+      clusters: { cluster: { server: string } }[];
+      users: { user: Record<string, string> }[];
+    };
+    expect(k.clusters[0]!.cluster.server).toMatch(/^https:\/\/10\.244\.244\.\d+:6443$/);
+    const cert = new X509Certificate(Buffer.from(k.users[0]!.user['client-certificate-data']!, 'base64'));
+    expect(cert.subject).toContain('O=system:masters');
+    await panel.locator('.kubeconfig .result', { hasText: 'keep it like a password' }).waitFor();
+    expect(await page.content()).not.toContain(k.users[0]!.user['client-key-data']!);
+    expect(lines.join('\n')).toContain('kubeconfig.issued');
+    expect(lines.join('\n')).not.toContain(k.users[0]!.user['client-key-data']!);
   }, 120_000);
 });

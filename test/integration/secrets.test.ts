@@ -1,9 +1,11 @@
-// The join token and private keys appear nowhere in the logs, the API answers, or the database files.
+// The join token, private keys and escrowed vault keys appear nowhere in the logs, the API answers (the audited
+// escrow export aside), or the database files.
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
+import { openEscrow } from '../../src/core/eve/escrow.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
@@ -22,6 +24,19 @@ describe('secrets never leak', () => {
     );
     expect(await devices[0]!.clusterToken()).toBe(token);
     secrets = [{ name: 'join token', value: token }];
+    // The vault key each node escrowed (STORE_KEYS): the wrapped blob as sent, and the clear key behind it.
+    const box = openSecretBox(join(t.stateDir, 'keys', 'state.key'));
+    for (const d of devices) {
+      const escrow = t.app.store.deviceByUuid(d.uuid!)!.escrow;
+      expect(escrow, 'escrowed').toBeDefined();
+      for (const k of openEscrow(escrow!, box))
+        secrets.push({ name: `escrowed key of ${d.opts.serial}`, value: k.key });
+      secrets.push({ name: `vault key of ${d.opts.serial}`, value: Buffer.from(d.vaultKey).toString('hex') });
+      secrets.push({
+        name: `vault key of ${d.opts.serial} (base64)`,
+        value: Buffer.from(d.vaultKey).toString('base64'),
+      });
+    }
     const pkiDir = join(t.stateDir, 'pki');
     for (const f of readdirSync(pkiDir).filter((f) => f.endsWith('.key.pem'))) {
       const pem = readFileSync(join(pkiDir, f), 'utf8');

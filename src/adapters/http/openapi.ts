@@ -30,7 +30,7 @@ export const OPENAPI = {
     description:
       'The appliance state, live progress and operator actions behind the UI. Every request needs the access token ' +
       'printed at start (Authorization: Bearer …, ?access_token=…, or the cookie the UI sets). Answers never contain ' +
-      'the join token, private keys or sealed blobs.',
+      "the join token, private keys or sealed blobs; only /devices/{uuid}/escrow returns a device's TPM-wrapped vault key.",
   },
   components: { securitySchemes: { accessToken: { type: 'http', scheme: 'bearer' } } },
   security: bearer,
@@ -44,6 +44,10 @@ export const OPENAPI = {
     '/api/v1/devices/{uuid}': get('One device: reports received, merged NIC inventory', {
       parameters: [param('uuid', 'EVE device UUID')],
     }),
+    '/api/v1/devices/{uuid}/escrow': get(
+      'The vault key the device escrowed (base64, wrapped by its own TPM), for vault recovery (audited; 404 if none)',
+      { parameters: [param('uuid', 'EVE device UUID')] },
+    ),
     '/api/v1/devices/{uuid}/reinstall': {
       post: {
         summary: 'Install this node again on its next PXE boot (audited)',
@@ -79,6 +83,19 @@ export const OPENAPI = {
           },
         },
         responses: { '200': json('The overrides now in force'), ...errors },
+      },
+    },
+    '/api/v1/clusters/{name}/kubeconfig': {
+      post: {
+        summary:
+          'Mint an admin kubeconfig (client cert in system:masters signed by the cluster client CA, fetched from the seed with the server token; audited, no-store)',
+        parameters: [param('name', 'Cluster name')],
+        security: bearer,
+        responses: {
+          '200': { description: 'The kubeconfig (YAML; holds a private key)', content: { 'application/yaml': {} } },
+          '503': { description: 'No route to the seed cluster IP, or the seed refused' },
+          ...errors,
+        },
       },
     },
     '/api/v1/machines': get('Unknown machines held by the approve policy, with the operator decisions'),

@@ -14,6 +14,8 @@ export interface ActionDeps {
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   /** Marks a machine for reinstall on its next PXE boot (boot store), when network boot runs. */
   markReinstall?: (uuid: string) => void;
+  /** Mints an admin kubeconfig for a cluster (holds a private key: sent with no-store, never logged). */
+  kubeconfig?: (cluster: string) => Promise<{ text: string }>;
 }
 
 const overrideBody = z
@@ -65,5 +67,17 @@ export function registerActions(app: FastifyInstance, deps: ActionDeps): void {
     deps.markReinstall(d.uuid);
     deps.emit({ type: 'operator.reinstall', node: d.uuid, data: { serial: d.serial } });
     return { uuid: d.uuid, reinstall: true };
+  });
+
+  app.post<{ Params: { name: string } }>('/api/v1/clusters/:name/kubeconfig', async (req, reply) => {
+    if (!deps.kubeconfig) throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'kubeconfigs are not offered here');
+    if (!store.cluster(req.params.name))
+      throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${req.params.name}`);
+    const { text } = await deps.kubeconfig(req.params.name);
+    return reply
+      .header('Content-Type', 'application/yaml')
+      .header('Cache-Control', 'no-store')
+      .header('Content-Disposition', `attachment; filename="${req.params.name.replace(/[^\w.-]/g, '_')}.kubeconfig"`)
+      .send(text);
   });
 }

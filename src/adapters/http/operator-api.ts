@@ -13,12 +13,14 @@ import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
 import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
+import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { OPENAPI } from './openapi.js';
-import { registerActions } from './operator-actions.js';
+import { type ActionDeps, registerActions } from './operator-actions.js';
+import { registerEscrow } from './operator-escrow.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
@@ -33,10 +35,13 @@ export interface OperatorApiDeps {
   /** Operator or station id written into every device record. */
   station: string;
   clock: Clock;
+  /** Opens escrowed vault keys for the explicit export route. */
+  secrets: SecretBox;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
+  kubeconfig?: ActionDeps['kubeconfig'];
 }
 
 export function deviceView(store: Store, d: DeviceRecord) {
@@ -50,6 +55,7 @@ export function deviceView(store: Store, d: DeviceRecord) {
     ecdhCertHash: d.ecdhCertHash ?? null,
     attestedAt: d.attestedAt ?? null,
     tokenSealed: d.sealed !== undefined,
+    vaultKeyEscrowedAt: d.escrow?.at ?? null,
     configHash: d.lastConfigHash ?? null,
     configServedAt: d.configServedAt ?? null,
     received: store.reportCounts(d.uuid),
@@ -108,7 +114,9 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     clock: deps.clock,
     emit: deps.emit,
     markReinstall: deps.markReinstall,
+    kubeconfig: deps.kubeconfig,
   });
+  registerEscrow(app, { store, secrets: deps.secrets, emit: deps.emit });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
     const d = uuid ? store.deviceByUuid(uuid) : undefined;

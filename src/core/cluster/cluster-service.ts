@@ -14,6 +14,7 @@ import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
 import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
 import type { NicObservation } from '../plan/inventory.js';
 import { buildPortModel } from '../plan/port-model.js';
+import { cipherContextId } from '../seal/context-id.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
 import { nodeInventories, observationKey } from './inventory-input.js';
@@ -273,14 +274,17 @@ export class ClusterService {
 
   private sealedForLocked(device: DeviceRecord): SealedToken {
     const { store, random, secrets } = this.deps;
+    const c = store.cluster(device.cluster);
+    const contextId = c ? cipherContextId(c.id, device.uuid) : '';
     const cached = device.sealed;
     if (cached && cached.ecdhCertHash === device.ecdhCertHash) {
-      return {
+      const sealed = {
         context: fromBinary(CipherContextSchema, Buffer.from(cached.context, 'base64')),
         block: fromBinary(CipherBlockSchema, Buffer.from(cached.block, 'base64')),
       };
+      // A block sealed under an older id scheme (with '/') is sealed again: EVE would never decrypt it.
+      if (sealed.context.contextId === contextId) return sealed;
     }
-    const c = store.cluster(device.cluster);
     if (!c || !device.ecdhCertPem || !device.ecdhCertHash) throw new Error('cannot seal before the ECDH cert arrives');
     const sealed = sealToken({
       controllerPrivate: this.deps.ecdhPrivate,
@@ -289,7 +293,7 @@ export class ClusterService {
       controllerCertHash: this.deps.ecdhCertHash,
       token: secrets.open(c.tokenCiphertext),
       iv: random.bytes(16),
-      contextId: `${c.id}/${device.uuid}`,
+      contextId,
     });
     store.updateDevice(device.uuid, {
       sealed: {

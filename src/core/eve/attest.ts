@@ -15,6 +15,7 @@ import type { DeviceRecord } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import type { Controller, Reply } from './controller.js';
 import { decodeOr400, sealEnvelope, verifySignature } from './envelope.js';
+import { decideEscrow } from './escrow.js';
 import { edgeNodeCertHash, hex } from './hashes.js';
 
 export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
@@ -51,6 +52,21 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
       return reply({
         respType: ZAttestRespType.ATTEST_RESP_QUOTE_RESP,
         quoteResp: { response: ZAttestResponseCode.SUCCESS, integrityToken: token },
+      });
+    }
+    case ZAttestReqType.Z_ATTEST_REQ_TYPE_STORE_KEYS: {
+      const d = decideEscrow(device, req.storageKeys, ctrl.deps.secrets, clock.now());
+      if (d.kind === 'store') {
+        store.tx(() => {
+          store.updateDevice(device.uuid, { escrow: d.record });
+          emit({ type: 'eve.attest.escrow', node: device.uuid, data: { keys: d.record.keys } });
+        });
+      } else {
+        emit({ type: 'eve.attest.escrow.refused', node: device.uuid, data: { reason: d.reason } });
+      }
+      return reply({
+        respType: ZAttestRespType.Z_ATTEST_RESP_TYPE_STORE_KEYS,
+        storageKeysResp: { response: d.response },
       });
     }
     default:

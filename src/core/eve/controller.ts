@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
+import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
@@ -23,6 +24,8 @@ export interface ControllerDeps {
   store: Store;
   clock: Clock;
   random: Random;
+  /** Seals what devices escrow (vault keys) before it reaches the store. */
+  secrets: SecretBox;
   /** Controller signing key; senderCertHash = SHA-256 of the signing PEM as served in /certs. */
   signer: Signer;
   /** Serialised ZControllerCert as served by /certs. */

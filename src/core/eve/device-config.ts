@@ -4,7 +4,7 @@
 import { create } from '@bufbuild/protobuf';
 import { type EdgeDevConfig, EdgeDevConfigSchema } from '../../gen/config/devconfig_pb.js';
 import type { PhysicalIO, SystemAdapter } from '../../gen/config/devmodel_pb.js';
-import { ClusterType, EdgeNodeClusterSchema } from '../../gen/config/edge_node_cluster_pb.js';
+import { ClusterType, EdgeNodeClusterSchema, HAScheme } from '../../gen/config/edge_node_cluster_pb.js';
 import type { NetworkConfig } from '../../gen/config/netconfig_pb.js';
 import type { SealedToken } from '../seal/seal.js';
 
@@ -60,7 +60,8 @@ export function buildDeviceConfig(input: DeviceConfigInput): EdgeDevConfig {
       encryptedClusterToken: c.sealed.block,
       clusterType: ClusterType.REPLICATED_STORAGE,
       tieBreakerNodeId: '',
-      haScheme: 0,
+      // EVE ignores ha_scheme today; K3S_EMBEDDED states what we build: three k3s servers with embedded etcd.
+      haScheme: HAScheme.HA_SCHEME_K3S_EMBEDDED,
       masterNodeUuids: c.masterNodeUuids,
       enableNativeK8sOrchestration: false,
     });

@@ -56,6 +56,9 @@ export function buildPortModel(
     model.systemAdapterList.push(
       create(SystemAdapterSchema, {
         name: label,
+        // The PhysicalIO (logicallabel) under this adapter. Empty makes EVE warn on every config parse and fall
+        // back to name (pkg/pillar/cmd/zedagent/parseconfig.go, parseOneSystemAdapterConfig).
+        lowerLayerName: label,
         uplink: mgmt,
         networkUUID: isCluster && !mgmt ? ids.cluster : ids.dhcp,
       }),

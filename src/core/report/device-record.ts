@@ -29,6 +29,8 @@ export interface DeviceReport {
   result: 'ready' | 'failed' | 'in-progress';
   problem: string;
   station: string;
+  /** Only with `eveboot report --include-escrow`: the vault keys the device escrowed. */
+  escrow?: { keyType: string; key: string }[];
 }
 
 export interface ReportInput {
@@ -109,7 +111,12 @@ function cell(v: unknown): string {
 
 /** RFC 4180 CSV: a header line, then one line per device; step timings as ms_<step> columns. */
 export function reportCsv(rows: DeviceReport[]): string {
-  const header = [...COLUMNS, ...STEPS.map((s) => `ms_${s}`)];
-  const lines = rows.map((r) => [...COLUMNS.map((c) => cell(r[c])), ...STEPS.map((s) => cell(r.timings[s]))].join(','));
+  const withEscrow = rows.some((r) => r.escrow !== undefined);
+  const escrowCell = (r: DeviceReport) =>
+    withEscrow ? [cell((r.escrow ?? []).map((k) => `${k.keyType}:${k.key}`))] : [];
+  const header = [...COLUMNS, ...STEPS.map((s) => `ms_${s}`), ...(withEscrow ? ['escrow'] : [])];
+  const lines = rows.map((r) =>
+    [...COLUMNS.map((c) => cell(r[c])), ...STEPS.map((s) => cell(r.timings[s])), ...escrowCell(r)].join(','),
+  );
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }

@@ -6,13 +6,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file evecommon/netcmn.proto.
  */
 export const file_evecommon_netcmn: GenFile = /*@__PURE__*/
-  fileDesc("ChZldmVjb21tb24vbmV0Y21uLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb21tb24iJQoHaXBSYW5nZRINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkixwEKBmlwc3BlYxItCgRkaGNwGAIgASgOMh8ub3JnLmxmZWRnZS5ldmUuY29tbW9uLkRIQ1BUeXBlEg4KBnN1Ym5ldBgDIAEoCRIPCgdnYXRld2F5GAUgASgJEg4KBmRvbWFpbhgGIAEoCRILCgNudHAYByABKAkSCwoDZG5zGAggAygJEjEKCWRoY3BSYW5nZRgJIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5pcFJhbmdlEhAKCG1vcmVfbnRwGAogAygJKoMBCgtOZXR3b3JrVHlwZRITCg9ORVRXT1JLVFlQRU5PT1AQABIGCgJWNBAEEgYKAlY2EAYSCgoGVjRPbmx5EAcSCgoGVjZPbmx5EAgSDAoIRHVhbFY0VjYQCRINCglDcnlwdG9FSUQQDhIMCghDcnlwdG9WNBAYEgwKCENyeXB0b1Y2EBoqPgoIREhDUFR5cGUSDAoIREhDUE5vb3AQABIKCgZTdGF0aWMQARIMCghESENQTm9uZRACEgoKBkNsaWVudBAEYgZwcm90bzM");
+  fileDesc("ChZldmVjb21tb24vbmV0Y21uLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb21tb24iJQoHaXBSYW5nZRINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkixwEKBmlwc3BlYxItCgRkaGNwGAIgASgOMh8ub3JnLmxmZWRnZS5ldmUuY29tbW9uLkRIQ1BUeXBlEg4KBnN1Ym5ldBgDIAEoCRIPCgdnYXRld2F5GAUgASgJEg4KBmRvbWFpbhgGIAEoCRILCgNudHAYByABKAkSCwoDZG5zGAggAygJEjEKCWRoY3BSYW5nZRgJIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5pcFJhbmdlEhAKCG1vcmVfbnRwGAogAygJIoABChBQb3J0Q29uZmlnU291cmNlEjoKBm9yaWdpbhgBIAEoDjIqLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5OZXR3b3JrQ29uZmlnT3JpZ2luEjAKDHN1Ym1pdHRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqgwEKC05ldHdvcmtUeXBlEhMKD05FVFdPUktUWVBFTk9PUBAAEgYKAlY0EAQSBgoCVjYQBhIKCgZWNE9ubHkQBxIKCgZWNk9ubHkQCBIMCghEdWFsVjRWNhAJEg0KCUNyeXB0b0VJRBAOEgwKCENyeXB0b1Y0EBgSDAoIQ3J5cHRvVjYQGio+CghESENQVHlwZRIMCghESENQTm9vcBAAEgoKBlN0YXRpYxABEgwKCERIQ1BOb25lEAISCgoGQ2xpZW50EAQqrgIKE05ldHdvcmtDb25maWdPcmlnaW4SJQohTkVUV09SS19DT05GSUdfT1JJR0lOX1VOU1BFQ0lGSUVEEAASJAogTkVUV09SS19DT05GSUdfT1JJR0lOX0NPTlRST0xMRVIQARIjCh9ORVRXT1JLX0NPTkZJR19PUklHSU5fQk9PVFNUUkFQEAISIgoeTkVUV09SS19DT05GSUdfT1JJR0lOX09WRVJSSURFEAMSJAogTkVUV09SS19DT05GSUdfT1JJR0lOX0xBU1RSRVNPUlQQBBIdChlORVRXT1JLX0NPTkZJR19PUklHSU5fVFVJEAUSHQoZTkVUV09SS19DT05GSUdfT1JJR0lOX0xPQxAGEh0KGU5FVFdPUktfQ09ORklHX09SSUdJTl9MUFMQB2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message org.lfedge.eve.common.ipRange
@@ -87,6 +89,28 @@ export type ipspec = Message<"org.lfedge.eve.common.ipspec"> & {
  */
 export const ipspecSchema: GenMessage<ipspec> = /*@__PURE__*/
   messageDesc(file_evecommon_netcmn, 1);
+
+/**
+ * @generated from message org.lfedge.eve.common.PortConfigSource
+ */
+export type PortConfigSource = Message<"org.lfedge.eve.common.PortConfigSource"> & {
+  /**
+   * @generated from field: org.lfedge.eve.common.NetworkConfigOrigin origin = 1;
+   */
+  origin: NetworkConfigOrigin;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp submitted_at = 2;
+   */
+  submittedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message org.lfedge.eve.common.PortConfigSource.
+ * Use `create(PortConfigSourceSchema)` to create a new message.
+ */
+export const PortConfigSourceSchema: GenMessage<PortConfigSource> = /*@__PURE__*/
+  messageDesc(file_evecommon_netcmn, 2);
 
 /**
  * @generated from enum org.lfedge.eve.common.NetworkType
@@ -174,4 +198,57 @@ export enum DHCPType {
  */
 export const DHCPTypeSchema: GenEnum<DHCPType> = /*@__PURE__*/
   enumDesc(file_evecommon_netcmn, 1);
+
+/**
+ * Who defined a port's config, reported per port in DevicePort.config_source.
+ *
+ * @generated from enum org.lfedge.eve.common.NetworkConfigOrigin
+ */
+export enum NetworkConfigOrigin {
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_CONTROLLER = 1;
+   */
+  CONTROLLER = 1,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_BOOTSTRAP = 2;
+   */
+  BOOTSTRAP = 2,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_OVERRIDE = 3;
+   */
+  OVERRIDE = 3,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_LASTRESORT = 4;
+   */
+  LASTRESORT = 4,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_TUI = 5;
+   */
+  TUI = 5,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_LOC = 6;
+   */
+  LOC = 6,
+
+  /**
+   * @generated from enum value: NETWORK_CONFIG_ORIGIN_LPS = 7;
+   */
+  LPS = 7,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.common.NetworkConfigOrigin.
+ */
+export const NetworkConfigOriginSchema: GenEnum<NetworkConfigOrigin> = /*@__PURE__*/
+  enumDesc(file_evecommon_netcmn, 2);
 

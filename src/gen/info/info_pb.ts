@@ -8,6 +8,8 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { PhyIoMemberUsage } from "../evecommon/devmodelcommon_pb.js";
 import { file_evecommon_devmodelcommon } from "../evecommon/devmodelcommon_pb.js";
+import type { PortConfigSource } from "../evecommon/netcmn_pb.js";
+import { file_evecommon_netcmn } from "../evecommon/netcmn_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { KubeComp, KubeCompUpdateStatus, KubeNodeInfo, KubeStorageInfo } from "./edge_node_cluster_pb.js";
@@ -20,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file info/info.proto.
  */
 export const file_info_info: GenFile = /*@__PURE__*/
-  fileDesc("Cg9pbmZvL2luZm8ucHJvdG8SE29yZy5sZmVkZ2UuZXZlLmluZm8iyQEKEVpJbmZvTWFudWZhY3R1cmVyEhQKDG1hbnVmYWN0dXJlchgBIAEoCRITCgtwcm9kdWN0TmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEhQKDHNlcmlhbE51bWJlchgEIAEoCRIMCgRVVUlEGAUgASgJEhIKCmNvbXBhdGlibGUYBiABKAkSEgoKYmlvc1ZlbmRvchgHIAEoCRITCgtiaW9zVmVyc2lvbhgIIAEoCRIXCg9iaW9zUmVsZWFzZURhdGUYCSABKAkiRAoIWkluZm9ETlMSEgoKRE5Tc2VydmVycxgBIAMoCRIRCglETlNkb21haW4YAiABKAkSEQoJRE5Tc2VhcmNoGAMgAygJIpkBCglFcnJvckluZm8SEwoLZGVzY3JpcHRpb24YASABKAkSLQoJdGltZXN0YW1wGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCghzZXZlcml0eRgDIAEoDjIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uU2V2ZXJpdHkSFwoPcmV0cnlfY29uZGl0aW9uGAUgASgJIvECCgpEZXZpY2VQb3J0Eg4KBmlmbmFtZRgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBmlzTWdtdBgDIAEoCBIMCgRmcmVlGAQgASgIEhAKCGRoY3BUeXBlGAsgASgNEg4KBnN1Ym5ldBgMIAEoCRIPCgdtYWNBZGRyGBYgASgJEg8KB0lQQWRkcnMYFyADKAkSFgoOZGVmYXVsdFJvdXRlcnMYGCADKAkSKgoDZG5zGBkgASgLMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0ROUxIKCgJ1cBgaIAEoCBIrCgNlcnIYHSABKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbxI2CgV1c2FnZRgeIAEoDjInLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5QaHlJb01lbWJlclVzYWdlEhMKC25ldHdvcmtVVUlEGB8gASgJEgwKBGNvc3QYICABKA0SCwoDbXR1GCIgASgNIogCChBEZXZpY2VQb3J0U3RhdHVzEg8KB3ZlcnNpb24YASABKA0SCwoDa2V5GAIgASgJEjAKDHRpbWVQcmlvcml0eRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKbGFzdEZhaWxlZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdFN1Y2NlZWRlZBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoFcG9ydHMYBiADKAsyHy5vcmcubGZlZGdlLmV2ZS5pbmZvLkRldmljZVBvcnQSEQoJbGFzdEVycm9yGAcgASgJImAKEVN5c3RlbUFkYXB0ZXJJbmZvEhQKDGN1cnJlbnRJbmRleBgBIAEoDRI1CgZzdGF0dXMYAiADKAsyJS5vcmcubGZlZGdlLmV2ZS5pbmZvLkRldmljZVBvcnRTdGF0dXMiPAoMU2VjdXJpdHlJbmZvEhMKC3NoYV9yb290X2NhGAEgASgMEhcKD3NoYV90bHNfcm9vdF9jYRgCIAEoDCJlChRPcHRpb25hbENhcGFiaWxpdGllcxIYChBodl90eXBlX2t1YmV2aXJ0GAEgASgIEhwKFGh3X2ludmVudG9yeV9zdXBwb3J0GAIgASgIEhUKDWV0Y2Rfc25hcHNob3QYAyABKAgivgMKC1pJbmZvRGV2aWNlEhMKC21hY2hpbmVBcmNoGAQgASgJEg8KB2NwdUFyY2gYBSABKAkSEAoIcGxhdGZvcm0YBiABKAkSDAoEbmNwdRgHIAEoDRIOCgZtZW1vcnkYCCABKAQSDwoHc3RvcmFnZRgJIAEoBBI1CgVtaW5mbxgLIAEoCzImLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9NYW51ZmFjdHVyZXISLAoIYm9vdFRpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCEhvc3ROYW1lGBQgASgJEj0KDXN5c3RlbUFkYXB0ZXIYGCABKAsyJi5vcmcubGZlZGdlLmV2ZS5pbmZvLlN5c3RlbUFkYXB0ZXJJbmZvEjMKCHNlY19pbmZvGB4gASgLMiEub3JnLmxmZWRnZS5ldmUuaW5mby5TZWN1cml0eUluZm8SSAoVb3B0aW9uYWxfY2FwYWJpbGl0aWVzGDUgASgLMikub3JnLmxmZWRnZS5ldmUuaW5mby5PcHRpb25hbENhcGFiaWxpdGllcxITCgtkZXZpY2VfbmFtZRg2IAEoCSJuCghaSW5mb0FwcBINCgVBcHBJRBgBIAEoCRISCgphcHBWZXJzaW9uGAIgASgJEhEKCXN5c3RlbUFwcBgGIAEoCBIPCgdBcHBOYW1lGAcgASgJEhsKE2NsdXN0ZXJfYXBwX3J1bm5pbmcYFCABKAgizwEKDVpJbmZvSGFyZHdhcmUSEwoLZXZlX3JlbGVhc2UYAiABKAkSOQoJaW52ZW50b3J5GAMgASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5IYXJkd2FyZUludmVudG9yeRIVCg1rZXJuZWxfZmxhdm9yGAQgASgJEhYKDmtlcm5lbF92ZXJzaW9uGAUgASgJEhQKDGV2ZV9wbGF0Zm9ybRgGIAEoCRIRCglwYXJ0aXRpb24YByABKAkSFgoOa2VybmVsX2NtZGxpbmUYCCABKAkijwEKEFpJbmZvS3ViZUNsdXN0ZXISMAoFbm9kZXMYASADKAsyIS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVOb2RlSW5mbxI1CgdzdG9yYWdlGAQgASgLMiQub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlU3RvcmFnZUluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSLkAQocWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1cxIUCgxjdXJyZW50X25vZGUYASABKAkSMAoJY29tcG9uZW50GAIgASgOMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlQ29tcBI5CgZzdGF0dXMYAyABKA4yKS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVDb21wVXBkYXRlU3RhdHVzEi0KBWVycm9yGAQgASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5FcnJvckluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSK5AwoIWkluZm9Nc2cSLgoFenR5cGUYASABKA4yHy5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvVHlwZXMSDQoFZGV2SWQYAiABKAkSMQoFZGluZm8YAyABKAsyIC5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvRGV2aWNlSAASLgoFYWluZm8YBSABKAsyHS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvQXBwSAASNAoGaHdpbmZvGBIgASgLMiIub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0hhcmR3YXJlSAASPQoMY2x1c3Rlcl9pbmZvGBggASgLMiUub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0t1YmVDbHVzdGVySAASUAoTY2x1c3Rlcl91cGRhdGVfaW5mbxgZIAEoCzIxLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1c0gAEi8KC2F0VGltZVN0YW1wGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtJbmZvQ29udGVudEoECBUQFiqwAgoKWkluZm9UeXBlcxIJCgVaaU5vcBAAEgwKCFppRGV2aWNlEAESCQoFWmlBcHAQAxIVChFaaU5ldHdvcmtJbnN0YW5jZRAGEgwKCFppVm9sdW1lEAcSEQoNWmlDb250ZW50VHJlZRAIEg4KClppQmxvYkxpc3QQCRIVChFaaUFwcEluc3RNZXRhRGF0YRAKEg4KClppSGFyZHdhcmUQCxIOCgpaaUVkZ2V2aWV3EAwSDgoKWmlMb2NhdGlvbhANEhMKD1ppUGF0Y2hFbnZlbG9wZRAOEhAKDFppTlRQU291cmNlcxAQEhEKDVppS3ViZUNsdXN0ZXIQERIdChlaaUt1YmVDbHVzdGVyVXBkYXRlU3RhdHVzEBIiBAgCEAIiBAgEEAQiBAgFEAUiBAgPEA8qYwoIU2V2ZXJpdHkSGAoUU0VWRVJJVFlfVU5TUEVDSUZJRUQQABITCg9TRVZFUklUWV9OT1RJQ0UQARIUChBTRVZFUklUWV9XQVJOSU5HEAISEgoOU0VWRVJJVFlfRVJST1IQA2IGcHJvdG8z", [file_evecommon_devmodelcommon, file_google_protobuf_timestamp, file_info_edge_node_cluster, file_info_hardware]);
+  fileDesc("Cg9pbmZvL2luZm8ucHJvdG8SE29yZy5sZmVkZ2UuZXZlLmluZm8iyQEKEVpJbmZvTWFudWZhY3R1cmVyEhQKDG1hbnVmYWN0dXJlchgBIAEoCRITCgtwcm9kdWN0TmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEhQKDHNlcmlhbE51bWJlchgEIAEoCRIMCgRVVUlEGAUgASgJEhIKCmNvbXBhdGlibGUYBiABKAkSEgoKYmlvc1ZlbmRvchgHIAEoCRITCgtiaW9zVmVyc2lvbhgIIAEoCRIXCg9iaW9zUmVsZWFzZURhdGUYCSABKAkiRAoIWkluZm9ETlMSEgoKRE5Tc2VydmVycxgBIAMoCRIRCglETlNkb21haW4YAiABKAkSEQoJRE5Tc2VhcmNoGAMgAygJIpkBCglFcnJvckluZm8SEwoLZGVzY3JpcHRpb24YASABKAkSLQoJdGltZXN0YW1wGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCghzZXZlcml0eRgDIAEoDjIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uU2V2ZXJpdHkSFwoPcmV0cnlfY29uZGl0aW9uGAUgASgJIngKC1Byb3h5U3RhdHVzEhIKCmV4Y2VwdGlvbnMYAiABKAkSDwoHcGFjZmlsZRgDIAEoCRIaChJuZXR3b3JrUHJveHlFbmFibGUYBCABKAgSFwoPbmV0d29ya1Byb3h5VVJMGAUgASgJEg8KB3dwYWRVUkwYBiABKAkiuAEKClBOQUNTdGF0dXMSDwoHZW5hYmxlZBgBIAEoCBIzCgVzdGF0ZRgCIAEoDjIkLm9yZy5sZmVkZ2UuZXZlLmluZm8uU3VwcGxpY2FudFN0YXRlEjcKE2xhc3RfYXV0aF90aW1lc3RhbXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKA2VychgEIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmluZm8uRXJyb3JJbmZvItkECgpEZXZpY2VQb3J0Eg4KBmlmbmFtZRgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBmlzTWdtdBgDIAEoCBIMCgRmcmVlGAQgASgIEhAKCGRoY3BUeXBlGAsgASgNEg4KBnN1Ym5ldBgMIAEoCRISCgpkb21haW5uYW1lGA4gASgJEhEKCW50cFNlcnZlchgPIAEoCRIYChBtb3JlX250cF9zZXJ2ZXJzGCMgAygJEi8KBXByb3h5GBUgASgLMiAub3JnLmxmZWRnZS5ldmUuaW5mby5Qcm94eVN0YXR1cxIPCgdtYWNBZGRyGBYgASgJEg8KB0lQQWRkcnMYFyADKAkSFgoOZGVmYXVsdFJvdXRlcnMYGCADKAkSKgoDZG5zGBkgASgLMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0ROUxIKCgJ1cBgaIAEoCBIrCgNlcnIYHSABKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbxI2CgV1c2FnZRgeIAEoDjInLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5QaHlJb01lbWJlclVzYWdlEhMKC25ldHdvcmtVVUlEGB8gASgJEgwKBGNvc3QYICABKA0SCwoDbXR1GCIgASgNEj4KDWNvbmZpZ19zb3VyY2UYKCABKAsyJy5vcmcubGZlZGdlLmV2ZS5jb21tb24uUG9ydENvbmZpZ1NvdXJjZRI0CgtwbmFjX3N0YXR1cxgyIAEoCzIfLm9yZy5sZmVkZ2UuZXZlLmluZm8uUE5BQ1N0YXR1cyKIAgoQRGV2aWNlUG9ydFN0YXR1cxIPCgd2ZXJzaW9uGAEgASgNEgsKA2tleRgCIAEoCRIwCgx0aW1lUHJpb3JpdHkYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmxhc3RGYWlsZWQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3RTdWNjZWVkZWQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KBXBvcnRzGAYgAygLMh8ub3JnLmxmZWRnZS5ldmUuaW5mby5EZXZpY2VQb3J0EhEKCWxhc3RFcnJvchgHIAEoCSJgChFTeXN0ZW1BZGFwdGVySW5mbxIUCgxjdXJyZW50SW5kZXgYASABKA0SNQoGc3RhdHVzGAIgAygLMiUub3JnLmxmZWRnZS5ldmUuaW5mby5EZXZpY2VQb3J0U3RhdHVzIjwKDFNlY3VyaXR5SW5mbxITCgtzaGFfcm9vdF9jYRgBIAEoDBIXCg9zaGFfdGxzX3Jvb3RfY2EYAiABKAwiZQoUT3B0aW9uYWxDYXBhYmlsaXRpZXMSGAoQaHZfdHlwZV9rdWJldmlydBgBIAEoCBIcChRod19pbnZlbnRvcnlfc3VwcG9ydBgCIAEoCBIVCg1ldGNkX3NuYXBzaG90GAMgASgIIvADCgtaSW5mb0RldmljZRITCgttYWNoaW5lQXJjaBgEIAEoCRIPCgdjcHVBcmNoGAUgASgJEhAKCHBsYXRmb3JtGAYgASgJEgwKBG5jcHUYByABKA0SDgoGbWVtb3J5GAggASgEEg8KB3N0b3JhZ2UYCSABKAQSNQoFbWluZm8YCyABKAsyJi5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvTWFudWZhY3R1cmVyEiwKCGJvb3RUaW1lGBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghIb3N0TmFtZRgUIAEoCRI9Cg1zeXN0ZW1BZGFwdGVyGBggASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5TeXN0ZW1BZGFwdGVySW5mbxIzCghzZWNfaW5mbxgeIAEoCzIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uU2VjdXJpdHlJbmZvEjAKBXN0YXRlGCwgASgOMiEub3JnLmxmZWRnZS5ldmUuaW5mby5aRGV2aWNlU3RhdGUSSAoVb3B0aW9uYWxfY2FwYWJpbGl0aWVzGDUgASgLMikub3JnLmxmZWRnZS5ldmUuaW5mby5PcHRpb25hbENhcGFiaWxpdGllcxITCgtkZXZpY2VfbmFtZRg2IAEoCSJuCghaSW5mb0FwcBINCgVBcHBJRBgBIAEoCRISCgphcHBWZXJzaW9uGAIgASgJEhEKCXN5c3RlbUFwcBgGIAEoCBIPCgdBcHBOYW1lGAcgASgJEhsKE2NsdXN0ZXJfYXBwX3J1bm5pbmcYFCABKAgizwEKDVpJbmZvSGFyZHdhcmUSEwoLZXZlX3JlbGVhc2UYAiABKAkSOQoJaW52ZW50b3J5GAMgASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5IYXJkd2FyZUludmVudG9yeRIVCg1rZXJuZWxfZmxhdm9yGAQgASgJEhYKDmtlcm5lbF92ZXJzaW9uGAUgASgJEhQKDGV2ZV9wbGF0Zm9ybRgGIAEoCRIRCglwYXJ0aXRpb24YByABKAkSFgoOa2VybmVsX2NtZGxpbmUYCCABKAkijwEKEFpJbmZvS3ViZUNsdXN0ZXISMAoFbm9kZXMYASADKAsyIS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVOb2RlSW5mbxI1CgdzdG9yYWdlGAQgASgLMiQub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlU3RvcmFnZUluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSLkAQocWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1cxIUCgxjdXJyZW50X25vZGUYASABKAkSMAoJY29tcG9uZW50GAIgASgOMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlQ29tcBI5CgZzdGF0dXMYAyABKA4yKS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVDb21wVXBkYXRlU3RhdHVzEi0KBWVycm9yGAQgASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5FcnJvckluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSK5AwoIWkluZm9Nc2cSLgoFenR5cGUYASABKA4yHy5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvVHlwZXMSDQoFZGV2SWQYAiABKAkSMQoFZGluZm8YAyABKAsyIC5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvRGV2aWNlSAASLgoFYWluZm8YBSABKAsyHS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvQXBwSAASNAoGaHdpbmZvGBIgASgLMiIub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0hhcmR3YXJlSAASPQoMY2x1c3Rlcl9pbmZvGBggASgLMiUub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0t1YmVDbHVzdGVySAASUAoTY2x1c3Rlcl91cGRhdGVfaW5mbxgZIAEoCzIxLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1c0gAEi8KC2F0VGltZVN0YW1wGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtJbmZvQ29udGVudEoECBUQFiqwAgoKWkluZm9UeXBlcxIJCgVaaU5vcBAAEgwKCFppRGV2aWNlEAESCQoFWmlBcHAQAxIVChFaaU5ldHdvcmtJbnN0YW5jZRAGEgwKCFppVm9sdW1lEAcSEQoNWmlDb250ZW50VHJlZRAIEg4KClppQmxvYkxpc3QQCRIVChFaaUFwcEluc3RNZXRhRGF0YRAKEg4KClppSGFyZHdhcmUQCxIOCgpaaUVkZ2V2aWV3EAwSDgoKWmlMb2NhdGlvbhANEhMKD1ppUGF0Y2hFbnZlbG9wZRAOEhAKDFppTlRQU291cmNlcxAQEhEKDVppS3ViZUNsdXN0ZXIQERIdChlaaUt1YmVDbHVzdGVyVXBkYXRlU3RhdHVzEBIiBAgCEAIiBAgEEAQiBAgFEAUiBAgPEA8qYwoIU2V2ZXJpdHkSGAoUU0VWRVJJVFlfVU5TUEVDSUZJRUQQABITCg9TRVZFUklUWV9OT1RJQ0UQARIUChBTRVZFUklUWV9XQVJOSU5HEAISEgoOU0VWRVJJVFlfRVJST1IQAyr4AQoPU3VwcGxpY2FudFN0YXRlEiAKHFNVUFBMSUNBTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIhCh1TVVBQTElDQU5UX1NUQVRFX0RJU0NPTk5FQ1RFRBABEh8KG1NVUFBMSUNBTlRfU1RBVEVfQ09OTkVDVElORxACEiMKH1NVUFBMSUNBTlRfU1RBVEVfQVVUSEVOVElDQVRJTkcQAxIiCh5TVVBQTElDQU5UX1NUQVRFX0FVVEhFTlRJQ0FURUQQBBIbChdTVVBQTElDQU5UX1NUQVRFX0ZBSUxFRBAFEhkKFVNVUFBMSUNBTlRfU1RBVEVfSEVMRBAGKrECCgxaRGV2aWNlU3RhdGUSHQoZWkRFVklDRV9TVEFURV9VTlNQRUNJRklFRBAAEhgKFFpERVZJQ0VfU1RBVEVfT05MSU5FEAESGwoXWkRFVklDRV9TVEFURV9SRUJPT1RJTkcQAhIiCh5aREVWSUNFX1NUQVRFX01BSU5URU5BTkNFX01PREUQAxIhCh1aREVWSUNFX1NUQVRFX0JBU0VPU19VUERBVElORxAEEhkKFVpERVZJQ0VfU1RBVEVfQk9PVElORxAFEiQKIFpERVZJQ0VfU1RBVEVfUFJFUEFSSU5HX1BPV0VST0ZGEAYSHgoaWkRFVklDRV9TVEFURV9QT1dFUklOR19PRkYQBxIjCh9aREVWSUNFX1NUQVRFX1BSRVBBUkVEX1BPV0VST0ZGEAhiBnByb3RvMw", [file_evecommon_devmodelcommon, file_evecommon_netcmn, file_google_protobuf_timestamp, file_info_edge_node_cluster, file_info_hardware]);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoManufacturer
@@ -139,6 +141,77 @@ export const ErrorInfoSchema: GenMessage<ErrorInfo> = /*@__PURE__*/
   messageDesc(file_info_info, 2);
 
 /**
+ * @generated from message org.lfedge.eve.info.ProxyStatus
+ */
+export type ProxyStatus = Message<"org.lfedge.eve.info.ProxyStatus"> & {
+  /**
+   * @generated from field: string exceptions = 2;
+   */
+  exceptions: string;
+
+  /**
+   * @generated from field: string pacfile = 3;
+   */
+  pacfile: string;
+
+  /**
+   * @generated from field: bool networkProxyEnable = 4;
+   */
+  networkProxyEnable: boolean;
+
+  /**
+   * @generated from field: string networkProxyURL = 5;
+   */
+  networkProxyURL: string;
+
+  /**
+   * @generated from field: string wpadURL = 6;
+   */
+  wpadURL: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ProxyStatus.
+ * Use `create(ProxyStatusSchema)` to create a new message.
+ */
+export const ProxyStatusSchema: GenMessage<ProxyStatus> = /*@__PURE__*/
+  messageDesc(file_info_info, 3);
+
+/**
+ * 802.1X state of a port; EVE fills it for every port of the current port config.
+ *
+ * @generated from message org.lfedge.eve.info.PNACStatus
+ */
+export type PNACStatus = Message<"org.lfedge.eve.info.PNACStatus"> & {
+  /**
+   * @generated from field: bool enabled = 1;
+   */
+  enabled: boolean;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.SupplicantState state = 2;
+   */
+  state: SupplicantState;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_auth_timestamp = 3;
+   */
+  lastAuthTimestamp?: Timestamp | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ErrorInfo err = 4;
+   */
+  err?: ErrorInfo | undefined;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.PNACStatus.
+ * Use `create(PNACStatusSchema)` to create a new message.
+ */
+export const PNACStatusSchema: GenMessage<PNACStatus> = /*@__PURE__*/
+  messageDesc(file_info_info, 4);
+
+/**
  * @generated from message org.lfedge.eve.info.DevicePort
  */
 export type DevicePort = Message<"org.lfedge.eve.info.DevicePort"> & {
@@ -171,6 +244,26 @@ export type DevicePort = Message<"org.lfedge.eve.info.DevicePort"> & {
    * @generated from field: string subnet = 12;
    */
   subnet: string;
+
+  /**
+   * @generated from field: string domainname = 14;
+   */
+  domainname: string;
+
+  /**
+   * @generated from field: string ntpServer = 15;
+   */
+  ntpServer: string;
+
+  /**
+   * @generated from field: repeated string more_ntp_servers = 35;
+   */
+  moreNtpServers: string[];
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ProxyStatus proxy = 21;
+   */
+  proxy?: ProxyStatus | undefined;
 
   /**
    * @generated from field: string macAddr = 22;
@@ -221,6 +314,16 @@ export type DevicePort = Message<"org.lfedge.eve.info.DevicePort"> & {
    * @generated from field: uint32 mtu = 34;
    */
   mtu: number;
+
+  /**
+   * @generated from field: org.lfedge.eve.common.PortConfigSource config_source = 40;
+   */
+  configSource?: PortConfigSource | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.PNACStatus pnac_status = 50;
+   */
+  pnacStatus?: PNACStatus | undefined;
 };
 
 /**
@@ -228,7 +331,7 @@ export type DevicePort = Message<"org.lfedge.eve.info.DevicePort"> & {
  * Use `create(DevicePortSchema)` to create a new message.
  */
 export const DevicePortSchema: GenMessage<DevicePort> = /*@__PURE__*/
-  messageDesc(file_info_info, 3);
+  messageDesc(file_info_info, 5);
 
 /**
  * @generated from message org.lfedge.eve.info.DevicePortStatus
@@ -275,7 +378,7 @@ export type DevicePortStatus = Message<"org.lfedge.eve.info.DevicePortStatus"> &
  * Use `create(DevicePortStatusSchema)` to create a new message.
  */
 export const DevicePortStatusSchema: GenMessage<DevicePortStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 4);
+  messageDesc(file_info_info, 6);
 
 /**
  * @generated from message org.lfedge.eve.info.SystemAdapterInfo
@@ -297,7 +400,7 @@ export type SystemAdapterInfo = Message<"org.lfedge.eve.info.SystemAdapterInfo">
  * Use `create(SystemAdapterInfoSchema)` to create a new message.
  */
 export const SystemAdapterInfoSchema: GenMessage<SystemAdapterInfo> = /*@__PURE__*/
-  messageDesc(file_info_info, 5);
+  messageDesc(file_info_info, 7);
 
 /**
  * @generated from message org.lfedge.eve.info.SecurityInfo
@@ -319,7 +422,7 @@ export type SecurityInfo = Message<"org.lfedge.eve.info.SecurityInfo"> & {
  * Use `create(SecurityInfoSchema)` to create a new message.
  */
 export const SecurityInfoSchema: GenMessage<SecurityInfo> = /*@__PURE__*/
-  messageDesc(file_info_info, 6);
+  messageDesc(file_info_info, 8);
 
 /**
  * @generated from message org.lfedge.eve.info.OptionalCapabilities
@@ -346,7 +449,7 @@ export type OptionalCapabilities = Message<"org.lfedge.eve.info.OptionalCapabili
  * Use `create(OptionalCapabilitiesSchema)` to create a new message.
  */
 export const OptionalCapabilitiesSchema: GenMessage<OptionalCapabilities> = /*@__PURE__*/
-  messageDesc(file_info_info, 7);
+  messageDesc(file_info_info, 9);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoDevice
@@ -408,6 +511,11 @@ export type ZInfoDevice = Message<"org.lfedge.eve.info.ZInfoDevice"> & {
   secInfo?: SecurityInfo | undefined;
 
   /**
+   * @generated from field: org.lfedge.eve.info.ZDeviceState state = 44;
+   */
+  state: ZDeviceState;
+
+  /**
    * @generated from field: org.lfedge.eve.info.OptionalCapabilities optional_capabilities = 53;
    */
   optionalCapabilities?: OptionalCapabilities | undefined;
@@ -423,7 +531,7 @@ export type ZInfoDevice = Message<"org.lfedge.eve.info.ZInfoDevice"> & {
  * Use `create(ZInfoDeviceSchema)` to create a new message.
  */
 export const ZInfoDeviceSchema: GenMessage<ZInfoDevice> = /*@__PURE__*/
-  messageDesc(file_info_info, 8);
+  messageDesc(file_info_info, 10);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoApp
@@ -460,7 +568,7 @@ export type ZInfoApp = Message<"org.lfedge.eve.info.ZInfoApp"> & {
  * Use `create(ZInfoAppSchema)` to create a new message.
  */
 export const ZInfoAppSchema: GenMessage<ZInfoApp> = /*@__PURE__*/
-  messageDesc(file_info_info, 9);
+  messageDesc(file_info_info, 11);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoHardware
@@ -507,7 +615,7 @@ export type ZInfoHardware = Message<"org.lfedge.eve.info.ZInfoHardware"> & {
  * Use `create(ZInfoHardwareSchema)` to create a new message.
  */
 export const ZInfoHardwareSchema: GenMessage<ZInfoHardware> = /*@__PURE__*/
-  messageDesc(file_info_info, 10);
+  messageDesc(file_info_info, 12);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoKubeCluster
@@ -534,7 +642,7 @@ export type ZInfoKubeCluster = Message<"org.lfedge.eve.info.ZInfoKubeCluster"> &
  * Use `create(ZInfoKubeClusterSchema)` to create a new message.
  */
 export const ZInfoKubeClusterSchema: GenMessage<ZInfoKubeCluster> = /*@__PURE__*/
-  messageDesc(file_info_info, 11);
+  messageDesc(file_info_info, 13);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoKubeClusterUpdateStatus
@@ -571,7 +679,7 @@ export type ZInfoKubeClusterUpdateStatus = Message<"org.lfedge.eve.info.ZInfoKub
  * Use `create(ZInfoKubeClusterUpdateStatusSchema)` to create a new message.
  */
 export const ZInfoKubeClusterUpdateStatusSchema: GenMessage<ZInfoKubeClusterUpdateStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 12);
+  messageDesc(file_info_info, 14);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoMsg
@@ -633,7 +741,7 @@ export type ZInfoMsg = Message<"org.lfedge.eve.info.ZInfoMsg"> & {
  * Use `create(ZInfoMsgSchema)` to create a new message.
  */
 export const ZInfoMsgSchema: GenMessage<ZInfoMsg> = /*@__PURE__*/
-  messageDesc(file_info_info, 13);
+  messageDesc(file_info_info, 15);
 
 /**
  * @generated from enum org.lfedge.eve.info.ZInfoTypes
@@ -751,4 +859,106 @@ export enum Severity {
  */
 export const SeveritySchema: GenEnum<Severity> = /*@__PURE__*/
   enumDesc(file_info_info, 1);
+
+/**
+ * @generated from enum org.lfedge.eve.info.SupplicantState
+ */
+export enum SupplicantState {
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_DISCONNECTED = 1;
+   */
+  DISCONNECTED = 1,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_CONNECTING = 2;
+   */
+  CONNECTING = 2,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_AUTHENTICATING = 3;
+   */
+  AUTHENTICATING = 3,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_AUTHENTICATED = 4;
+   */
+  AUTHENTICATED = 4,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_FAILED = 5;
+   */
+  FAILED = 5,
+
+  /**
+   * @generated from enum value: SUPPLICANT_STATE_HELD = 6;
+   */
+  HELD = 6,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.SupplicantState.
+ */
+export const SupplicantStateSchema: GenEnum<SupplicantState> = /*@__PURE__*/
+  enumDesc(file_info_info, 2);
+
+/**
+ * @generated from enum org.lfedge.eve.info.ZDeviceState
+ */
+export enum ZDeviceState {
+  /**
+   * @generated from enum value: ZDEVICE_STATE_UNSPECIFIED = 0;
+   */
+  ZDEVICE_STATE_UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_ONLINE = 1;
+   */
+  ZDEVICE_STATE_ONLINE = 1,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_REBOOTING = 2;
+   */
+  ZDEVICE_STATE_REBOOTING = 2,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_MAINTENANCE_MODE = 3;
+   */
+  ZDEVICE_STATE_MAINTENANCE_MODE = 3,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_BASEOS_UPDATING = 4;
+   */
+  ZDEVICE_STATE_BASEOS_UPDATING = 4,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_BOOTING = 5;
+   */
+  ZDEVICE_STATE_BOOTING = 5,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_PREPARING_POWEROFF = 6;
+   */
+  ZDEVICE_STATE_PREPARING_POWEROFF = 6,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_POWERING_OFF = 7;
+   */
+  ZDEVICE_STATE_POWERING_OFF = 7,
+
+  /**
+   * @generated from enum value: ZDEVICE_STATE_PREPARED_POWEROFF = 8;
+   */
+  ZDEVICE_STATE_PREPARED_POWEROFF = 8,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.ZDeviceState.
+ */
+export const ZDeviceStateSchema: GenEnum<ZDeviceState> = /*@__PURE__*/
+  enumDesc(file_info_info, 3);
 

@@ -1,0 +1,56 @@
+// One sentence per site-file key for the generated reference (docs/reference/site-file.md). Keys under
+// `clusters[]` share the sentences of `cluster.*` and `nodes[].*`. The docs test checks this list against the schema.
+export const SITE_KEY_DOCS: Record<string, string> = {
+  site: 'The site this file describes.',
+  'site.name': 'Site name: in the root CA name, the UI header and every device record.',
+  cluster: 'The one cluster of a site file (use `clusters` for a factory line manifest instead).',
+  'cluster.name':
+    'Cluster name (letters, digits, `_ . -`): in the UI, reports, the kubeconfig and `eveboot kubeconfig NAME`.',
+  'cluster.prefix':
+    'IPv4 prefix for the cluster IPs: the seed gets the first usable host, the others the next ones. Must hold the nodes, and stay outside 10.42/16 and 10.43/16 (K3s) and every management subnet.',
+  'cluster.seed': 'The bootstrap (seed) server, by serial, soft serial or device name; default: the lowest serial.',
+  'cluster.seedTimeoutSeconds':
+    'How long a seed may stay silent before another node is designated, when no etcd member exists yet (see concepts/cluster-bring-up).',
+  nodes: 'The expected boxes. Only these onboard under the `allowlist` policy.',
+  'nodes[].serial': 'SMBIOS serial number, as EVE reports it.',
+  'nodes[].softSerial':
+    'Soft serial, for boxes without a usable SMBIOS serial: eveboot passes `eve_soft_serial=<MAC with dashes>` of the booting NIC.',
+  'nodes[].mac': "MAC of the box's boot NIC: lets DHCP and iPXE recognise it before EVE runs.",
+  'nodes[].name': 'Device name (a valid Kubernetes node name); default: derived from the serial.',
+  'nodes[].clusterInterface': "Operator choice of the cluster port (its label, e.g. `eth1`), instead of the planner's.",
+  clusters: 'A factory line manifest: many clusters, each with its own nodes and its own, non-overlapping prefix.',
+  'clusters[].nodes': 'The nodes of this cluster (serials are unique across the whole line).',
+  onboarding: 'Who may onboard.',
+  'onboarding.policy':
+    '`allowlist`: only the nodes listed; `approve`: unknown boxes wait for an operator decision in the UI.',
+  listen: 'Addresses and ports the appliance uses.',
+  'listen.advertise':
+    "Address or DNS name the nodes reach the appliance at (CONFIG `server`, TLS SAN). Default under network boot: the serving interface's address. Required for USB media. Never loopback for real nodes; a DNS name makes hand-over easy.",
+  'listen.host': 'Address the controller and HTTP boot listen on.',
+  'listen.controllerPort': 'HTTPS port of the EVE controller API.',
+  'listen.httpPort': 'HTTP boot port (iPXE scripts, kernel, installer.iso).',
+  'listen.tftpPort': 'TFTP port (the first iPXE binary only).',
+  'listen.dhcpPort': 'DHCP server port (proxyDHCP also answers on 4011).',
+  'listen.uiHost': 'Address the UI and operator API listen on (loopback unless `serve --ui-public`).',
+  'listen.uiPort': 'UI and operator API port.',
+  ui: 'The local web UI.',
+  'ui.accessToken':
+    'A fixed UI/operator API access token (16+ characters); default: a fresh one printed at each start.',
+  boot: 'Network boot and EVE installer options.',
+  'boot.localBoot':
+    'How an installed box leaves iPXE: `exit` (to the firmware boot order) or `sanboot` the first disk.',
+  'boot.unknownMachines': 'Boxes not in `nodes`: `ignore` (safe on a shared LAN) or `boot` them too.',
+  'boot.image': "Pin an imported EVE image (version or id); default: the newest import for the box's architecture.",
+  'boot.installDisk': '`eve_install_disk`, e.g. `sda` or `nvme0n1`.',
+  'boot.persistDisks': '`eve_persist_disk`: several disks make a ZFS pool on EVE-k.',
+  'boot.rebootAfterInstall': '`eve_reboot_after_install`; otherwise the installer powers the box off.',
+  'boot.extraArgs': 'More installer/kernel options, e.g. `eve_install_zfs_with_raid_level=raid1`.',
+};
+
+/** The sentence for a key path; keys under `clusters[]` share those of `cluster.*` and `nodes[].*`. */
+export function siteKeyDoc(path: string): string | undefined {
+  return (
+    SITE_KEY_DOCS[path] ??
+    SITE_KEY_DOCS[path.replace(/^clusters\[\]\.nodes\[\]/, 'nodes[]').replace(/^clusters\[\]\./, 'cluster.')]
+  );
+}
