@@ -117,7 +117,22 @@ function tcpFd(sock: Socket | null | undefined): number | undefined {
 function sendfileBody(reply: FastifyReply, native: NativeSendfile, fd: number, body: Body, counter: ByteCounter) {
   reply.hijack();
   const res = reply.raw;
-  const sock = res.socket!;
+  // A kept-alive client may send its next request as soon as it has every byte of this one's body, before Node
+  // has seen the previous response finish: Node then queues this response and gives it the socket later.
+  if (res.socket) sendfileOnSocket(reply, res.socket, native, fd, body, counter);
+  else res.once('socket', (sock: Socket) => sendfileOnSocket(reply, sock, native, fd, body, counter));
+  return reply;
+}
+
+function sendfileOnSocket(
+  reply: FastifyReply,
+  sock: Socket,
+  native: NativeSendfile,
+  fd: number,
+  body: Body,
+  counter: ByteCounter,
+) {
+  const res = reply.raw;
   res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
   res.flushHeaders();
   let handle: SendfileHandle | undefined;
@@ -157,7 +172,6 @@ function sendfileBody(reply: FastifyReply, native: NativeSendfile, fd: number, b
     }
   };
   sock.write(Buffer.alloc(0), step(0));
-  return reply;
 }
 
 /** Request paths are only ever looked up, never joined; still, say plainly what was refused. */
