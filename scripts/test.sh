@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(swtpm swtpm-tools tpm2-tools openssl xxd iproute2 curl tftp-hpa atftp tftpd-hpa udhcpc
   isc-dhcp-client busybox dnsmasq-base nftables chromium mtools gdisk fdisk dosfstools postgresql
-  qemu-system-x86 ipxe-qemu ipxe ovmf xorriso)
+  qemu-system-x86 ipxe-qemu ipxe ovmf grub-efi-amd64-bin xorriso)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
@@ -41,6 +41,20 @@ npx biome check .
 echo "== tests"
 rm -rf test-output && mkdir -p test-output
 status=0
+
+# EVE's own controller client as a test peer (test/eve-peer, docs/architecture/eve-code-peer.md): built inside
+# EVE's pillar module at the pinned commit, offline (pillar's vendor/), CGO_ENABLED=0, Go build cache kept.
+echo "== building the EVE-code test peer"
+peer_rc=0
+bash scripts/eve-peer-build.sh >/dev/null 2>test-output/eve-peer-build.log || peer_rc=$?
+cat test-output/eve-peer-build.log
+if [ $peer_rc -ne 0 ]; then
+  rm -f test/eve-peer/bin/eve-peer # its suite is then skipped by name, never run against a stale binary
+  if [ $peer_rc -ne 3 ]; then
+    echo "FAIL: the EVE-code peer does not build (see above)" >&2
+    status=1
+  fi
+fi
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json || status=$?
 
 if [ -s test-output/skipped.txt ]; then

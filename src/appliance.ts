@@ -17,6 +17,7 @@ import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
+import { startStallWatcher } from './adapters/stall-watcher.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -25,6 +26,7 @@ import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
+import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
@@ -69,6 +71,8 @@ export interface Appliance {
   events: ApplianceEvents;
   hub: ProgressHub;
   watcher: Watcher;
+  /** Turns new stalls into progress.stalled events (on a timer; tick() for tests). */
+  stalls: { tick(): void };
   hooks: ApplianceHooks;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   close(): Promise<void>;
@@ -168,7 +172,16 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
     route: opts.probeRoute,
     intervalMs: opts.watchIntervalMs ?? 5000,
-    seedTimeoutMs: (name) => (cluster.spec(name)?.seedTimeoutSeconds ?? 900) * 1000,
+    seedTimeoutMs: (name) => {
+      const seconds = cluster.spec(name)?.seedTimeoutSeconds;
+      return seconds === undefined ? DEFAULT_SEED_TIMEOUT_MS : seconds * 1000;
+    },
+  });
+  const stalls = startStallWatcher({
+    snapshot: (now) => hub.snapshot(now),
+    clock,
+    emit,
+    intervalMs: opts.watchIntervalMs ?? 5000,
   });
   const controllerApi = buildControllerApi({
     controller,
@@ -227,8 +240,10 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     hub,
     emit,
     watcher,
+    stalls,
     hooks,
     async close() {
+      stalls.stop();
       await watcher.stop();
       await controllerApi.close();
       await operatorApi.close();

@@ -4,6 +4,7 @@ import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
 import { imagesCommand } from './cli/images.js';
 import { kubeconfigCommand } from './cli/kubeconfig.js';
+import { MAIN_USAGE } from './cli/main-usage.js';
 import { pkiCommand } from './cli/pki.js';
 import { reportCommand } from './cli/report.js';
 import { SERVE_USAGE, serve } from './cli/serve.js';
@@ -17,28 +18,10 @@ import { tokenCommand } from './cli/token.js';
 import { usbCommand } from './cli/usb.js';
 // The composition root: reads argv, runs a command, owns signals and the exit code. Nothing else exits.
 import { SiteError } from './config/site.js';
+import { EvebootError } from './core/errors.js';
 import { ArchiveError } from './core/state/archive.js';
 
-const USAGE = `eveboot: bootstrap a 3-node EVE-OS (EVE-k) cluster from factory-fresh boxes
-
-usage: eveboot <command> [options]
-  serve            run the appliance (EVE controller, UI)
-  demo             the demo site: the appliance plus three simulated EVE nodes, no root needed
-  doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
-  pki show|export  certificate fingerprints / public certificates as PEM
-  images import|list  import an EVE-k netboot bundle (installer-net.tar, installer.iso or a directory)
-  report           one record per device, --format json|csv
-  sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
-  sim-node         one simulated EVE node in this network namespace (adds its cluster IP, runs a K3s stand-in)
-  status           a terminal table per node, refreshing (--once)
-  token seal       seal the cluster token to a device ECDH cert (offline, factory line)
-  site check FILE  validate a site file (or a line manifest)
-  --version        print eveboot's version
-  <command> --help that command's options
-  usb build        write this site's CONFIG into an EVE-k installer.raw for a USB stick
-  kubeconfig CLUSTER  an admin kubeconfig for a ready cluster (needs a route to the seed's cluster IP)
-  support-bundle   versions, NICs, site (redacted), report and events in one file for support; no secrets
-  state export|import  the state dir as one encrypted file, to hand the site over to a permanent box
+const USAGE = `${MAIN_USAGE}
 
 ${SERVE_USAGE}`;
 
@@ -143,7 +126,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${e.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`eveboot: ${(e as Error).message}\n`);
+    const code = e instanceof EvebootError ? `${e.code}: ` : '';
+    process.stderr.write(`eveboot: ${code}${(e as Error).message}\n`);
     process.exit(1);
   },
 );

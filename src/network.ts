@@ -1,5 +1,5 @@
 // The network-boot half of the appliance: the serving interface, DHCP (full or proxy, chosen by a survey),
-// TFTP for the first iPXE binary, and the HTTP boot API. Events go into the appliance's log; DHCP sightings
+// TFTP for the first iPXE binary and GRUB's grub.cfg, and the HTTP boot API. Events go into the appliance's log; DHCP sightings
 // become NIC observations for cluster planning. Only started by `serve`; tests start it with loopback settings.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { probeDhcpServers } from './adapters/dhcp-probe.js';
 import { type DhcpEvent, DhcpServer } from './adapters/dhcp-server.js';
 import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
+import { grubTftpFiles } from './adapters/grub-files.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
 import { onboardedBySerial, setReinstall } from './adapters/http/boot-machine-routes.js';
@@ -18,7 +19,10 @@ import { SqliteLeaseStore } from './adapters/sqlite-lease-store.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import { classifyGrubTftp } from './core/boot/grub-tftp.js';
 import { softSerialOf } from './core/boot/identity.js';
+import { EvebootError } from './core/errors.js';
+import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
 
 export type DhcpMode = 'auto' | 'full' | 'proxy' | 'off';
@@ -62,7 +66,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   let mac = '02:00:00:00:00:00';
   if (!o.rehearsal) {
     const choice = chooseServingInterface(await probeHostNics(), o.interface);
-    if (choice.kind === 'error') throw new Error(`EVEBOOT_ERR_INTERFACE: ${choice.message}`);
+    if (choice.kind === 'error') throw new EvebootError('EVEBOOT_ERR_INTERFACE', choice.message);
     iface = choice.nic.name;
     address = choice.nic.ipv4[0]!.address;
     cidr = choice.nic.ipv4[0]!.cidr;
@@ -104,9 +108,10 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
       boot: site.boot,
     }),
   );
+  const images = new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m));
   const bootApi = buildBootApi({
     bootStore,
-    images: new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m)),
+    images,
     httpServer: http,
     controller,
     site: () => bootSiteFrom({ nodes, boot: site.boot }),
@@ -114,7 +119,11 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     configImageFor: () => siteConfigImage(),
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
-    emit,
+    emit: (e) => {
+      // iPXE's identity report lists every NIC with its link state: a sighting for the planner.
+      if (e.type === 'boot.report') appliance.cluster.observe(observeIpxeReport(e.data.nics));
+      emit(e);
+    },
     clock: { now: () => Date.now() },
     logger,
   });
@@ -124,8 +133,14 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     root: o.ipxeDir,
     address,
     port: listen.tftpPort,
+    generate: grubTftpFiles({ images, bootStore, ipMacs, httpServer: http }),
     onEvent: (e: TftpEvent) => {
-      if (e.stage !== 'progress' || e.done) emit({ type: 'tftp', data: { ...e } });
+      if (e.stage === 'progress' && !e.done) return;
+      // GRUB probes names it does without before it reads grub.cfg (core/boot/grub-tftp.ts): a miss is no failure.
+      if (e.stage === 'refuse' && classifyGrubTftp(e.file).kind === 'probe') {
+        return emit({ type: 'tftp.grub-probe', data: { client: e.client, file: e.file } });
+      }
+      emit({ type: 'tftp', data: { ...e } });
     },
     log: logger.child({ subsystem: 'tftp' }),
   });
@@ -215,7 +230,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     markReinstall(uuid) {
       const d = appliance.store.deviceByUuid(uuid);
       const m = bootStore.machines().find((x) => d && x.identity.serial === d.serial);
-      if (!m) throw new Error(`EVEBOOT_ERR_NOT_FOUND: ${d?.serial ?? uuid} has not PXE-booted here`);
+      if (!m) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${d?.serial ?? uuid} has not PXE-booted here`);
       setReinstall(bootStore, emit, m.mac, true);
     },
     async stop() {

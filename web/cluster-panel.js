@@ -77,6 +77,7 @@ function summary(c) {
       c.id ? h('div', {}, h('dt', {}, 'Cluster ID'), h('dd', { class: 'hash' }, c.id)) : null,
     ),
     c.nodes?.length ? planTable(c.nodes) : h('p', { class: 'muted' }, 'No plan yet: waiting for the nodes.'),
+    list('Planned without', c.planMissing, 'missing'),
     h('div', { class: 'why-col' }, list('Evidence', c.evidence, 'evidence'), list('Missing', c.missing, 'missing')),
   );
 }

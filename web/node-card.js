@@ -35,7 +35,7 @@ function problemBox(p) {
   return h(
     'div',
     { class: `problem ${p.kind}` },
-    h('p', {}, h('strong', {}, `${word}: `), p.what),
+    h('p', {}, h('strong', {}, `${word}${p.code ? ` (${p.code})` : ''}: `), p.what),
     h('p', { class: 'todo' }, h('strong', {}, 'What to do: '), p.todo),
   );
 }

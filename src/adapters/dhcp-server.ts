@@ -5,6 +5,7 @@ import { clientMac, type DhcpPacket, decodePacket, encodePacket } from '../core/
 import { type Decision, type DhcpConfig, decide, type PolicyVerdict } from '../core/dhcp/decide.js';
 import { type Lease, type LeaseEffect, LeaseTable } from '../core/dhcp/lease.js';
 import type { ReplyDest } from '../core/dhcp/reply.js';
+import { EvebootError } from '../core/errors.js';
 import type { LeaseStore } from '../ports/lease-store.js';
 import { type DhcpEvent, decisionEvent } from './dhcp-events.js';
 import { directedBroadcast, injectArp, openDhcpSocket } from './dhcp-socket.js';
@@ -48,7 +49,7 @@ export class DhcpServer {
 
   constructor(private readonly opts: DhcpServerOptions) {
     const pool = opts.config.pool;
-    if (opts.config.mode === 'full' && !pool) throw new Error('EVEBOOT_ERR_DHCP_NO_POOL: full DHCP mode needs a pool');
+    if (opts.config.mode === 'full' && !pool) throw new EvebootError('EVEBOOT_ERR_DHCP', 'full DHCP mode needs a pool');
     this.leases = pool ? new LeaseTable(pool, opts.leaseStore?.load() ?? []) : undefined;
   }
 
@@ -66,7 +67,7 @@ export class DhcpServer {
     if (opts.interface && !boundToDevice) {
       if (opts.requireInterfaceBinding) {
         await this.stop();
-        throw new Error(`EVEBOOT_ERR_DHCP_BIND_DEVICE: ${warnings[0]}`);
+        throw new EvebootError('EVEBOOT_ERR_DHCP', `cannot bind the DHCP sockets to the interface: ${warnings[0]}`);
       }
       warnings.push(`DHCP answers broadcasts from every interface, not only ${opts.interface}`);
     }
@@ -102,8 +103,9 @@ export class DhcpServer {
       const policy = (this.opts.policy ?? allowAll)(clientMac(packet));
       const decision = decide({ packet, via, config: this.opts.config, leases: this.leases, policy, now });
       const to = decision.kind === 'reply' ? this.route(sock, decision.dest, rinfo) : undefined;
-      this.emit(decisionEvent(decision, via, from, to && `${to[0]}:${to[1]}`));
+      // The reply goes out first: event work (the UI, the record log) must never delay or drop it.
       this.act(decision, sock, to);
+      this.emit(decisionEvent(decision, via, from, to && `${to[0]}:${to[1]}`));
     } catch (err) {
       // A bad packet never stops the loop.
       this.emit({ type: 'dhcp-error', message: `packet from ${from}: ${(err as Error).message}` });
@@ -160,7 +162,12 @@ export class DhcpServer {
     return BROADCAST_IP;
   }
 
+  /** Event listeners never throw into the packet path. */
   private emit(e: DhcpEvent): void {
-    this.opts.onEvent?.(e);
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // A broken listener loses its own event, nothing else.
+    }
   }
 }

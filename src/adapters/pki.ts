@@ -92,6 +92,17 @@ function tlsSans(cert: X509Certificate): string[] {
     .sort();
 }
 
+/**
+ * The PKI of a state dir, created when there is none yet (`pki init`, and `usb build`/`token seal` on a station
+ * that prepares media before any serve has run). `created` says whether this call made it.
+ */
+export async function ensurePki(stateDir: string, site: string): Promise<{ pki: Pki; created: boolean }> {
+  const dir = join(stateDir, 'pki');
+  const created = !existsSync(join(dir, 'root.cert.pem'));
+  if (created) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  return { pki: await loadOrCreatePki(dir, { site, sans: [] }), created };
+}
+
 /** Loads an existing PKI without changing anything (for pki show/export and offline sealing). */
 export function loadPki(dir: string): Pki {
   const roles: CertRole[] = ['root', 'signing', 'ecdh', 'tls', 'onboard'];

@@ -1,11 +1,18 @@
 // Watches each cluster whose configs went out until K3s has an HA control plane: probes every node's K3s
 // supervisor and zedkube status (when a route reaches the cluster IPs), reads what EVE reported (the leader's
 // ZInfoKubeCluster, ZInfoApp.cluster_app_running), evaluates readiness and emits k3s.readiness when it changes.
-// It also moves the seed when the seed never initialises and no etcd member exists yet.
+// It also moves the seed, under the rule in core/readiness/seed-watch.ts: the seed silent for the timeout, no
+// cluster-mode activity anywhere, no etcd member.
 import type { ClusterService } from '../core/cluster/cluster-service.js';
 import type { ClusterPlan } from '../core/plan/cluster-plan.js';
+import { clusterActivity } from '../core/readiness/activity.js';
 import { evaluateReadiness } from '../core/readiness/evaluate.js';
-import { appRunningFromReport, type KubeClusterView, kubeClusterFromReport } from '../core/readiness/observation.js';
+import {
+  appRunningFromReport,
+  type KubeClusterView,
+  kubeClusterFromReport,
+  portAddressesFromReport,
+} from '../core/readiness/observation.js';
 import { watchSeed } from '../core/readiness/seed-watch.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -35,21 +42,25 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
   let running = false;
 
   const reports = (plan: ClusterPlan) => {
-    let kube: KubeClusterView | undefined;
+    const kubeAll: KubeClusterView[] = [];
     const apps: Record<string, boolean> = {};
+    const portAddrs: Record<string, string[]> = {};
     for (const n of plan.nodes) {
       for (const r of deps.store.latestReports(n.uuid)) {
         if (r.kind === 'info.ZiKubeCluster') {
           const v = kubeClusterFromReport(r.json, n.uuid, r.at);
-          if (v && (!kube || v.at > kube.at)) kube = v;
+          if (v) kubeAll.push(v);
         }
         if (r.kind === 'info.ZiApp') {
           const running = appRunningFromReport(r.json);
           if (running !== undefined) apps[n.uuid] = running;
         }
+        if (r.kind === 'info.ZiDevice') portAddrs[n.uuid] = portAddressesFromReport(r.json);
       }
     }
-    return { kube, apps };
+    // Single-node EVE-k reports its own ZInfoKubeCluster without our cluster_id: that says nothing of the cluster.
+    const kube = kubeAll.filter((k) => k.clusterId === plan.clusterId).sort((a, b) => b.at - a.at)[0];
+    return { kube, kubeAll, apps, portAddrs };
   };
 
   const check = async (name: string, plan: ClusterPlan) => {
@@ -64,19 +75,23 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
     const probes = deps.route
       ? await Promise.all(plan.nodes.map((n) => probe.probe({ uuid: n.uuid, name: n.name, ip: n.ip })))
       : [];
-    const r = evaluateReadiness({ plan, probeRoute: deps.route !== undefined, probes, ...reports(plan) });
+    const { kube, kubeAll, apps, portAddrs } = reports(plan);
+    const r = evaluateReadiness({ plan, probeRoute: deps.route !== undefined, probes, kube, apps });
     const summary = JSON.stringify([r.ready, r.quorum, r.members, r.liveMembers, r.missing, r.seedInitialised]);
     if (last.get(name) !== summary) {
       last.set(name, summary);
       deps.emit({ type: 'k3s.readiness', data: { cluster: name, ...r } });
     }
     const seed = deps.store.deviceByUuid(plan.seedUuid);
+    const activity = clusterActivity({ plan, probes, kube: kubeAll, portAddrs, apps });
     const verdict = watchSeed({
       plan,
       deliveredAt: seed?.configServedAt,
+      lastContactAt: seed?.lastContactAt,
       now: deps.clock.now(),
       timeoutMs: deps.seedTimeoutMs(name),
       readiness: r,
+      activity,
     });
     if (verdict.kind === 'reassign') {
       deps.cluster.replan(name, verdict.plan);
@@ -84,9 +99,16 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
         type: 'k3s.seed.reassigned',
         data: { cluster: name, seed: plan.seedUuid, newSeed: verdict.plan.seedUuid, reason: verdict.reason },
       });
-    } else if (verdict.kind === 'refuse' && last.get(`${name}/refused`) !== verdict.reason) {
-      last.set(`${name}/refused`, verdict.reason);
-      deps.emit({ type: 'k3s.seed.reassigned', data: { cluster: name, seed: plan.seedUuid, reason: verdict.reason } });
+    } else if (verdict.kind === 'refuse' || verdict.kind === 'hold') {
+      // Once per cause: the reason's silence count grows every tick.
+      const cause = `${verdict.kind}|${verdict.kind === 'hold' ? activity.join('|') : ''}`;
+      if (last.get(`${name}/kept`) !== cause) {
+        last.set(`${name}/kept`, cause);
+        deps.emit({
+          type: 'k3s.seed.reassigned',
+          data: { cluster: name, seed: plan.seedUuid, reason: verdict.reason },
+        });
+      }
     }
   };
 

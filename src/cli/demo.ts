@@ -10,8 +10,16 @@ import { combinedRoute, type Failure, rehearsalMaps, startSiteFleet } from '../s
 import { parse, UsageError } from './args.js';
 import { type Running, serve } from './serve.js';
 
-const USAGE =
-  'usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|quorum|cable] [--poll-ms MS] [--port-base P] [--headless]';
+const USAGE = `usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|quorum|cable] [--poll-ms MS] [--port-base P]
+                    [--headless] [--log-level LEVEL]
+  --state DIR     demo state directory, removed and recreated on every run (default ./eveboot-demo-state)
+  --nodes N       simulated nodes, 1..300, in clusters of three (default 3; 6 makes a two-cluster line manifest)
+  --fail STORY    rehearse a failure: seed (never initialises), node2 (stops after Ready), quorum (two stop),
+                  cable (a cluster port unplugged)
+  --poll-ms MS    how often the simulated nodes poll the controller (default 2000)
+  --port-base P   loopback ports P+443 controller, P+88 UI, P+67 DHCP, P+69 TFTP, P+80 HTTP (default 18000)
+  --headless      JSON event lines on stdout instead of the banner (as serve --headless)
+  --log-level LEVEL  the appliance's log level on stderr (default warn)`;
 
 export type DemoFailure = Failure;
 

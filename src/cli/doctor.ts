@@ -6,7 +6,9 @@ import { loadNativeNet, loadNativePump } from '../adapters/native-addon.js';
 import { chooseServingInterface } from '../core/site/serving-interface.js';
 import { parse } from './args.js';
 
-const USAGE = 'usage: eveboot doctor [--interface IF] [--probe-seconds N]';
+const USAGE = `usage: eveboot doctor [--interface IF] [--probe-seconds N]
+  --interface IF     check this NIC instead of the one the host probe would choose
+  --probe-seconds N  how long to listen for other DHCP servers after the DISCOVER (default 5)`;
 
 export async function doctorCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse(

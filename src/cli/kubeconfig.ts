@@ -16,6 +16,8 @@ const USAGE = `usage: eveboot kubeconfig CLUSTER --out FILE [--state DIR] [--sta
   CLUSTER         the cluster name from the site file
   --out FILE      where to write the kubeconfig (mode 0600; it holds an admin private key)
   --state DIR     state directory (default ./eveboot-state)
+  --state-url URL read a shared PostgreSQL state instead of SQLite in --state
+  --site FILE     the site file (only with --rehearsal)
   --rehearsal P   reach simulated nodes on loopback ports (eveboot sim --port-base P), with --site FILE`;
 
 export async function kubeconfigCommand(argv: string[], out: (s: string) => void): Promise<number> {

@@ -14,8 +14,14 @@ import { type DeviceReport, reportCsv } from '../core/report/device-record.js';
 import type { Store } from '../ports/store.js';
 import { parse, UsageError } from './args.js';
 
-const USAGE =
-  'usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID] [--include-escrow]';
+const USAGE = `usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID]
+                      [--include-escrow]
+  --state DIR       state directory (default ./eveboot-state)
+  --state-url URL   read a shared PostgreSQL state instead of SQLite in --state
+  --format F        json (default) or csv
+  --out FILE        write to FILE instead of stdout
+  --station ID      station id in each record (default: the host name)
+  --include-escrow  add each device's escrowed vault key blobs (sensitive: handle the file as a secret)`;
 
 export function allEvents(store: Store) {
   const out = [];
@@ -34,7 +40,7 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
       'state-url': { type: 'string' },
       format: { type: 'string', default: 'json' },
       out: { type: 'string' },
-      station: { type: 'string', default: hostname() },
+      station: { type: 'string' },
       'include-escrow': { type: 'boolean', default: false },
     },
     USAGE,
@@ -43,7 +49,7 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
   const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
   try {
     const nodes = foldEvents(allEvents(store), { now: Date.now() }).nodes;
-    let rows: DeviceReport[] = buildReports(store, nodes, values.station);
+    let rows: DeviceReport[] = buildReports(store, nodes, values.station ?? hostname());
     if (values['include-escrow']) {
       const secrets = openSecretBox(join(values.state, 'keys', 'state.key'));
       rows = rows.map((r) => {

@@ -31,7 +31,9 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
   --probe-cluster probe the nodes' cluster IPs directly (automatic when one of our addresses is inside a
                   cluster prefix; otherwise readiness rests on EVE's reports alone)
-  --ui-public     listen for the UI and operator API on all interfaces instead of loopback`;
+  --ui-public     listen for the UI and operator API on all interfaces instead of loopback
+  --station ID    station id written into every device record (default: the host name)
+  --log-level LEVEL  pino level of the JSON log on stderr: trace, debug, info (default), warn, error`;
 
 export const serveOptions = {
   state: { type: 'string' as const, default: 'eveboot-state' },
@@ -46,6 +48,7 @@ export const serveOptions = {
   interface: { type: 'string' as const },
   'ipxe-dir': { type: 'string' as const, default: '/usr/lib/ipxe' },
   'no-netboot': { type: 'boolean' as const, default: false },
+  station: { type: 'string' as const },
 };
 
 export interface Running {
@@ -90,6 +93,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
           ? directRoute
           : undefined),
     watchIntervalMs: extras.watchIntervalMs,
+    station: values.station,
   });
   const { listen } = site;
   let finish: (code: number) => void = () => {};

@@ -16,8 +16,12 @@ import { parse, required, UsageError } from './args.js';
 const USAGE = `usage: eveboot sim-node --server HOST:PORT --serial S [--soft-serial S] [--state DIR] [--poll-ms MS]
                         [--tpm soft|swtpm] [--tpm-dir DIR] [--k3s-delay-ms MS]
   --server HOST:PORT  the appliance's EVE controller (CONFIG server)
+  --serial S          the SMBIOS serial this node reports
+  --soft-serial S     a soft serial (eve_soft_serial) instead of a usable SMBIOS serial (default: none)
   --state DIR         the appliance's state directory: root CA and onboarding cert/key (default ./eveboot-state)
-  --tpm swtpm         decrypt the token with a software TPM (swtpm, state in --tpm-dir) instead of in memory
+  --poll-ms MS        how often the node polls the controller (default 2000)
+  --tpm soft|swtpm    soft (default): decrypt the token in memory; swtpm: in a software TPM (state in --tpm-dir)
+  --tpm-dir DIR       swtpm state directory (required with --tpm swtpm)
   --k3s-delay-ms MS   the stand-in's start, ready, poll and join delays (default 1000)`;
 
 export async function simNodeCommand(argv: string[], out: (s: string) => void): Promise<{ stop(): Promise<void> }> {

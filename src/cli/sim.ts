@@ -6,8 +6,14 @@ import { clusterSpecs, loadSite } from '../config/site.js';
 import { type Failure, rehearsalMaps, startSiteFleet } from '../sim/site-fleet.js';
 import { parse, required, UsageError } from './args.js';
 
-const USAGE =
-  'usage: eveboot sim --site FILE [--state DIR] [--port-base P] [--poll-ms MS] [--fail seed|node2|cable:CLUSTER-INDEX]';
+const USAGE = `usage: eveboot sim --site FILE [--state DIR] [--port-base P] [--poll-ms MS] [--fail seed|node2|cable:CLUSTER-INDEX]
+                   [--quiet]
+  --site FILE     the site file or line manifest the appliance serves
+  --state DIR     the appliance's state directory: root CA and onboarding cert/key (default ./eveboot-state)
+  --port-base P   loopback port base of the simulated nodes' K3s stand-ins (default 18000; serve --rehearsal P)
+  --poll-ms MS    how often each node polls the controller (default 2000)
+  --fail F        inject seed, node2 or cable into the cluster with that index (default 0)
+  --quiet         do not print what the simulated nodes do`;
 
 export async function simCommand(argv: string[], out: (s: string) => void): Promise<{ stop(): Promise<void> }> {
   const opts = {

@@ -2,7 +2,8 @@
 import { clusterSpecs, loadSite } from '../config/site.js';
 import { parse, UsageError } from './args.js';
 
-const USAGE = 'usage: eveboot site check FILE';
+const USAGE = `usage: eveboot site check FILE
+  FILE            a site file or line manifest (YAML or JSON); prints every problem as path: message, exit 1`;
 
 export function siteCommand(argv: string[], out: (s: string) => void): number {
   const { positionals } = parse(argv, {}, USAGE);

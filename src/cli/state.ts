@@ -10,7 +10,8 @@ const USAGE = `usage: eveboot state export FILE [--state DIR] [--passphrase-file
   export          write the state dir (keys, PKI, databases, records; not imported images) to FILE, encrypted
   import          unpack FILE into a new, empty state dir; then run eveboot serve --state DIR on this box
   --state DIR     state directory (default ./eveboot-state)
-  --passphrase-file F  read the passphrase (at least 12 characters) from F; default: $EVEBOOT_STATE_PASSPHRASE`;
+  --passphrase-file F  read the passphrase (at least 12 characters) from F; default: $EVEBOOT_STATE_PASSPHRASE
+  --state-url URL refused: a PostgreSQL state is backed up with pg_dump, not exported`;
 
 const options = {
   state: { type: 'string' as const, default: 'eveboot-state' },

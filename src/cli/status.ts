@@ -6,7 +6,10 @@ import { foldEvents, type NodeView } from '../core/progress/snapshot.js';
 import { parse } from './args.js';
 import { allEvents } from './report.js';
 
-const USAGE = 'usage: eveboot status [--state DIR] [--state-url URL] [--once]';
+const USAGE = `usage: eveboot status [--state DIR] [--state-url URL] [--once]
+  --state DIR     state directory (default ./eveboot-state)
+  --state-url URL read a shared PostgreSQL state instead of SQLite in --state
+  --once          print the table once and exit instead of refreshing every second`;
 
 function bar(percent: number, width = 20): string {
   const full = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);

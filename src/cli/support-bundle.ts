@@ -20,6 +20,7 @@ import { allEvents } from './report.js';
 const USAGE = `usage: eveboot support-bundle --out FILE.json.gz [--state DIR] [--state-url URL] [--site FILE]
   --out FILE      where to write the bundle (gzip'd JSON; secrets are left out)
   --state DIR     state directory (default ./eveboot-state)
+  --state-url URL read a shared PostgreSQL state instead of SQLite in --state
   --site FILE     the site file to include, with ui.accessToken redacted`;
 
 export async function supportBundleCommand(argv: string[], out: (s: string) => void): Promise<number> {

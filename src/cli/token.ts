@@ -6,7 +6,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { openStore } from '../adapters/open-store.js';
-import { loadPki } from '../adapters/pki.js';
 import { openSecretBox } from '../adapters/secret-box.js';
 import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
 import { controllerCertHash, edgeNodeCertHash } from '../core/eve/hashes.js';
@@ -14,8 +13,14 @@ import { cipherContextId } from '../core/seal/context-id.js';
 import { sealedToJson, sealToken } from '../core/seal/seal.js';
 import { EdgeDevConfigSchema } from '../gen/config/devconfig_pb.js';
 import { parse, required, UsageError } from './args.js';
+import { pkiFor } from './pki.js';
 
-const USAGE = 'usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--cluster NAME] [--out FILE.pb]';
+const USAGE = `usage: eveboot token seal --device-ecdh-cert FILE --state DIR [--cluster NAME] [--out FILE.pb] [--state-url URL]
+  --device-ecdh-cert FILE  the device's TPM ECDH certificate (PEM), as EVE uploads it in attestation
+  --state DIR     state directory with the PKI and keys/state.key (required)
+  --cluster NAME  the cluster whose join token to seal (default: the only cluster in the state)
+  --out FILE.pb   also write the CipherContext and sealed token as a binary EdgeDevConfig fragment
+  --state-url URL read a shared PostgreSQL state instead of SQLite in --state`;
 
 export async function tokenCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const opts = {
@@ -29,7 +34,7 @@ export async function tokenCommand(argv: string[], out: (s: string) => void): Pr
   if (positionals[0] !== 'seal') throw new UsageError(USAGE);
   const state = required(values.state, 'state', USAGE);
   const certBytes = readFileSync(required(values['device-ecdh-cert'], 'device-ecdh-cert', USAGE));
-  const pki = loadPki(join(state, 'pki'));
+  const pki = await pkiFor(state, 'eveboot', (s) => process.stderr.write(`${s}\n`));
   const store = openStore(values['state-url'] ?? join(state, 'eveboot.db'));
   try {
     const all = store.clusters();

@@ -1,8 +1,7 @@
 // eveboot usb build: an EVE installer.raw with this site's CONFIG written into its CONFIG partition, in place.
 // No root, no loop mount: parse the GPT, rewrite the partition's FAT in memory, write it back, read it all back.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { copyImage, readRange, writeRange } from '../adapters/disk-file.js';
-import { loadPki } from '../adapters/pki.js';
 import { loadSite } from '../config/site.js';
 import { renderGrubCfg, siteConfigFiles } from '../core/disk/config-files.js';
 import { findConfigPartition } from '../core/disk/config-partition.js';
@@ -13,8 +12,13 @@ import { writeFiles } from '../core/disk/fat-write.js';
 import { type Gpt, gptTableRanges, parseGpt, partitionRange } from '../core/disk/gpt.js';
 import { resolveAdvertise } from '../core/site/advertise.js';
 import { parse, required, UsageError } from './args.js';
+import { pkiFor } from './pki.js';
 
 const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out stick.img [--state DIR] [--advertise ADDR]
+  --site FILE       the site file
+  --image FILE      an EVE-k installer.raw (decompressed); it is not changed
+  --out FILE        the stick image to write (must differ from --image)
+  --state DIR       the appliance's state directory with its PKI (default ./eveboot-state)
   --advertise ADDR  the address or DNS name the nodes reach the appliance at (default: the site's
                     listen.advertise; required, and never loopback)
 
@@ -56,7 +60,7 @@ export async function usbCommand(argv: string[], out: (s: string) => void): Prom
     host: site.listen.host,
   });
   if (adv.kind === 'error') throw new UsageError(`${adv.message}\n\n${USAGE}`);
-  const pki = loadPki(join(values.state ?? 'eveboot-state', 'pki'));
+  const pki = await pkiFor(values.state ?? 'eveboot-state', site.site.name, out);
   const server = `${adv.address}:${site.listen.controllerPort}`;
   const files = siteConfigFiles({
     server,

@@ -11,6 +11,8 @@ export const SITE_KEY_DOCS: Record<string, string> = {
   'cluster.seed': 'The bootstrap (seed) server, by serial, soft serial or device name; default: the lowest serial.',
   'cluster.seedTimeoutSeconds':
     'How long a seed may stay silent before another node is designated, when no etcd member exists yet (see concepts/cluster-bring-up).',
+  'cluster.hardwareGraceSeconds':
+    "How long planning waits for each node's hardware report (link speeds) once the ECDH certs and port reports are in; what is still missing then is recorded in the plan.",
   nodes: 'The expected boxes. Only these onboard under the `allowlist` policy.',
   'nodes[].serial': 'SMBIOS serial number, as EVE reports it.',
   'nodes[].softSerial':

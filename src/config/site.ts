@@ -48,7 +48,13 @@ const clusterFields = z.object({
     .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'may contain only letters, digits, _ . and -'),
   prefix: cidr.default('10.244.244.0/28'),
   seed: z.string().min(1).optional(),
-  seedTimeoutSeconds: z.number().int().min(10).default(900),
+  /**
+   * How long the seed must be silent (no request of any kind) before another node may become the seed; see
+   * docs/concepts/cluster-bring-up.md. The default fits EVE-k's first boot; the demo sets a scaled value.
+   */
+  seedTimeoutSeconds: z.number().int().min(10).default(3600),
+  /** How long planning waits for each node's ZInfoHardware (link speeds) once all else is in. */
+  hardwareGraceSeconds: z.number().int().min(0).default(300),
 });
 
 export const siteSchema = z
@@ -169,6 +175,7 @@ export interface ClusterSpec {
   prefix: string;
   seed?: string;
   seedTimeoutSeconds: number;
+  hardwareGraceSeconds?: number;
   nodes: Site['nodes'];
 }
 

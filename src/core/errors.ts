@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_NOT_FOUND'
   | 'EVEBOOT_ERR_CONFIG'
   | 'EVEBOOT_ERR_IMAGE_NO_CONFIG'
-  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE';
+  | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
+  | 'EVEBOOT_ERR_INTERFACE'
+  | 'EVEBOOT_ERR_DHCP';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -22,6 +24,8 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_CONFIG: 400,
   EVEBOOT_ERR_IMAGE_NO_CONFIG: 409,
   EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
+  EVEBOOT_ERR_INTERFACE: 400,
+  EVEBOOT_ERR_DHCP: 500,
 };
 
 export class EvebootError extends Error {

@@ -21,6 +21,8 @@ export interface DeviceRecord {
   attestedAt?: number;
   lastConfigHash?: string;
   configServedAt?: number;
+  /** Last authenticated request from the device (config, info, metrics, logs, attest): it is alive and talking. */
+  lastContactAt?: number;
   /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
   sealed?: { ecdhCertHash: string; context: string; block: string };
   /** The vault key(s) the device escrowed with STORE_KEYS (latest), sealed under the state key. */
@@ -79,6 +81,8 @@ export interface ClusterRecord {
   planStatus?: string;
   /** Set when the first node was served a config with the cluster in it: overrides are closed from then on. */
   configsOut?: boolean;
+  /** When every node's ECDH cert and ports were first in: the hardware grace period counts from here. */
+  evidenceSince?: number;
 }
 
 export interface Store {

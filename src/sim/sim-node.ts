@@ -1,6 +1,9 @@
 // A simulated node's life as the demo and rehearsals run it: onboard, attest, report its NICs, poll config
 // every few seconds; when a config with a cluster arrives (again, if the seed moved) decrypt the token and hand
 // it to the K3s stand-in; and send whatever cluster reports the node has (the leader's ZInfoKubeCluster).
+// Like EVE-k, a node may stay single-node for a while after the cluster config arrives (its first boot brings up
+// Longhorn, KubeVirt and CDI first: pkg/kube/kube-init/monitor/monitor.go) and then enters cluster mode with the
+// config it holds at that moment.
 import type { EdgeNodeCluster } from '../gen/config/edge_node_cluster_pb.js';
 import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import type { SimDevice } from './eve-device.js';
@@ -17,6 +20,10 @@ export interface SimNodeOptions {
   onCluster?: (token: string, cluster: EdgeNodeCluster, deviceName: string) => Promise<void>;
   /** Extra info messages to send after each poll (e.g. the leader's ZInfoKubeCluster). */
   reports?: () => Promise<ZInfoMsg[]>;
+  /** Single-node time after the cluster config arrives (and again after a power cycle); default 0. */
+  clusterModeDelayMs?: number;
+  /** Failure story: given the first cluster config, how long the node is powered off (no requests at all). */
+  outageMs?: (cluster: EdgeNodeCluster) => number;
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -46,12 +53,25 @@ export async function runSimNode(o: SimNodeOptions, signal: AbortSignal): Promis
     }
   }
   let clusterSeen = '';
+  let clusterSince: number | undefined;
+  let outageDecided = false;
   while (!signal.aborted) {
     try {
       await d.pollConfig();
       const c = d.config?.cluster;
+      const off = c && !outageDecided ? (o.outageMs?.(c) ?? 0) : 0;
+      outageDecided ||= c !== undefined;
+      if (off > 0) {
+        o.log(`power off for ${off} ms: no requests to the controller`);
+        await wait(off, signal);
+        o.log('power on: single-node again until the cluster-mode delay has passed');
+        clusterSince = undefined;
+        continue;
+      }
+      if (c) clusterSince ??= Date.now();
+      const clusterMode = clusterSince !== undefined && Date.now() - clusterSince >= (o.clusterModeDelayMs ?? 0);
       const key = c ? `${c.clusterIpPrefix}|${c.joinServerIp}` : '';
-      if (c && key !== clusterSeen) {
+      if (c && clusterMode && key !== clusterSeen) {
         clusterSeen = key;
         const token = await d.clusterToken();
         o.log(`cluster config: ${c.clusterIpPrefix} on ${c.clusterInterface}, join ${c.joinServerIp}`);

@@ -15,6 +15,14 @@ import { runSimNode } from './sim-node.js';
 
 export type Failure = 'seed' | 'node2' | 'quorum' | 'cable';
 
+/**
+ * The seed story, scaled for the demo (its site sets seedTimeoutSeconds: 10): the first seed powers off as soon as
+ * it has its cluster config, and the nodes stay single-node (EVE-k's first boot) long enough for the appliance
+ * to see the seed silent, nothing in cluster mode and no etcd member, and move the seed. The old seed comes back
+ * later and joins the new one.
+ */
+export const SEED_STORY = { seedOutageMs: 35_000, clusterModeDelayMs: 25_000 };
+
 /** Cluster k's three first hosts map to loopback ports base+500+8k (6443) and the next one (12346). */
 export function rehearsalMaps(specs: ClusterSpec[], base: number): LoopbackMap[] {
   return specs.map((c, k) => {
@@ -123,7 +131,6 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
                   joinServerIp: c.joinServerIp,
                   map: o.maps[k]!,
                   delays: { startMs: 3000, readyMs: 2000, pollMs: 2000, joinMs: 3000 },
-                  seedNeverInitialises: fail === 'seed' && previous === undefined,
                   log: (m) => o.log?.(`k3s ${spec.name}`, m),
                 });
                 fleets.set(key, fleet);
@@ -137,6 +144,12 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
               const r = await fleetOf(spec.name)?.leaderReport();
               return r && r.from.o.uuid === device.uuid ? [r.msg] : [];
             },
+            ...(fail === 'seed'
+              ? {
+                  clusterModeDelayMs: SEED_STORY.clusterModeDelayMs,
+                  outageMs: (c) => (c.clusterIpPrefix.split('/')[0] === c.joinServerIp ? SEED_STORY.seedOutageMs : 0),
+                }
+              : {}),
           },
           abort.signal,
         );

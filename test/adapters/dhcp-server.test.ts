@@ -125,6 +125,30 @@ describe('DhcpServer on loopback', () => {
     throw new Error('no reply after 4 attempts');
   }
 
+  it('a listener that throws does not cost the client its reply', async () => {
+    const db2 = new Database(':memory:');
+    const broken = new DhcpServer({
+      config,
+      bindAddress: '127.0.0.1',
+      ports: { server: 0, client: client.address().port },
+      leaseStore: new SqliteLeaseStore(db2),
+      onEvent: () => {
+        throw new Error('listener broke');
+      },
+    });
+    const port = (await broken.start()).serverPort;
+    try {
+      await new Promise<void>((r) =>
+        client.send(encodePacket(clientPacket({ ...pxe(0), mac: '52:54:00:00:00:21' })), port, '127.0.0.1', () => r()),
+      );
+      const offer = await reply(0x21, 2000);
+      expect(offer?.yiaddr).toBe('127.0.0.100');
+    } finally {
+      await broken.stop();
+      db2.close();
+    }
+  });
+
   it('survives a flood of garbage and still answers', async () => {
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0);

@@ -61,6 +61,30 @@ describe('eveboot CLI', () => {
     expect((await run(['frobnicate'])).code).toBe(2);
   });
 
+  it('pki init creates the PKI on a fresh state dir, once; token seal on a fresh dir makes it and says so', async () => {
+    const fresh = join(dir, 'fresh-station');
+    const siteFile = join(dir, 'station-site.yaml');
+    writeFileSync(siteFile, 'site: {name: plant-9}\ncluster: {name: c}\n');
+    const first = await run(['pki', 'init', '--state', fresh, '--site', siteFile]);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toContain('created the appliance PKI');
+    const root = readFileSync(join(fresh, 'pki', 'root.cert.pem'), 'utf8');
+    const again = await run(['pki', 'init', '--state', fresh]);
+    expect(again.out).toContain('already in');
+    expect(readFileSync(join(fresh, 'pki', 'root.cert.pem'), 'utf8')).toBe(root);
+    const fingerprint = (o: string) => /root {5}SHA256 (\S+)/.exec(o)?.[1];
+    expect(fingerprint(again.out)).toBe(fingerprint(first.out));
+    expect(first.out).toContain('SHA256');
+    const other = join(dir, 'fresh-token');
+    const tpm = createSoftTpm();
+    const certFile = join(dir, 'dev-ecdh.pem');
+    writeFileSync(certFile, (await createDeviceIdentity(tpm)).ecdhCertPem);
+    const sealed = await run(['token', 'seal', '--device-ecdh-cert', certFile, '--state', other]);
+    expect(sealed.err).toContain(`created a new appliance PKI in ${join(other, 'pki')}`);
+    expect(sealed.err).toContain('no cluster in');
+    expect(readdirSync(join(other, 'pki'))).toContain('root.cert.pem');
+  });
+
   it('pki show prints the five fingerprints, pki export writes only public certs', async () => {
     const show = await run(['pki', 'show', '--state', state]);
     expect(show.code).toBe(0);

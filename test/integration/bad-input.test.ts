@@ -136,6 +136,9 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
     expect(statuses.get(400)).toBeGreaterThan(5000);
     const certs = await t.app.controllerApi.inject({ method: 'GET', url: `${base}/certs` });
     expect(certs.statusCode).toBe(200);
-    expect(JSON.stringify(t.app.store.devices())).toBe(snapshot);
+    // A still-valid signed report is accepted, and only records when the device last talked to us.
+    const contactless = (list: { lastContactAt?: number }[]) =>
+      JSON.stringify(list.map(({ lastContactAt: _c, ...d }) => d));
+    expect(contactless(t.app.store.devices())).toBe(contactless(JSON.parse(snapshot)));
   });
 });

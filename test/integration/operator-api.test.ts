@@ -1,4 +1,5 @@
 // The operator API through inject(): every endpoint, bad input, and overrides closed once configs went out.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,8 +111,12 @@ onboarding: { policy: approve }
     expect(devices.length).toBe(4);
     for (const d of devices)
       for (const k of ['integrityToken', 'sealed', 'deviceCertPem', 'nonce']) expect(d).not.toHaveProperty(k);
-    const c = (await get('/api/v1/clusters')).json() as { tokenSealedFor: string }[];
+    const c = (await get('/api/v1/clusters')).json() as { name: string; tokenSealedFor: string; tokenSha256: string }[];
     expect(c[0]!.tokenSealedFor).toBe('3/3');
+    // The token's hash, so a node's decrypted token can be checked; never the token itself.
+    const token = t.app.cluster.openToken(c[0]!.name);
+    expect(c[0]!.tokenSha256).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(c)).not.toContain(token);
   });
 
   it('streams live over SSE: a snapshot on connect, then a delta per event', async () => {

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/adapters/logger.js';
 import { type Appliance, createAppliance } from '../../src/appliance.js';
 import { parseSite } from '../../src/config/site.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 export const TEST_SITE = `site: { name: test }
 cluster: { name: test-cluster }
@@ -26,7 +27,7 @@ export interface TestAppliance {
 }
 
 export async function startTestAppliance(
-  opts: { stateDir?: string; site?: string; stateUrl?: string } = {},
+  opts: { stateDir?: string; site?: string; stateUrl?: string; clock?: Clock } = {},
 ): Promise<TestAppliance> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'eveboot-test-'));
   const logLines: string[] = [];
@@ -42,6 +43,7 @@ export async function startTestAppliance(
     site: parseSite(opts.site ?? TEST_SITE),
     logger: createLogger({ level: 'debug', destination: sink }),
     uiAccessToken: 'test-access-token-0123456789',
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.controllerApi.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.controllerApi.server.address() as AddressInfo).port;

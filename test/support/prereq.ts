@@ -2,7 +2,7 @@
 // A test that cannot run says so: describe.skipIf(!p.ok) plus a line in test-output/skipped.txt,
 // which scripts/test.sh prints at the end so a skip is never mistaken for a pass.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNativeNet, loadNativePump } from '../../src/adapters/native-addon.js';
 
@@ -27,13 +27,17 @@ function isRoot(): boolean {
 }
 
 /** Checks that every tool is on PATH (and root, and the native addon, when asked); records the reason when not. */
-export function prereq(suite: string, opts: { tools?: string[]; root?: boolean; native?: 'net' | 'pump' }): Prereq {
+export function prereq(
+  suite: string,
+  opts: { tools?: string[]; root?: boolean; native?: 'net' | 'pump'; files?: { path: string; how: string }[] },
+): Prereq {
   const missing = (opts.tools ?? []).filter((t) => !hasTool(t));
   const reasons: string[] = [];
   if (opts.root && !isRoot()) reasons.push('needs root (network namespaces)');
   const addon = opts.native === 'pump' ? loadNativePump() : opts.native === 'net' ? loadNativeNet() : undefined;
   if (typeof addon === 'string') reasons.push(addon);
   if (missing.length > 0) reasons.push(`missing tools: ${missing.join(', ')}`);
+  for (const f of opts.files ?? []) if (!existsSync(f.path)) reasons.push(`missing ${f.path} (${f.how})`);
   const ok = reasons.length === 0;
   const reason = reasons.join('; ');
   if (!ok) {

@@ -17,14 +17,21 @@ export function simDevice(t: TestAppliance, serial: string, tpm: Tpm = createSof
   });
 }
 
-/** Onboards, attests and reports the standard two-port cabling (eth0 site LAN, eth1 cluster switch). */
-export async function onboardFleet(t: TestAppliance, devices: SimDevice[]): Promise<void> {
+/**
+ * Onboards, attests and reports the standard two-port cabling (eth0 site LAN, eth1 cluster switch); `hardware`
+ * false for a device leaves out its ZInfoHardware.
+ */
+export async function onboardFleet(
+  t: TestAppliance,
+  devices: SimDevice[],
+  hardware: (d: SimDevice) => boolean = () => true,
+): Promise<void> {
   for (const [i, d] of devices.entries()) {
     await d.onboard();
     await d.attest();
     const nics = standardNics(i + 1);
     t.app.cluster.observe(topology(nics));
     await d.sendInfo(deviceInfo(d.opts.serial, nics));
-    await d.sendInfo(hardwareInfo(nics));
+    if (hardware(d)) await d.sendInfo(hardwareInfo(nics));
   }
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type BootPolicy, decideBoot, matchSiteNode, type SiteNodeRef } from '../../core/boot/decide.js';
-import { renderInstallerOverrides, renderNetbootGrubCfg } from '../../core/boot/grub-netboot.js';
+import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { normalizeMac, parseIdentity, recordDecision, recordReport, softSerialOf } from '../../core/boot/identity.js';
 import { renderBootScript, renderIdentityScript, standInKernelArgs } from '../../core/boot/ipxe-script.js';
 import type { ImageManifest } from '../../core/boot/manifest.js';
@@ -19,6 +19,7 @@ import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { Clock } from '../../ports/clock.js';
+import { servedGrubCfg } from '../grub-files.js';
 import type { ImageStore } from '../image-store.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
@@ -169,7 +170,8 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     const img = deps.images.get(imageId);
     if (!img) return undefined;
     if (img.boot.mode === 'grub' && path === 'EFI/BOOT/grub.cfg') {
-      return generated(`${img.id}/${path}`, renderNetbootGrubCfg({ httpServer: http, imageId: img.id }));
+      // The same bytes TFTP answers from the next-server, where GRUB under iPXE really reads it (grub-files.ts).
+      return generated(`${img.id}/${path}`, servedGrubCfg(http, img.id));
     }
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;

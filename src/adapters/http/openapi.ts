@@ -56,7 +56,9 @@ export const OPENAPI = {
         responses: { '200': json('Marked'), ...errors },
       },
     },
-    '/api/v1/clusters': get('Clusters: state, plan status, plan, "token sealed for n/3"'),
+    '/api/v1/clusters': get(
+      'Clusters: state, plan status, plan, "token sealed for n/3", SHA-256 of the join token (never the token)',
+    ),
     '/api/v1/clusters/{name}': get('One cluster', { parameters: [param('name', 'Cluster name')] }),
     '/api/v1/clusters/{name}/overrides': {
       put: {

@@ -1,6 +1,7 @@
 // The operator API (JSON) that the UI and `eveboot status/report` use. Every request needs the access token
 // (Authorization: Bearer …, or ?access_token=… for the browser's first load). Answers never contain the join
 // token, private keys, integrity tokens or sealed blobs: views are built field by field, not by omission.
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApplianceEvents } from '../../appliance.js';
@@ -100,6 +101,8 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       planStatus: c.planStatus ?? null,
       plan: deps.cluster.plan(name) ?? null,
       tokenSealedFor: `${devices.filter((d) => d.sealed).length}/${Math.max(3, devices.length)}`,
+      // SHA-256 of the join token (hex), never the token: lets a node's decrypted token be checked against it.
+      tokenSha256: createHash('sha256').update(deps.cluster.openToken(name)).digest('hex'),
     };
   };
   app.get('/api/v1/clusters', async () => store.clusters().map((c) => clusterView(c.name)));

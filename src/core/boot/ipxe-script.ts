@@ -14,8 +14,10 @@ export interface ScriptTarget {
 }
 
 const MAX_REPORT_TRIES = 3;
+/** NICs the scripts look at (net0…net7). */
+const NIC_COUNT = 8;
 
-export function renderIdentityScript(t: ScriptTarget, nicCount = 8): string {
+export function renderIdentityScript(t: ScriptTarget, nicCount = NIC_COUNT): string {
   const l: string[] = ['#!ipxe', '# eveboot: report this machine, then chain to its boot decision (/boot/report).'];
   l.push(`set eb_base ${t.base}`);
   // Capture the boot NIC first: ${netX} means "most recently opened", and iflinkwait below may open others.
@@ -85,6 +87,12 @@ export function renderBootScript(input: BootScriptInput): string {
         // EVE's GRUB reads the served EFI/BOOT/grub.cfg next to itself; ours sets cmddevice=http,<ip>:<port>
         // so installer.iso is loop-mounted over HTTP with Range, not TFTP (eve-api-facts §6.2, eve PR #6380).
         l.push(booting('grub', `&image=${img.id}`));
+        // GRUB takes its device, tftp,<siaddr>, from the DHCPACK iPXE hands it, not from iPXE's merged settings
+        // (docs/concepts/grub-under-ipxe.md). Under proxyDHCP that is the site server's next-server and GRUB never
+        // finds our grub.cfg, so point the boot NIC's DHCP block at us first (a no-op with our full DHCP).
+        for (let i = 0; i < NIC_COUNT; i++) {
+          l.push(`iseq x\${net${i}/mac} x${mac} && set net${i}.dhcp/next-server ${new URL(base).hostname} ||`);
+        }
         l.push(`chain ${art}/${GRUB_EFI[img.arch]} || goto eb_failed`);
       } else {
         const initrds = img.boot.initrd;

@@ -12,12 +12,13 @@ import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
 import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
+import { DEFAULT_HARDWARE_GRACE_MS, nodeNics, planTrigger } from '../plan/evidence.js';
 import type { NicObservation } from '../plan/inventory.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { cipherContextId } from '../seal/context-id.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
-import { nodeInventories, observationKey } from './inventory-input.js';
+import { nodeInventories, observationKey, planEvidence } from './inventory-input.js';
 
 export interface PlanSettings {
   /** The clusters of the site file or line manifest. */
@@ -145,7 +146,10 @@ export class ClusterService {
     return this.deps.settings().specs.find((s) => s.name === name);
   }
 
-  /** The plan, made once the cluster's three nodes have sent their ECDH certs and their ports, then kept. */
+  /**
+   * The plan, made once the cluster's three nodes have sent their ECDH certs, their ports and their hardware (or
+   * the hardware grace period ran out: core/plan/evidence.ts), then kept.
+   */
   plan(name: string): ClusterPlan | undefined {
     return this.deps.store.tx(() => this.planLocked(name));
   }
@@ -158,67 +162,86 @@ export class ClusterService {
     if (c.plan) return JSON.parse(c.plan) as ClusterPlan;
     const set = this.deps.settings();
     const devices = store.devices().filter((d) => d.cluster === name);
-    const ready = devices.filter((d) => d.ecdhCertHash);
-    const expected = CLUSTER_SIZE;
-    const interfaces: Record<string, string> = {};
-    for (const n of spec.nodes) if (n.clusterInterface) interfaces[n.serial ?? n.softSerial ?? ''] = n.clusterInterface;
+    const evidence = planEvidence(store, devices, spec);
+    const trigger = planTrigger(evidence, {
+      now: clock.now(),
+      since: c.evidenceSince,
+      hardwareGraceMs: (spec.hardwareGraceSeconds ?? DEFAULT_HARDWARE_GRACE_MS / 1000) * 1000,
+    });
     let status: string;
-    if (ready.length < expected) {
-      status = `waiting for nodes: ${ready.length} of ${expected} have onboarded and sent their TPM ECDH cert`;
+    if (trigger.kind === 'wait') {
+      status = trigger.reason;
     } else {
-      const overrides = c.overrides ?? {};
-      const interfaceOverride: Record<string, string> = {};
-      for (const d of ready) {
-        const label = overrides.interfaces?.[d.uuid] ?? interfaces[d.serial] ?? interfaces[d.softSerial];
-        if (label) interfaceOverride[d.uuid] = label;
-      }
       const result = planCluster({
         clusterId: c.id,
         name,
         prefix: spec.prefix,
-        nodes: nodeInventories(store, ready),
+        nodes: nodeNics({ ...evidence, nodes: trigger.nodes }),
         applianceSubnets: set.applianceSubnets,
-        seedOverride: overrides.seed ?? spec.seed,
-        interfaceOverride,
+        seedOverride: c.overrides?.seed ?? spec.seed,
+        interfaceOverride: this.interfaceOverride(c, spec, trigger.nodes),
       });
-      if (result.kind === 'ok') {
-        store.putCluster({
-          ...c,
-          plan: JSON.stringify(result.plan),
-          state: 'planned',
-          planStatus: result.plan.seedWhy,
-          updatedAt: clock.now(),
-        });
-        this.deps.emit({
-          type: 'cluster.planned',
-          data: {
-            cluster: name,
-            id: c.id,
-            prefix: spec.prefix,
-            seed: result.plan.seedUuid,
-            why: result.plan.seedWhy,
-            nodes: result.plan.nodes.map(({ uuid, name: n, ip, role }) => ({ uuid, name: n, ip, role })),
-          },
-        });
-        // Seal for all three now, in the same transaction: one commit, and every config is ready at once.
-        for (const n of result.plan.nodes) {
-          const d = store.deviceByUuid(n.uuid);
-          if (d?.ecdhCertPem) this.sealedForLocked(d);
-        }
-        return result.plan;
-      }
+      if (result.kind === 'ok') return this.adopt(c, { ...result.plan, missingEvidence: trigger.missing });
       status = result.kind === 'wait' ? result.reason : `cannot plan the cluster: ${result.message}`;
     }
-    if (c.planStatus !== status) {
+    const since = trigger.since ?? c.evidenceSince;
+    if (c.planStatus !== status || c.evidenceSince !== since) {
       store.putCluster({
         ...c,
         planStatus: status,
+        ...(since !== undefined ? { evidenceSince: since } : {}),
         state: status.startsWith('cannot') ? 'failed' : c.state,
         updatedAt: clock.now(),
       });
-      this.deps.emit({ type: 'cluster.plan.status', data: { cluster: name, status } });
     }
+    if (c.planStatus !== status) this.deps.emit({ type: 'cluster.plan.status', data: { cluster: name, status } });
     return undefined;
+  }
+
+  /** Operator override, else the site file's clusterInterface, per node UUID. */
+  private interfaceOverride(
+    c: ClusterRecord,
+    spec: ClusterSpec,
+    nodes: { uuid: string; serial: string; softSerial: string }[],
+  ) {
+    const out: Record<string, string> = {};
+    for (const d of nodes) {
+      const listed = spec.nodes.find(
+        (n) => (n.serial && n.serial === d.serial) || (n.softSerial && n.softSerial === d.softSerial),
+      );
+      const label = c.overrides?.interfaces?.[d.uuid] ?? listed?.clusterInterface;
+      if (label) out[d.uuid] = label;
+    }
+    return out;
+  }
+
+  /** Stores a new plan, says so, and seals for all three in the same transaction: every config is ready at once. */
+  private adopt(c: ClusterRecord, plan: ClusterPlan): ClusterPlan {
+    const { store, clock } = this.deps;
+    store.putCluster({
+      ...c,
+      plan: JSON.stringify(plan),
+      state: 'planned',
+      planStatus: plan.seedWhy,
+      updatedAt: clock.now(),
+    });
+    this.deps.emit({
+      type: 'cluster.planned',
+      data: {
+        cluster: c.name,
+        id: c.id,
+        prefix: plan.prefix,
+        seed: plan.seedUuid,
+        why: plan.seedWhy,
+        nodes: plan.nodes.map(({ uuid, name: n, ip, role }) => ({ uuid, name: n, ip, role })),
+        missingEvidence: plan.missingEvidence ?? [],
+      },
+    });
+    for (const n of plan.nodes) {
+      const d = store.deviceByUuid(n.uuid);
+      if (d?.ecdhCertPem) this.sealedForLocked(d);
+    }
+    return plan;
   }
 
   configFor(device: DeviceRecord): EdgeDevConfig {

@@ -1,37 +1,54 @@
-// Turns what the store holds (EVE info reports, DHCP/iPXE/simulator sightings) into the planner's NodeNics.
+// Turns what the store holds (EVE info reports, DHCP/iPXE/simulator sightings) into the planner's evidence.
 import { fromJsonString } from '@bufbuild/protobuf';
+import type { ClusterSpec } from '../../config/site.js';
 import { ZInfoMsgSchema } from '../../gen/info/info_pb.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
-import { mergeInventory, type NicObservation, type NodeNics, normaliseMac } from '../plan/inventory.js';
+import { type NodeEvidence, nodeNics, type PlanEvidence } from '../plan/evidence.js';
+import { type NicObservation, type NodeNics, normaliseMac } from '../plan/inventory.js';
 import { currentPorts, observeNetworkDevices, observePorts } from '../plan/observe.js';
 
-function eveObservations(store: Store, uuid: string): NicObservation[] {
-  const obs: NicObservation[] = [];
+function eveEvidence(store: Store, uuid: string): Pick<NodeEvidence, 'ports' | 'hardware'> {
+  const out: Pick<NodeEvidence, 'ports' | 'hardware'> = {};
   for (const r of store.latestReports(uuid)) {
     if (r.kind !== 'info.ZiDevice' && r.kind !== 'info.ZiHardware') continue;
     const msg = fromJsonString(ZInfoMsgSchema, r.json);
-    if (msg.InfoContent.case === 'dinfo') obs.push(...observePorts(currentPorts(msg.InfoContent.value)));
+    if (msg.InfoContent.case === 'dinfo') out.ports = observePorts(currentPorts(msg.InfoContent.value));
     if (msg.InfoContent.case === 'hwinfo')
-      obs.push(...observeNetworkDevices(msg.InfoContent.value.inventory?.networkDevices ?? []));
+      out.hardware = observeNetworkDevices(msg.InfoContent.value.inventory?.networkDevices ?? []);
   }
-  return obs;
+  return out;
 }
 
-/** Each device's NICs: its own EVE reports plus every other sighting of one of its MACs. */
-export function nodeInventories(store: Store, devices: DeviceRecord[]): NodeNics[] {
-  const others = store.nicObservations().map((j) => JSON.parse(j) as NicObservation);
-  return devices.map((d) => {
-    const own = eveObservations(store, d.uuid);
-    const macs = new Set(own.map((o) => normaliseMac(o.mac)).filter(Boolean));
-    const extra = others.filter((o) => macs.has(normaliseMac(o.mac)));
-    return {
+/** The site file's name for a device, matched by serial or soft serial. */
+function wantedName(spec: ClusterSpec | undefined, d: DeviceRecord): string | undefined {
+  const n = spec?.nodes.find(
+    (x) => (x.serial && x.serial === d.serial) || (x.softSerial && x.softSerial === d.softSerial),
+  );
+  return n?.name;
+}
+
+export function planEvidence(store: Store, devices: DeviceRecord[], spec?: ClusterSpec): PlanEvidence {
+  const sightings: Record<string, NicObservation> = {};
+  for (const j of store.nicObservations()) {
+    const o = JSON.parse(j) as NicObservation;
+    sightings[observationKey(o)] = o;
+  }
+  return {
+    nodes: devices.map((d) => ({
       uuid: d.uuid,
       serial: d.serial,
       softSerial: d.softSerial,
-      name: d.name,
-      nics: mergeInventory([...extra, ...own]),
-    };
-  });
+      wantedName: wantedName(spec, d),
+      ecdh: !!d.ecdhCertHash,
+      ...eveEvidence(store, d.uuid),
+    })),
+    sightings,
+  };
+}
+
+/** Each device's NICs as the planner sees them (also what the operator API shows). */
+export function nodeInventories(store: Store, devices: DeviceRecord[], spec?: ClusterSpec): NodeNics[] {
+  return nodeNics(planEvidence(store, devices, spec));
 }
 
 export function observationKey(o: NicObservation): string {

@@ -29,6 +29,7 @@ export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: 
       'config request without the integrity token of the last successful attestation: the device must attest again',
     );
   }
+  ctrl.noteContact(device);
   return ctrl.deps.store.tx(() => serve(ctrl, device, req.configHash, build(device)));
 }
 

@@ -151,6 +151,18 @@ export class Controller {
   }
 
   /**
+   * An accepted config, info or metrics request proves the device is up and polling: a seed that still talks to
+   * us is alive and initialising (eve-conformance §3), so the seed rule counts silence from here. Only accepted
+   * requests count (bad input changes no state). Written at most once a second per device.
+   */
+  noteContact(device: DeviceRecord): void {
+    const now = this.deps.clock.now();
+    if (device.lastContactAt !== undefined && now - device.lastContactAt < CONTACT_RESOLUTION_MS) return;
+    this.deps.store.updateDevice(device.uuid, { lastContactAt: now });
+    device.lastContactAt = now;
+  }
+
+  /**
    * Verifies the envelope against a registered device cert. 401 for an unknown cert or a bad signature;
    * when the URL names a UUID, it must be that device's.
    */
@@ -169,6 +181,8 @@ export class Controller {
     return { device, payload };
   }
 }
+
+const CONTACT_RESOLUTION_MS = 1000;
 
 /** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
 export function decodeDeviceCert(field: Uint8Array): string {

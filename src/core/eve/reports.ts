@@ -17,6 +17,7 @@ export function info(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
   const kind = `info.${ZInfoTypes[msg.ztype] ?? msg.ztype}`;
   const json = toJsonString(ZInfoMsgSchema, msg);
   const { store, clock, emit } = ctrl.deps;
+  ctrl.noteContact(device);
   store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json });
   emit({ type: 'eve.info', node: device.uuid, data: { kind, content: msg.InfoContent.case ?? 'none' } });
   return { status: 201 };
@@ -28,6 +29,7 @@ export function report(ctrl: Controller, uuid: string, kind: ReportKind, body: U
   let description: Record<string, unknown> = { bytes: payload.length };
   if (kind === 'newlogs' || kind === 'appnewlogs') description = summariseLogs(payload);
   const { store, clock } = ctrl.deps;
+  ctrl.noteContact(device);
   store.addReport({
     uuid: device.uuid,
     kind,

@@ -33,6 +33,8 @@ export interface ClusterPlan {
   joinServerIp: string;
   /** In node order (serial, then UUID); the order seed reassignment walks. */
   nodes: PlannedNode[];
+  /** Evidence the planner went without (a node's ZInfoHardware after the grace period); empty when complete. */
+  missingEvidence?: string[];
 }
 
 export interface PlanInput {

@@ -52,3 +52,13 @@ export function observeNetworkDevices(devices: NetworkDevice[]): NicObservation[
     };
   });
 }
+
+/** The NICs of iPXE's identity report (`nics: [{mac, link}]`, core/boot/identity.ts): MAC and link state at boot. */
+export function observeIpxeReport(nics: unknown): NicObservation[] {
+  if (!Array.isArray(nics)) return [];
+  return nics.flatMap((n: { mac?: unknown; link?: unknown }) => {
+    if (typeof n?.mac !== 'string') return [];
+    const up = n.link === 'up' ? true : n.link === 'down' ? false : undefined;
+    return [{ source: 'ipxe' as const, mac: n.mac, ...(up === undefined ? {} : { up }) }];
+  });
+}

@@ -26,9 +26,9 @@ export function chooseSeed(nodes: NodeNics[], override?: string): SeedResult {
 export type Reassignment = { kind: 'ok'; plan: ClusterPlan } | { kind: 'refuse'; reason: string };
 
 /**
- * The seed never answered :12346/status. Designate the next node in plan order, but only while no node has
- * initialised: once an etcd member exists a new cluster-init would split the cluster. Addresses stay where they
- * are (the silent seed may still hold its IP); only join_server_ip and the roles move.
+ * The seed went silent before anything ran in cluster mode (core/readiness/seed-watch.ts decides when). Designate
+ * the next node in plan order, but never once an etcd member exists: a new cluster-init would split the cluster.
+ * Addresses stay where they are (the silent seed may still hold its IP); only join_server_ip and the roles move.
  */
 export function reassignSeed(plan: ClusterPlan, failedSeedUuid: string, anyEtcdMemberExists: boolean): Reassignment {
   const failed = plan.nodes.findIndex((n) => n.uuid === failedSeedUuid);
@@ -51,7 +51,7 @@ export function reassignSeed(plan: ClusterPlan, failedSeedUuid: string, anyEtcdM
     plan: {
       ...plan,
       seedUuid: next.uuid,
-      seedWhy: `${next.name}: ${old.name} never initialised and no etcd member existed, so the next node took over`,
+      seedWhy: `${next.name}: ${old.name} went silent before any node was in cluster mode, so the next node took over`,
       joinServerIp: next.ip,
       nodes: plan.nodes.map((n) => ({ ...n, role: n.uuid === next.uuid ? 'seed' : 'joiner' })),
     },

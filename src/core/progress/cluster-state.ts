@@ -16,6 +16,8 @@ export interface ClusterFacts {
   prefix?: string;
   seedUuid?: string;
   seedWhy?: string;
+  /** Evidence the plan was made without (core/plan/evidence.ts). */
+  planMissing: string[];
   nodes: ClusterNode[];
   /** Devices the token is sealed for (uuids; the token itself is never here). */
   sealedFor: string[];
@@ -48,6 +50,7 @@ export interface ClusterEffect {
 
 export function initialCluster(at = 0): ClusterState {
   const facts: ClusterFacts = {
+    planMissing: [],
     nodes: [],
     sealedFor: [],
     deliveredTo: [],
@@ -133,6 +136,7 @@ function planned(s: ClusterState, e: ProgressEvent): ClusterState {
     seedUuid: str(e, 'seed') ?? s.seedUuid,
     seedWhy: str(e, 'why') ?? s.seedWhy,
     prefix: str(e, 'prefix') ?? s.prefix,
+    planMissing: strings(e, 'missingEvidence'),
     deliveredTo: [],
   };
 }

@@ -11,6 +11,8 @@ export const BootEvent = {
   dhcp: 'dhcp',
   /** {mac?, client, file, bytes, total, done, stage?, error?} TFTP transfer progress. */
   tftp: 'tftp',
+  /** {client, file} a name GRUB probes over TFTP and does without (core/boot/grub-tftp.ts): not a failure. */
+  grubProbe: 'tftp.grub-probe',
   /** {mac, path, bytes, total} HTTP byte progress (throttled by core/boot/progress.ts). */
   httpProgress: 'http.progress',
   /** {mac, serial?, nics: [{mac, link}]} the iPXE identity report. */
@@ -26,7 +28,7 @@ export const K3sEvent = {
   readiness: 'k3s.readiness',
   /** {reason} the watcher gave up: the cluster fails with this reason. */
   timeout: 'k3s.timeout',
-  /** {seed, newSeed?, reason} the seed never initialised; the plan moved (or refused to). */
+  /** {seed, newSeed?, reason} the seed went silent; the plan moved, or was held (no newSeed) with the reason. */
   seedReassigned: 'k3s.seed.reassigned',
 } as const;
 

@@ -7,7 +7,15 @@ import type { StepId } from './steps.js';
 export interface Hint {
   what: string;
   todo: string;
+  code?: string;
 }
+
+/**
+ * The stall EVE hides: the config with the sealed token went out and the node shows no cluster activity. A token
+ * that does not decrypt is silent on the device: pkg/pillar/cipher/cipher.go swallows the error, the token becomes
+ * empty and kube-init waits forever on "EncryptedClusterToken is empty" (eve-conformance §3).
+ */
+export const NO_CLUSTER_ACTIVITY = 'no-cluster-activity';
 
 const who = (n: Pick<NodeFacts, 'name' | 'serial' | 'macs' | 'key'>) => n.name ?? n.serial ?? n.macs[0] ?? n.key;
 
@@ -100,19 +108,33 @@ export function stallHint(step: StepId, n: NodeFacts, seconds: number): Hint {
         todo: 'see the cluster panel: planning waits for all three nodes and their ports',
       };
     case 'k3s-joined':
-      return n.role === 'seed'
-        ? {
-            what: `the seed's :12346/status has not answered cluster:<id> for ${s}`,
-            todo: `check ${who(n)}'s cluster cable and address ${n.clusterIp ?? ''}; eveboot moves the seed if no node has initialised`,
-          }
-        : {
-            what: `K3s on ${who(n)} has not joined for ${s}`,
-            todo: `check ${who(n)}'s cluster cable: it must reach the seed on TCP 6443 and 12346`,
-          };
+      return noClusterActivity(n, s);
     case 'ready':
       return {
         what: `joined but not ready for ${s} (/v1-k3s/readyz or EVE's READY condition missing)`,
         todo: 'wait for the control plane to settle; if it persists, check the clocks and disk space on the node',
       };
   }
+}
+
+function noClusterActivity(n: NodeFacts, s: string): Hint {
+  const node = who(n);
+  const seedFirst =
+    n.role === 'seed'
+      ? ''
+      : ` A joiner starts K3s only once the seed answers: if the seed's card is stalled too, start there.`;
+  return {
+    code: NO_CLUSTER_ACTIVITY,
+    what:
+      `config with the sealed join token delivered to ${node} (${n.role ?? 'cluster'} role, cluster IP ` +
+      `${n.clusterIp ?? '?'}) ${s} ago, and no cluster activity from it since (not an etcd member, no cluster:<id> ` +
+      `on :12346/status)`,
+    todo:
+      `The token may not have decrypted on ${node}: EVE drops a decryption error silently and kube-init then waits ` +
+      `forever on "EncryptedClusterToken is empty". Check: (1) the TPM is the one that made the ECDH cert this card ` +
+      `shows (a cleared or swapped TPM, or a re-flashed node, has a new key: mark the node for reinstall so it ` +
+      `onboards again and uploads its current cert); (2) on the node, the kube log in /persist/kubelog for ` +
+      `"EncryptedClusterToken is empty" and zedkube's log for cipher errors; (3) its cluster cable and ` +
+      `address ${n.clusterIp ?? ''}.${seedFirst}`,
+  };
 }

@@ -41,6 +41,9 @@ export function initialModel(at = 0, expected: ExpectedNode[] = []): ProgressMod
   return model;
 }
 
+/** Events about the progress picture itself (adapters/stall-watcher.ts): folding them would move the node. */
+const ABOUT_PROGRESS = new Set(['progress.stalled']);
+
 const CLUSTER_ONLY = new Set([
   'cluster.created',
   'cluster.plan.status',
@@ -51,6 +54,7 @@ const CLUSTER_ONLY = new Set([
 
 export function foldEvent(model: ProgressModel, e: ProgressEvent): { model: ProgressModel; effects: ProgressEffect[] } {
   const effects: ProgressEffect[] = [];
+  if (ABOUT_PROGRESS.has(e.type)) return { model, effects };
   let m = model;
   if (e.type.startsWith('cluster.') || e.type.startsWith('k3s.') || e.type === 'eve.config.delivered') {
     const c = clusterTransition(m.cluster, e);
@@ -173,6 +177,8 @@ export interface ClusterView {
   prefix?: string;
   seed?: string;
   seedWhy?: string;
+  /** What the plan was made without (a node's hardware report after the grace period). */
+  planMissing: string[];
   quorum: string;
   evidence: string[];
   missing: string[];
@@ -214,6 +220,7 @@ export function view(m: ProgressModel, now?: number, limits?: StallLimits): Snap
       kind: c.kind,
       ...pick(c, ['id', 'name', 'prefix', 'seedWhy', 'basis']),
       ...(seed || c.seedUuid ? { seed: seed?.name ?? c.seedUuid } : {}),
+      planMissing: c.planMissing ?? [],
       quorum: c.quorum,
       evidence: c.evidence,
       missing: c.missing,

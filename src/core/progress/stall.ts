@@ -20,7 +20,10 @@ export const DEFAULT_STALL_LIMITS: StallLimits = {
   attested: 5 * MIN,
   nics: 5 * MIN,
   config: 10 * MIN,
-  'k3s-joined': 10 * MIN,
+  // Counted from the config with the sealed token. EVE-k boots single-node first and enters cluster mode only
+  // after Longhorn, KubeVirt and CDI are up (pkg/kube/kube-init/monitor/monitor.go): well over 15 min on real
+  // hardware. 45 min leaves room for that before the named stall no-cluster-activity shows.
+  'k3s-joined': 45 * MIN,
   ready: 10 * MIN,
 };
 

@@ -40,6 +40,8 @@ export type StepStatus = 'pending' | 'active' | 'done' | 'skipped' | 'failed';
 
 export interface Problem {
   kind: 'failed' | 'stalled';
+  /** A named problem (e.g. `no-cluster-activity`): the same name in the UI, the report and the JSON events. */
+  code?: string;
   /** What happened, observed. */
   what: string;
   /** What the person on site should do. */

@@ -1,9 +1,11 @@
 // "K3s HA control plane ready", from observations only (k3s-facts.md): three etcd members named like the three
 // devices, readyz 200 and :12346/status = cluster:<id> on all three, and, when EVE reports it, the leader's
-// ZInfoKubeCluster with three READY, role_server, JOINED nodes. Without a route to the cluster IPs readiness rests
-// on EVE's report alone, and the result says so.
+// ZInfoKubeCluster with three READY, JOINED nodes. role_server is not evidence: EVE hard-codes it true
+// (pkg/pillar/types/zedkubetypes.go). JOINED means etcd label + cluster config present, and :12346/status answers
+// cluster:<id> only on etcd-labelled nodes (zedkube/clusterstatus.go; eve-conformance §3). Without a route to the
+// cluster IPs readiness rests on EVE's report alone, and the result says so.
 import type { ClusterPlan } from '../plan/cluster-plan.js';
-import { matchMembers } from './members.js';
+import { k8sNodeName, matchMembers } from './members.js';
 import type { KubeClusterView, KubeNodeView, ProbeResult } from './observation.js';
 
 export interface ReadinessInput {
@@ -12,6 +14,7 @@ export interface ReadinessInput {
   probeRoute: boolean;
   /** The latest probe of each node. */
   probes: ProbeResult[];
+  /** The leader's ZInfoKubeCluster for THIS cluster (its cluster_id); a single-node report is not one. */
   kube?: KubeClusterView;
   /** ZInfoApp.cluster_app_running per device UUID, when reported. */
   apps?: Record<string, boolean>;
@@ -45,8 +48,9 @@ export function evaluateReadiness(input: ReadinessInput): Readiness {
   const { plan } = input;
   const evidence: string[] = [];
   const missing: string[] = [];
-  const kubeOf = (n: PlanNode) => input.kube?.nodes.find((k) => k.nodeId === n.uuid || k.name === n.name);
-  const eveReady = (k: KubeNodeView | undefined) => !!k && k.ready && k.roleServer && k.admission === 'JOINED';
+  // node_id is the node-uuid label; the K8s node name is the device name as kube-init derives it.
+  const kubeOf = (n: PlanNode) => input.kube?.nodes.find((k) => k.nodeId === n.uuid || k.name === k8sNodeName(n.name));
+  const eveReady = (k: KubeNodeView | undefined) => !!k && k.ready && k.admission === 'JOINED';
 
   const basis: Readiness['basis'] = input.probeRoute ? 'probes' : input.kube ? 'eve' : 'none';
   if (!input.probeRoute) {
@@ -70,7 +74,7 @@ export function evaluateReadiness(input: ReadinessInput): Readiness {
     if (p?.ping.ok) ev.push('/ping pong');
     if (pinOk) ev.push(`/cacerts ${p!.cacerts.pin === 'pinned-now' ? 'pinned' : 'matches the pin'}`);
     if (p?.readyz.ok) ev.push('/v1-k3s/readyz 200');
-    if (eveReady(k)) ev.push('EVE: READY, role_server, JOINED');
+    if (eveReady(k)) ev.push('EVE: READY, JOINED');
     if (input.apps?.[n.uuid]) ev.push('EVE: cluster_app_running');
     const inEtcd = matched.includes(n);
     if (inEtcd) ev.push('etcd member');
@@ -133,7 +137,6 @@ function eveGaps(name: string, k: KubeNodeView | undefined): string[] {
   if (!k) return [`EVE: ZInfoKubeCluster does not list ${name}`];
   const out: string[] = [];
   if (!k.ready) out.push(`EVE: ${name} has no READY condition set`);
-  if (!k.roleServer) out.push(`EVE: ${name} is not role_server`);
   if (k.admission !== 'JOINED') out.push(`EVE: ${name} admission is ${k.admission}, not JOINED`);
   return out;
 }

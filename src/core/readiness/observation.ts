@@ -3,6 +3,7 @@
 import { fromJsonString } from '@bufbuild/protobuf';
 import { KubeNodeConditionType, NodeAdmission } from '../../gen/info/edge_node_cluster_pb.js';
 import { type ZInfoKubeCluster, ZInfoMsgSchema } from '../../gen/info/info_pb.js';
+import { currentPorts } from '../plan/observe.js';
 
 export interface Check {
   ok: boolean;
@@ -27,12 +28,13 @@ export interface ProbeResult {
   dbInfo: Check & { members?: string[] };
 }
 
+// role_server is not read: EVE hard-codes it true (pkg/pillar/types/zedkubetypes.go), so it proves nothing
+// (eve-conformance §3). Admission JOINED is what counts: etcd label + cluster config present.
 export interface KubeNodeView {
   name: string;
   nodeId: string;
   internalIp: string;
   ready: boolean;
-  roleServer: boolean;
   admission: string;
 }
 
@@ -54,7 +56,6 @@ export function kubeClusterView(msg: ZInfoKubeCluster, reporter: string, at: num
       nodeId: n.nodeId,
       internalIp: n.internalIp,
       ready: n.conditions.some((c) => c.type === KubeNodeConditionType.READY && c.set),
-      roleServer: n.roleServer,
       admission: NodeAdmission[n.admissionStatus] ?? String(n.admissionStatus),
     })),
   };
@@ -80,5 +81,16 @@ export function appRunningFromReport(json: string): boolean | undefined {
     return msg.InfoContent.case === 'ainfo' ? msg.InfoContent.value.clusterAppRunning : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The IPv4 addresses a stored `info.ZiDevice` report shows on the ports of EVE's current port config. */
+export function portAddressesFromReport(json: string): string[] {
+  try {
+    const msg = fromJsonString(ZInfoMsgSchema, json, { ignoreUnknownFields: true });
+    if (msg.InfoContent.case !== 'dinfo') return [];
+    return currentPorts(msg.InfoContent.value).flatMap((p) => p.IPAddrs.filter((a) => !a.includes(':')));
+  } catch {
+    return [];
   }
 }

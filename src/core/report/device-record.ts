@@ -28,6 +28,8 @@ export interface DeviceReport {
   finishedAt: string;
   result: 'ready' | 'failed' | 'in-progress';
   problem: string;
+  /** Evidence the cluster plan was made without ('' when it had everything). */
+  planMissing: string;
   station: string;
   /** Only with `eveboot report --include-escrow`: the vault keys the device escrowed. */
   escrow?: { keyType: string; key: string }[];
@@ -71,9 +73,16 @@ export function deviceReport(i: ReportInput): DeviceReport {
     startedAt: iso(starts.length ? Math.min(...starts) : i.device.onboardedAt),
     finishedAt: result === 'in-progress' ? '' : iso(ends.length ? Math.max(...ends) : undefined),
     result,
-    problem: i.node?.problem ? `${i.node.problem.what} — ${i.node.problem.todo}` : '',
+    problem: problemText(i.node?.problem),
+    planMissing: (i.plan?.missingEvidence ?? []).join('; '),
     station: i.station,
   };
+}
+
+/** A named problem leads with its name, as in the UI and the `progress.stalled` event. */
+function problemText(p: NodeView['problem']): string {
+  if (!p) return '';
+  return `${p.code ? `${p.code}: ` : ''}${p.what} — ${p.todo}`;
 }
 
 const COLUMNS: (keyof DeviceReport)[] = [
@@ -95,11 +104,20 @@ const COLUMNS: (keyof DeviceReport)[] = [
   'finishedAt',
   'result',
   'problem',
+  'planMissing',
   'station',
 ];
 
 /** Columns a ready device may leave empty: network-boot facts (a USB install has none), timestamps and problems. */
-const OPTIONAL = new Set<keyof DeviceReport>(['softSerial', 'macs', 'smbiosUuid', 'via', 'finishedAt', 'problem']);
+const OPTIONAL = new Set<keyof DeviceReport>([
+  'softSerial',
+  'macs',
+  'smbiosUuid',
+  'via',
+  'finishedAt',
+  'problem',
+  'planMissing',
+]);
 
 /** The fields a finished (ready) device's record must have filled in: identity, cluster role and address. */
 export const REQUIRED_FIELDS: (keyof DeviceReport)[] = COLUMNS.filter((c) => !OPTIONAL.has(c));

@@ -7,7 +7,7 @@ export type PathDecision = { kind: 'ok'; path: string } | { kind: 'refuse'; reas
 // a later HTTP or script layer might, so such names are never legitimate boot files.
 const encodedTraversal = /%(2e|2f|5c|00|25)/i;
 
-/** Returns the normalised relative path ('a/b.efi') or why it is refused (sent as ERROR 2). */
+/** Returns the normalised root-relative path ('a/b.efi' for 'a/b.efi' or '/a/b.efi') or why it is refused (ERROR 2). */
 export function confinePath(requested: string): PathDecision {
   if (requested.length === 0) return { kind: 'refuse', reason: 'empty file name' };
   if (requested.includes('\0')) return { kind: 'refuse', reason: 'NUL in file name' };
@@ -16,8 +16,10 @@ export function confinePath(requested: string): PathDecision {
   // Windows-style names (some WDS/pxelinux setups send '\boot\x86\...') are refused rather than rewritten.
   if (requested.includes('\\')) return { kind: 'refuse', reason: 'backslash in file name' };
   if (encodedTraversal.test(requested)) return { kind: 'refuse', reason: 'percent-encoded separator in file name' };
-  if (requested.startsWith('/')) return { kind: 'refuse', reason: 'absolute path' };
   if (/^[a-z]:/i.test(requested)) return { kind: 'refuse', reason: 'drive-letter path' };
+  // A leading '/' names the boot root, as dnsmasq and tftpd-hpa --secure read it: GRUB asks for
+  // '/EFI/BOOT/grub.cfg' (its prefix is '(tftp,<server>)/EFI/BOOT'). Empty segments drop below, so the
+  // name stays confined to the root.
   const segments: string[] = [];
   for (const seg of requested.split('/')) {
     if (seg === '' || seg === '.') continue;

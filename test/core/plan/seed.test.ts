@@ -26,9 +26,14 @@ const plan: ClusterPlan = {
 describe('reassignSeed', () => {
   const cases = [
     {
-      name: 'a seed that never initialised is replaced by the next node while no etcd member exists',
+      name: 'a seed that went silent is replaced by the next node while no etcd member exists',
       input: { plan, failed: uuidOf(1), etcd: false },
-      want: { kind: 'ok', seed: uuidOf(2), join: '10.244.244.2', text: 'node-1 never initialised' },
+      want: {
+        kind: 'ok',
+        seed: uuidOf(2),
+        join: '10.244.244.2',
+        text: 'node-1 went silent before any node was in cluster mode',
+      },
     },
     {
       name: 'the last node in order hands over to the first',

@@ -80,6 +80,14 @@ describe('foldEvents', () => {
     expect(foldEvents([], { since: 0, now: 61_000, expected }).nodes[0]?.problem?.what).toMatch(/no DHCP reply seen/);
   });
 
+  it('a progress.stalled event (the stall told as an event) does not move the node, so the stall stands', () => {
+    // DHCP is a streaming step: its stall is silence since the node's last event.
+    const discover = ev(0, 'dhcp', { mac: MAC, msgType: 'DISCOVER', reason: 'not answered', ipxe: false, arch: 7 });
+    const told = ev(61_000, 'progress.stalled', { mac: MAC, step: 'dhcp', what: 'no DHCP reply seen' });
+    const snap = foldEvents([discover, told], { since: 0, now: 61_500 });
+    expect(snap.nodes[0]?.problem?.what).toMatch(/no DHCP reply seen for .* for 62 s/);
+  });
+
   it('foldEvent returns deltas for the live stream, and the model is JSON', () => {
     const out = foldEvent(initialModel(), pxeInstall()[0]!);
     expect(out.effects.map((e) => e.kind)).toEqual(['phase', 'step']);

@@ -1,33 +1,12 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import type { ClusterPlan } from '../../../src/core/plan/cluster-plan.js';
 import { evaluateReadiness, type ReadinessInput } from '../../../src/core/readiness/evaluate.js';
 import { memberMatches } from '../../../src/core/readiness/members.js';
 import { type KubeClusterView, kubeClusterView, type ProbeResult } from '../../../src/core/readiness/observation.js';
 import { KubeNodeConditionType, NodeAdmission } from '../../../src/gen/info/edge_node_cluster_pb.js';
 import { ZInfoKubeClusterSchema } from '../../../src/gen/info/info_pb.js';
+import { ID, plan, U } from './fixtures.js';
 
-const ID = '5b0f3a5e-8d2c-4a7e-9a61-0c1d2e3f4a5b';
-const U = [
-  '11111111-1111-4111-8111-111111111111',
-  '22222222-2222-4222-8222-222222222222',
-  '33333333-3333-4333-8333-333333333333',
-];
-const plan: Pick<ClusterPlan, 'clusterId' | 'seedUuid' | 'nodes'> = {
-  clusterId: ID,
-  seedUuid: U[0]!,
-  nodes: [1, 2, 3].map((n) => ({
-    uuid: U[n - 1]!,
-    name: `node-${n}`,
-    ip: `10.244.244.${n}`,
-    ipPrefix: `10.244.244.${n}/28`,
-    interfaceLabel: 'eth1',
-    ifname: 'eth1',
-    mac: `02:00:00:00:0${n}:01`,
-    why: '',
-    role: n === 1 ? 'seed' : 'joiner',
-  })),
-};
 const MEMBERS = ['node-1-0a1b2c3d', 'node-2-1a2b3c4d', 'node-3-2a3b4c5d'];
 const ok = (detail = 'ok') => ({ ok: true, detail });
 const no = (detail: string) => ({ ok: false, detail });
@@ -63,7 +42,6 @@ const kube = (nodes: { n: number; ready?: boolean; admission?: string }[]): Kube
     nodeId: U[n - 1]!,
     internalIp: `10.244.244.${n}`,
     ready,
-    roleServer: true,
     admission,
   })),
 });
@@ -206,8 +184,51 @@ describe('etcd member names', () => {
   for (const c of cases) it(c.name, () => expect(memberMatches(c.input[0], c.input[1])).toBe(c.want));
 });
 
+describe('what ZInfoKubeCluster proves (eve-conformance §3)', () => {
+  const report = (roleServer: boolean, admission: NodeAdmission) =>
+    kubeClusterView(
+      create(ZInfoKubeClusterSchema, {
+        clusterId: ID,
+        nodes: [1, 2, 3].map((n) => ({
+          name: `node-${n}`,
+          nodeId: U[n - 1],
+          roleServer,
+          admissionStatus: n === 3 ? admission : NodeAdmission.JOINED,
+          conditions: [{ type: KubeNodeConditionType.READY, set: true }],
+        })),
+      }),
+      U[0]!,
+      5,
+    );
+  const cases = [
+    {
+      name: 'role_server false everywhere changes nothing: EVE hard-codes it, so it is no evidence',
+      input: report(false, NodeAdmission.JOINED),
+      want: { ready: true, quorum: '3/3' },
+    },
+    {
+      name: 'role_server true does not make a JOINING node a member (no etcd label yet)',
+      input: report(true, NodeAdmission.JOINING),
+      want: { ready: false, quorum: '2/3' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = evaluateReadiness({ plan, probeRoute: false, probes: [], kube: c.input });
+      expect({ ready: r.ready, quorum: r.quorum }).toEqual(c.want);
+      expect(JSON.stringify(r)).not.toMatch(/role_server/);
+    });
+  }
+  it('a node is found by its K8s node name (device name lower-cased, _ → -) when node_id is empty', () => {
+    const named = { ...plan, nodes: plan.nodes.map((n, i) => ({ ...n, name: `Edge_${i + 1}` })) };
+    const k = kube([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    k.nodes = k.nodes.map((x, i) => ({ ...x, nodeId: '', name: `edge-${i + 1}` }));
+    expect(evaluateReadiness({ plan: named, probeRoute: false, probes: [], kube: k }).ready).toBe(true);
+  });
+});
+
 describe('kubeClusterView', () => {
-  it('reduces the leader report to READY, role_server and admission per node', () => {
+  it('reduces the leader report to READY and admission per node (role_server is not kept)', () => {
     const msg = create(ZInfoKubeClusterSchema, {
       clusterId: ID,
       nodes: [
@@ -221,7 +242,7 @@ describe('kubeClusterView', () => {
       ],
     });
     expect(kubeClusterView(msg, U[0]!, 5).nodes).toEqual([
-      { name: 'node-1', nodeId: U[0], internalIp: '', ready: true, roleServer: true, admission: 'JOINED' },
+      { name: 'node-1', nodeId: U[0], internalIp: '', ready: true, admission: 'JOINED' },
     ]);
   });
 });

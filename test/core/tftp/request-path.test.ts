@@ -10,6 +10,9 @@ describe('confinePath', () => {
     ['a//b/./c.efi', 'a/b/c.efi'],
     ['file..name', 'file..name'],
     ['100%.txt', '100%.txt'],
+    // GRUB asks for its prefix from the root (grub-under-ipxe.md); a leading '/' is the boot root, never the host's.
+    ['/EFI/BOOT/grub.cfg', 'EFI/BOOT/grub.cfg'],
+    ['/etc/passwd', 'etc/passwd'],
   ];
   for (const [input, want] of ok)
     it(`accepts ${input}`, () => expect(confinePath(input)).toEqual({ kind: 'ok', path: want }));
@@ -18,7 +21,7 @@ describe('confinePath', () => {
     ['../etc/passwd', "'..' in file name"],
     ['a/../../etc/hostname', "'..' in file name"],
     ['a/..', "'..' in file name"],
-    ['/etc/passwd', 'absolute path'],
+    ['//x/../y', "'..' in file name"],
     ['\\boot\\x86\\wdsnbp.com', 'backslash in file name'],
     ['..\\windows', 'backslash in file name'],
     ['a\0b', 'NUL in file name'],
@@ -30,6 +33,7 @@ describe('confinePath', () => {
     ['bad\nname', 'control character in file name'],
     ['', 'empty file name'],
     ['./', 'no file name'],
+    ['/', 'no file name'],
   ];
   for (const [input, reason] of refused) {
     it(`refuses ${JSON.stringify(input)}`, () => expect(confinePath(input)).toEqual({ kind: 'refuse', reason }));
