@@ -1,16 +1,19 @@
 // Factory-line rehearsal: 30 clusters (90 simulated nodes), all in flight at once, one with an injected failure.
 // The appliance (`eveboot serve --headless --rehearsal`) and the simulator (`eveboot sim`) run as separate
 // processes from dist/, so the appliance's peak RSS (VmHWM) is measured alone. Prints the figures for the README.
-// Usage: npm run build && npx tsx bench/factory-line.ts [clusters=30] [failIndex=3]
+// Usage: npm run build && npx tsx bench/factory-line.ts [clusters=30] [failIndex=3] [portBase=30000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REQUIRED_FIELDS } from '../src/core/report/device-record.js';
+import { waitListening } from '../test/support/process.js';
 
 const clusters = Number(process.argv[2] ?? 30);
 const failIndex = Number(process.argv[3] ?? 3);
-const base = 30000;
+// Ports base+88, base+443 and base+500… (8 per cluster); the test passes its own base so that two worktrees or
+// runs on one machine never share the appliance's ports.
+const base = Number(process.argv[4] ?? 30000);
 const dir = mkdtempSync(join(tmpdir(), 'eveboot-line-'));
 const state = join(dir, 'state');
 const manifest = join(dir, 'line.yaml');
@@ -48,6 +51,12 @@ const appliance = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
+// Killed from outside (the test's timeout): take the appliance and the simulator down too, never leave them running.
+let simPid: number | undefined;
+process.once('SIGTERM', () => {
+  for (const pid of [appliance.pid, simPid]) if (pid) process.kill(pid, 'SIGKILL');
+  process.exit(1);
+});
 let peakRss = 0;
 const sampler = setInterval(() => {
   try {
@@ -74,7 +83,7 @@ const done = new Promise<{ ok: boolean; failed: string[] }>((resolve) => {
     }
   });
 });
-await new Promise((r) => setTimeout(r, 2500));
+await waitListening(base + 443); // the controller is up: start the nodes (a condition, not a 2.5 s sleep)
 const sim = spawn(
   process.execPath,
   [
@@ -97,6 +106,7 @@ const sim = spawn(
     stdio: ['ignore', 'ignore', 'inherit'],
   },
 );
+simPid = sim.pid;
 const result = await done;
 const seconds = (Date.now() - t0) / 1000;
 clearInterval(sampler);

@@ -57,14 +57,13 @@ if [ $peer_rc -ne 0 ]; then
 fi
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json || status=$?
 
-if [ -s test-output/skipped.txt ]; then
-  echo
-  echo "== SKIPPED (not passed) — these suites did not run:"
-  sort -u test-output/skipped.txt | sed 's/^/   /'
+if [ "${CI:-}" = true ] && git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- test/)" ]; then
+  # Goldens are written only under UPDATE_GOLDEN=1; a run that changed or added files under test/ failed.
+  git --no-pager diff --stat -- test/; git status --short -- test/
+  echo "FAIL: the tests changed files under test/ (goldens are written only with UPDATE_GOLDEN=1)"
+  status=1
 fi
-# The plain closing line CI reads: "tests: N passed, N failed, N skipped".
-if [ -f test-output/vitest.json ]; then
-  node -e 'const r = require("./test-output/vitest.json");
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);'
-fi
+# Failed files, skipped suites (a failure under CI=true unless allowlisted) and, last, the closing line CI
+# reads: "tests: N passed, N failed, N skipped".
+node scripts/test-summary.mjs test-output/vitest.json test-output/skipped.txt test/skip-allowlist.txt || status=1
 exit $status

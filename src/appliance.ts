@@ -2,7 +2,7 @@
 // HTTP apps. Nothing listens here: cli/serve.ts (via main.ts) calls listen, tests use inject() or listen on
 // loopback themselves.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,14 +14,17 @@ import { keySigner } from './adapters/key-signer.js';
 import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
+import { publishAfterCommit } from './adapters/publish-after-commit.js';
 import { startReadinessWatcher, type Watcher } from './adapters/readiness-watcher.js';
 import { openRecordLog } from './adapters/record-log.js';
 import { openSecretBox } from './adapters/secret-box.js';
 import { startStallWatcher } from './adapters/stall-watcher.js';
+import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
+import type { AttestPolicy } from './core/eve/attest-policy.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
@@ -54,6 +57,8 @@ export interface ApplianceOptions {
   clock?: Clock;
   random?: Random;
   uiAccessToken: string;
+  /** Serve the UI over HTTPS with the appliance's TLS cert (--ui-public); the cookie is then Secure. */
+  uiHttps?: boolean;
   /** Operator or station id for device records (default: the host name). */
   station?: string;
   /** How readiness probes reach the cluster IPs; undefined: no route (readiness rests on EVE's reports). */
@@ -81,13 +86,14 @@ export interface Appliance {
 export async function createAppliance(opts: ApplianceOptions): Promise<Appliance> {
   const { site, logger } = opts;
   const specs = clusterSpecs(site);
-  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  secureStateDir(opts.stateDir);
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
     sans: [...(site.listen.advertise ? [site.listen.advertise] : []), ...(opts.sans ?? [])],
   });
-  const store = openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db'));
+  const { store, publish } = publishAfterCommit(openStore(opts.stateUrl ?? join(opts.stateDir, 'eveboot.db')));
   const secrets = openSecretBox(join(opts.stateDir, 'keys', 'state.key'));
+  secureStateDir(opts.stateDir);
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
   const events: ApplianceEvents = new EventEmitter();
@@ -128,11 +134,14 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     const stored = store.addEvent({ at: clock.now(), ...e });
     log.info({ type: e.type, node: e.node, ...e.data }, e.type);
     const delta = fold(stored);
-    recordResults(delta);
-    events.emit('event', stored);
-    events.emit('delta', delta);
+    publish(() => {
+      recordResults(delta);
+      events.emit('event', stored);
+      events.emit('delta', delta);
+    });
   };
   const hooks: ApplianceHooks = {};
+  const attestPolicy = loadAttestPolicy(site);
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);
   const controller = new Controller({
     store,
@@ -146,6 +155,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       mode: site.onboarding.policy,
       nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
     }),
+    attestPolicy: () => attestPolicy,
     defaultCluster: () => cluster.clusterForUnlisted(),
     emit,
   });
@@ -224,6 +234,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     events,
     logger,
     accessToken: opts.uiAccessToken,
+    https: opts.uiHttps ? { key: pki.tls.keyPem, cert: pki.tls.certPem } : undefined,
     station,
     clock,
     secrets,
@@ -250,4 +261,23 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       store.close();
     },
   };
+}
+
+/** onboarding.tpm and the vendor CA bundle (read once at start: a missing or empty bundle is a start error). */
+function loadAttestPolicy(site: Site): AttestPolicy {
+  const path = site.onboarding.tpmVendorCa;
+  if (!path) return { tpm: site.onboarding.tpm, vendorCas: [] };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new EvebootError(
+      'EVEBOOT_ERR_CONFIG',
+      `onboarding.tpmVendorCa: cannot read ${path}: ${(e as Error).message}`,
+    );
+  }
+  const vendorCas = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (vendorCas.length === 0)
+    throw new EvebootError('EVEBOOT_ERR_CONFIG', `onboarding.tpmVendorCa: ${path} holds no PEM certificate`);
+  return { tpm: site.onboarding.tpm, vendorCas };
 }

@@ -107,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Everything eveboot writes (state dir, databases, keys, records, imported images) is for its own user only.
+process.umask(0o077);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {

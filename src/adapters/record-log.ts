@@ -10,7 +10,7 @@ export interface RecordLog {
 export function openRecordLog(path: string): RecordLog {
   return {
     append(r) {
-      appendFileSync(path, `${JSON.stringify({ ...r, recordedAt: new Date().toISOString() })}\n`, { mode: 0o644 });
+      appendFileSync(path, `${JSON.stringify({ ...r, recordedAt: new Date().toISOString() })}\n`, { mode: 0o600 });
       const fd = openSync(path, 'r');
       try {
         fsyncSync(fd);

@@ -7,11 +7,13 @@ export class SqliteBootStore implements BootStore {
   private readonly one: Statement<[string], { doc: string }>;
   private readonly all: Statement<[], { doc: string }>;
   private readonly upsert: Statement<[string, string]>;
+  private readonly del: Statement<[string]>;
 
   constructor(db: Database) {
     db.exec('CREATE TABLE IF NOT EXISTS boot_machines (mac TEXT PRIMARY KEY, doc TEXT NOT NULL)');
     this.one = db.prepare('SELECT doc FROM boot_machines WHERE mac = ?');
     this.all = db.prepare('SELECT doc FROM boot_machines ORDER BY mac');
+    this.del = db.prepare('DELETE FROM boot_machines WHERE mac = ?');
     this.upsert = db.prepare(
       'INSERT INTO boot_machines (mac, doc) VALUES (?, ?) ON CONFLICT(mac) DO UPDATE SET doc = excluded.doc',
     );
@@ -29,6 +31,10 @@ export class SqliteBootStore implements BootStore {
   put(m: BootMachine): void {
     this.upsert.run(m.mac, JSON.stringify(m));
   }
+
+  remove(mac: string): void {
+    this.del.run(mac);
+  }
 }
 
 /** In-memory BootStore for tests and the demo. */
@@ -43,5 +49,8 @@ export class MemoryBootStore implements BootStore {
   }
   put(m: BootMachine): void {
     this.rows.set(m.mac, structuredClone(m));
+  }
+  remove(mac: string): void {
+    this.rows.delete(mac);
   }
 }

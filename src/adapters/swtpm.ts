@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { assertUncompressedPoint, EVE_ECDH_KEY_HANDLE, type Tpm, TpmError } from '../ports/tpm.js';
+import { ensureQuoteKey, swtpmQuote } from './swtpm-quote.js';
 
 const execFileAsync = promisify(execFile);
 const HANDLE = `0x${EVE_ECDH_KEY_HANDLE.toString(16)}`;
@@ -196,6 +197,7 @@ function swtpmTpm(stateDir: string, proc: SwtpmProcess, port: number, run: Run):
     }
   };
 
+  const quoteTools = { run, tmp, persistent: () => persistentHandles(run) };
   return {
     kind: 'swtpm',
     ecdhPublicKey: () =>
@@ -218,6 +220,16 @@ function swtpmTpm(stateDir: string, proc: SwtpmProcess, port: number, run: Run):
         } finally {
           await Promise.all([rm(input, { force: true }), rm(output, { force: true })]);
         }
+      }),
+    attestationKeyPem: () =>
+      serial(async () => {
+        ensureOpen();
+        return ensureQuoteKey(quoteTools);
+      }),
+    quote: (nonce) =>
+      serial(async () => {
+        ensureOpen();
+        return swtpmQuote(quoteTools, nonce);
       }),
     close: async () => {
       if (closed) return;

@@ -31,7 +31,8 @@ export const SERVE_USAGE = `usage: eveboot serve [--state DIR] [--site FILE] [--
   --rehearsal P   probe cluster IPs on the loopback ports of simulated nodes (eveboot sim --port-base P)
   --probe-cluster probe the nodes' cluster IPs directly (automatic when one of our addresses is inside a
                   cluster prefix; otherwise readiness rests on EVE's reports alone)
-  --ui-public     listen for the UI and operator API on all interfaces instead of loopback
+  --ui-public     listen for the UI and operator API on all interfaces instead of loopback, over HTTPS
+                  with a cert from the appliance CA (fingerprint printed below)
   --station ID    station id written into every device record (default: the host name)
   --log-level LEVEL  pino level of the JSON log on stderr: trace, debug, info (default), warn, error`;
 
@@ -85,6 +86,7 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     site,
     logger,
     uiAccessToken: accessToken,
+    uiHttps: values['ui-public'],
     probeRoute:
       extras.probeRoute ??
       (values.rehearsal
@@ -146,7 +148,8 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   }
   const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
   await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
-  const uiUrl = `http://${uiHost === '0.0.0.0' ? advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
+  const scheme = values['ui-public'] ? 'https' : 'http';
+  const uiUrl = `${scheme}://${uiHost === '0.0.0.0' ? advertise : uiHost}:${listen.uiPort}/?access_token=${accessToken}`;
   const controllerUrl = `https://${advertise}:${listen.controllerPort}/api/v2/edgedevice/`;
   if (!values.headless) {
     out(

@@ -25,6 +25,10 @@ export const SITE_KEY_DOCS: Record<string, string> = {
   onboarding: 'Who may onboard.',
   'onboarding.policy':
     '`allowlist`: only the nodes listed; `approve`: unknown boxes wait for an operator decision in the UI.',
+  'onboarding.tpm':
+    '`required`: a quote signed by the device TPM and fresh against our nonce is needed (no empty quotes, no downgrade); `preferred`: a device that once sent a signed quote must keep doing so; `off`: quotes are not checked (the demo). See concepts/security-hardening.',
+  'onboarding.tpmVendorCa':
+    'PEM bundle of TPM vendor CAs the endorsement cert EVE uploads must chain to. EVE today uploads an EK cert signed by its own device key, so this refuses every current EVE node; leave it unset unless your EVE build uploads the vendor EK cert.',
   listen: 'Addresses and ports the appliance uses.',
   'listen.advertise':
     "Address or DNS name the nodes reach the appliance at (CONFIG `server`, TLS SAN). Default under network boot: the serving interface's address. Required for USB media. Never loopback for real nodes; a DNS name makes hand-over easy.",

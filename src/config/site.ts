@@ -69,7 +69,13 @@ export const siteSchema = z
       .max(1000)
       .optional(),
     onboarding: z
-      .object({ policy: z.enum(['allowlist', 'approve']).default('allowlist') })
+      .object({
+        policy: z.enum(['allowlist', 'approve']).default('allowlist'),
+        /** What a node's attestation must prove (docs/concepts/security-hardening.md); the demo site says off. */
+        tpm: z.enum(['required', 'preferred', 'off']).default('required'),
+        /** PEM bundle of TPM vendor CAs; uploaded endorsement certs must chain to one of them. */
+        tpmVendorCa: z.string().min(1).optional(),
+      })
       .strict()
       .default({}),
     listen: z
@@ -225,6 +231,6 @@ nodes:
   - { serial: DEMO-0001, name: edge-1 }
   - { serial: DEMO-0002, name: edge-2 }
   - { serial: DEMO-0003, name: edge-3 }
-onboarding: { policy: allowlist }
+onboarding: { policy: allowlist, tpm: off }
 listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: 18443, httpPort: 18080, tftpPort: 16969, dhcpPort: 16767, uiPort: 18088 }
 `;

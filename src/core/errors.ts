@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_IMAGE_NO_CONFIG'
   | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
   | 'EVEBOOT_ERR_INTERFACE'
-  | 'EVEBOOT_ERR_DHCP';
+  | 'EVEBOOT_ERR_DHCP'
+  | 'EVEBOOT_ERR_BUSY';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -26,6 +27,7 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_CLUSTER_UNREACHABLE: 503,
   EVEBOOT_ERR_INTERFACE: 400,
   EVEBOOT_ERR_DHCP: 500,
+  EVEBOOT_ERR_BUSY: 429,
 };
 
 export class EvebootError extends Error {

@@ -1,5 +1,5 @@
 // What the HTTP-boot side remembers per machine (keyed by the MAC of the NIC it PXE-booted from): the identity
-// its iPXE script reported, whether an install is recorded, and the operator's reinstall mark. Three methods;
+// its iPXE script reported, whether an install is recorded, and the operator's reinstall mark. Four methods;
 // the core computes the next record, the adapter only persists it (adapters/sqlite-boot-store.ts).
 
 export type LinkState = 'up' | 'down' | 'unknown';
@@ -52,4 +52,6 @@ export interface BootStore {
   machine(mac: string): BootMachine | undefined;
   machines(): BootMachine[];
   put(m: BootMachine): void;
+  /** Forget a machine (unknown machines expire, core/boot/expiry.ts). */
+  remove(mac: string): void;
 }

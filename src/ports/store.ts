@@ -16,8 +16,13 @@ export interface DeviceRecord {
   /** hex of the 16-byte hash the device sent with its ECDH cert. */
   ecdhCertHash?: string;
   attestCertPem?: string;
+  /** Endorsement cert as uploaded (type 12). */
+  ekCertPem?: string;
   nonce?: string;
+  /** hex SHA-256 of the integrity token issued at the last successful quote (the token itself is not kept). */
   integrityToken?: string;
+  /** When the device first passed with a TPM-signed quote; from then on an empty quote is refused. */
+  quoteVerifiedAt?: number;
   attestedAt?: number;
   lastConfigHash?: string;
   configServedAt?: number;

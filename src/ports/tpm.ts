@@ -4,6 +4,19 @@
 
 /** EVE's persistent handle for the device ECDH key. */
 export const EVE_ECDH_KEY_HANDLE = 0x81000005;
+/** EVE's persistent handle for the restricted signing (quote) key (evetpm TpmQuoteKeyHdl). */
+export const EVE_QUOTE_KEY_HANDLE = 0x81000004;
+/** PCRs EVE quotes (evetpm PcrListForQuote), SHA-256 bank. */
+export const EVE_QUOTED_PCRS = Array.from({ length: 16 }, (_, i) => i);
+/** PCRs whose values EVE sends with the quote: 0..maxPCRIndex (23), SHA-256 (tpmmgr getQuote). */
+export const EVE_SENT_PCRS = Array.from({ length: 24 }, (_, i) => i);
+
+/** A TPM2_Quote as tpmmgr getQuote returns it: TPMS_ATTEST, DER ECDSA signature, SHA-256 PCRs 0-23. */
+export interface TpmQuote {
+  attestData: Uint8Array;
+  signature: Uint8Array;
+  pcrs: { index: number; value: Uint8Array }[];
+}
 
 export interface Tpm {
   readonly kind: 'soft' | 'swtpm';
@@ -11,6 +24,10 @@ export interface Tpm {
   ecdhPublicKey(): Promise<Uint8Array>;
   /** TPM2_ECDH_ZGen: d_dev · Q, returns the shared point 0x04||X||Y (65 bytes, coordinates left-zero-padded to 32). */
   ecdhZGen(peerPoint: Uint8Array): Promise<Uint8Array>;
+  /** Creates (once) the ECDSA P-256 restricted signing key EVE keeps at 0x81000004; returns its SPKI PEM. */
+  attestationKeyPem(): Promise<string>;
+  /** TPM2_Quote over EVE_QUOTED_PCRS with qualifying data = nonce, plus the values of EVE_SENT_PCRS. */
+  quote(nonce: Uint8Array): Promise<TpmQuote>;
   close(): Promise<void>;
 }
 

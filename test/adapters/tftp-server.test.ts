@@ -59,8 +59,13 @@ const rrq = (file: string, ...options: Array<[string, string]>) => ({
 });
 const nativeOk = prereq('TFTP server on the native data pump', { native: 'pump' });
 
-/** A server with short timers on 127.0.0.1 for one describe block; `io` picks the transfer I/O. */
-function serverFor(io: Io) {
+const SHORT_TIMERS = { initialMs: 100, minMs: 20, maxRetries: 3 };
+/** Timers that never fire within a test: for exact packet sequences, which a retransmission would reorder on a
+ *  busy machine (a 20 ms floor is shorter than one scheduling hiccup on 2 loaded cores). */
+const NO_TIMER = { initialMs: 600_000, minMs: 600_000, maxRetries: 3 };
+
+/** A server on 127.0.0.1 for one describe block; `io` picks the transfer I/O, `retransmit` its timers. */
+function serverFor(io: Io, retransmit = SHORT_TIMERS) {
   const ctx = { server: undefined as TftpServer | undefined, port: 0, ios: new Set<string>() };
   beforeAll(async () => {
     ctx.server = createTftpServer({
@@ -69,7 +74,7 @@ function serverFor(io: Io) {
       port: 0,
       progressIntervalMs: 0,
       nativePump: io === 'native',
-      retransmit: { initialMs: 100, minMs: 20, maxRetries: 3 },
+      retransmit,
       onEvent: (e) => events.push(e),
       log: {
         debug: (obj, msg) => {
@@ -238,9 +243,31 @@ for (const io of ['native', 'node'] as const) {
         expect(e.error).toBe('no ACK after 4 attempts');
       });
 
+      it('a file that shrinks under a transfer ends it with ERROR "read error", not a crash', async () => {
+        const name = `shrinks-${io}.bin`;
+        writeFileSync(join(root, name), big);
+        const c = await probe();
+        c.send({ kind: 'rrq', file: name, mode: 'octet', options: [['blksize', '1468']] }, port);
+        const oack = await c.next();
+        truncateSync(join(root, name), 1000);
+        c.send({ kind: 'ack', block: 0 }, oack.port);
+        let last: Received | undefined;
+        for (;;) {
+          last = await c.next();
+          if (last.packet.kind !== 'data') break;
+          c.send({ kind: 'ack', block: last.packet.block }, oack.port);
+        }
+        expect(last.packet).toEqual({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' });
+        const e = await eventually((x) => x.client === `127.0.0.1:${c.port}` && x.stage === 'abort');
+        expect(e.error).toMatch(/^read error: /);
+      });
+    });
+
+    describe('TFTP server: exact sequences (no retransmission timer can interleave)', () => {
+      const exact = serverFor(io, NO_TIMER);
       it('a gap ACK restarts the window after it; a duplicate ACK sends nothing (RFC 7440, RFC 1123)', async () => {
         const c = await probe();
-        c.send(rrq('big.bin', ['windowsize', '4']), port);
+        c.send(rrq('big.bin', ['windowsize', '4']), exact.port);
         const oack = await c.next();
         c.send({ kind: 'ack', block: 0 }, oack.port);
         const blocks = async (n: number) => {
@@ -261,25 +288,6 @@ for (const io of ['native', 'node'] as const) {
         const e = await eventually((x) => x.client === `127.0.0.1:${c.port}` && x.stage === 'abort');
         expect(e.error).toBe('client sent ERROR 0: enough');
         expect(e.bytes).toBe(6 * 512);
-      });
-
-      it('a file that shrinks under a transfer ends it with ERROR "read error", not a crash', async () => {
-        const name = `shrinks-${io}.bin`;
-        writeFileSync(join(root, name), big);
-        const c = await probe();
-        c.send({ kind: 'rrq', file: name, mode: 'octet', options: [['blksize', '1468']] }, port);
-        const oack = await c.next();
-        truncateSync(join(root, name), 1000);
-        c.send({ kind: 'ack', block: 0 }, oack.port);
-        let last: Received | undefined;
-        for (;;) {
-          last = await c.next();
-          if (last.packet.kind !== 'data') break;
-          c.send({ kind: 'ack', block: last.packet.block }, oack.port);
-        }
-        expect(last.packet).toEqual({ kind: 'error', code: ErrorCode.NotDefined, message: 'read error' });
-        const e = await eventually((x) => x.client === `127.0.0.1:${c.port}` && x.stage === 'abort');
-        expect(e.error).toMatch(/^read error: /);
       });
     });
 
@@ -302,6 +310,22 @@ for (const io of ['native', 'node'] as const) {
           p.send({ kind: 'rrq', file: c.file, mode: c.mode ?? 'octet', options: [] }, port);
           expect((await p.next()).packet).toMatchObject({ kind: 'error', code: c.want });
           expect(events.some((e) => e.client === `127.0.0.1:${p.port}` && e.stage === 'refuse' && e.done)).toBe(true);
+        });
+      }
+
+      const raw: Array<[string, string]> = [
+        ['a name with an embedded NUL', 'big\0.bin\0octet\0'],
+        ['an unknown mode', 'big.bin\0binary\0'],
+        ['an option without its value', 'big.bin\0octet\0tsize\0'],
+      ];
+      for (const [name, body] of raw) {
+        it(`answers ERROR 4 to ${name}, not silence`, async () => {
+          const p = await probe();
+          p.send(
+            Uint8Array.from(`\0\x01${body}`, (c) => c.charCodeAt(0)),
+            port,
+          );
+          expect((await p.next()).packet).toMatchObject({ kind: 'error', code: ErrorCode.IllegalOperation });
         });
       }
 

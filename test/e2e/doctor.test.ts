@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prereq } from '../support/prereq.js';
-import { ROOT } from '../support/process.js';
+import { ROOT, until } from '../support/process.js';
 import { Netns } from './dhcp-netns.js';
 
 const p = prereq('doctor (netns)', { root: true, tools: ['ip', 'dnsmasq'] });
@@ -57,7 +57,10 @@ describe.skipIf(!p.ok)('eveboot doctor', () => {
       `--pid-file=${join(dir, 'pid')}`,
       '--user=root',
     ]);
-    await new Promise((r) => setTimeout(r, 500));
+    // dnsmasq is ready once its DHCP socket is bound in its namespace.
+    await until('dnsmasq listens on UDP 67', () =>
+      / 0\.0\.0\.0:67 |:67 /.test(execFileSync('ip', ['netns', 'exec', nsDhcp, 'ss', '-Hlun'], { encoding: 'utf8' })),
+    );
   });
   afterAll(() => net.cleanup());
 

@@ -9,6 +9,7 @@
 // same state (as after kill -9).
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { leaks, secretsOf, stateDirSources } from '../support/leak-scan.js';
 import { prereq } from '../support/prereq.js';
 import { exited, type Lines, sh } from './dhcp-netns.js';
 import { ClusterSite, type Event, NODES, type SimNodeProc, siteYaml } from './netns-cluster-harness.js';
@@ -24,6 +25,7 @@ type ClusterView = { state: string; plan: { joinServerIp: string; nodes: Record<
 describe.skipIf(!p.ok)('three simulated EVE nodes in network namespaces reach a K3s HA control plane', () => {
   const site = new ClusterSite();
   let nodes: SimNodeProc[] = [];
+  let seedTpm: string | undefined;
   beforeAll(() => site.build('csw'));
   afterEach(async () => {
     const running = nodes.filter((n) => n.proc.exitCode === null && n.proc.signalCode === null);
@@ -95,7 +97,17 @@ describe.skipIf(!p.ok)('three simulated EVE nodes in network namespaces reach a 
       expect(applied).toMatchObject({ ifname, role: i === 0 ? 'seed' : 'joiner', joinServerIp: '10.244.244.1' });
       expect(memberAt[i]).toBeGreaterThanOrEqual(memberAt[0]!);
     }
-    expect(JSON.stringify(nodes.map((n) => n.lines.all))).not.toMatch(/"token"/);
+    // The token's value (and private key bodies), not the word "token", in every output, file and API answer.
+    const outputs = [
+      { name: 'serve output', text: JSON.stringify(serve.lines.all) },
+      { name: 'serve stderr', text: site.stderrOf(serve.proc) },
+      { name: 'API /api/v1/clusters', text: JSON.stringify(view) },
+      ...nodes.flatMap((n, i) => [
+        { name: `sim-node ${i + 1} output`, text: JSON.stringify(n.lines.all) },
+        { name: `sim-node ${i + 1} stderr`, text: site.stderrOf(n.proc) },
+      ]),
+    ];
+    expect(leaks(secretsOf(state), [...outputs, ...stateDirSources(state)])).toEqual([]);
     expect(view!.plan.joinServerIp).toBe('10.244.244.1');
     for (const n of view!.plan.nodes) expect(n).toMatchObject({ interfaceLabel: ifname, ifname });
     return { ev, ms, whys: view!.plan.nodes.map((n) => n.why!) };
@@ -111,7 +123,7 @@ describe.skipIf(!p.ok)('three simulated EVE nodes in network namespaces reach a 
     );
     // eth1 has no address yet, so there is no segment evidence for it: the operator vouches for the cabling.
     for (const why of whys) expect(why).toBe('eth1: operator override (no segment evidence)');
-    if (swtpm) expect(nodes[0]!.lines.all.find((l) => l.type === 'sim.nics')).toMatchObject({ tpm: 'swtpm' });
+    seedTpm = (nodes[0]!.lines.all.find((l) => l.type === 'sim.nics') as { tpm?: string } | undefined)?.tpm;
 
     // The appliance again, on the same state: the API shows the plan and every decision.
     const second = site.serve(state, siteFile);
@@ -150,6 +162,11 @@ describe.skipIf(!p.ok)('three simulated EVE nodes in network namespaces reach a 
     expect(label).toBe('failed: quorum lost: 1 of 3 etcd members answer; down: edge-2, edge-3');
     console.log(`netns cluster (eth1 override): ready after ${ms} ms; with faults ${Date.now() - t0} ms`);
   }, 120_000);
+
+  // Its own test so that a machine without swtpm shows a skip here instead of a pass with the soft TPM.
+  it.skipIf(!swtpm)('the seed of the eth1 bring-up held its device key in swtpm', () => {
+    expect(seedTpm).toBe('swtpm');
+  });
 
   it('no override: the planner picks eth0 on evidence (same subnet on all three) and says why', async () => {
     site.resetNodes();

@@ -7,11 +7,11 @@
 // site only by its soft serial. Both VMs' first boots run in parallel (2 cores, no KVM).
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prereq } from '../support/prereq.js';
+import { prereq, recordSkip } from '../support/prereq.js';
 import { ROOT } from '../support/process.js';
 import { Lines, Netns } from './dhcp-netns.js';
 import { buildInstallerFixture } from './qemu-fixture.js';
@@ -36,10 +36,7 @@ function ready(): { ok: boolean; reason: string } {
 }
 const r = ready();
 if (!r.ok) {
-  if (p.ok) {
-    mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-    appendFileSync(join(ROOT, 'test-output', 'skipped.txt'), `${SUITE}: ${r.reason}\n`);
-  }
+  if (p.ok) recordSkip(SUITE, r.reason);
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prereq } from '../support/prereq.js';
-import { ROOT } from '../support/process.js';
+import { ROOT, until } from '../support/process.js';
 import { Netns, sh } from './dhcp-netns.js';
 
 const p = prereq('router advertisement (netns)', { root: true, tools: ['ip', 'python3'], native: 'net' });
@@ -49,16 +49,17 @@ describe.skipIf(!p.ok)('eveboot sends an IPv6 router advertisement on the servin
         'import socket',
         's=socket.socket(socket.AF_INET6,socket.SOCK_RAW,socket.IPPROTO_ICMPV6)',
         's.settimeout(5)',
+        'print("ready", flush=True)',
         'while True:',
         ' d,a=s.recvfrom(1500)',
-        ' if d[0]==134: print(d[0],d[4],int.from_bytes(d[6:8],"big"),a[0]); break',
+        ' if d[0]==134: print(d[0],d[4],int.from_bytes(d[6:8],"big"),a[0], flush=True); break',
       ].join('\n'),
     ]);
     let out = '';
     listener.stdout.on('data', (c: Buffer) => {
       out += c.toString();
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await until('the listener has its raw socket open', () => out.startsWith('ready\n'), 10_000);
     const sent = execFileSync(
       'ip',
       ['netns', 'exec', nsA, process.execPath, '--import', 'tsx', join(ROOT, 'test', 'e2e', 'ra-runner.ts'), 'ra0'],
@@ -66,7 +67,7 @@ describe.skipIf(!p.ok)('eveboot sends an IPv6 router advertisement on the servin
     );
     expect(JSON.parse(sent)).toEqual({ sent: true });
     await new Promise<void>((resolve) => listener.on('close', () => resolve()));
-    const [type, curHopLimit, lifetime, from] = out.trim().split(' ');
+    const [type, curHopLimit, lifetime, from] = out.slice('ready\n'.length).trim().split(' ');
     expect(type).toBe('134');
     expect(curHopLimit).toBe('64');
     expect(lifetime).toBe('0');

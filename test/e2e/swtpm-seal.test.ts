@@ -11,7 +11,9 @@ import { startTestAppliance, type TestAppliance } from '../support/appliance.js'
 import { prereq } from '../support/prereq.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
-const p = prereq('swtpm sealing e2e', { tools: ['swtpm', 'tpm2_createprimary', 'tpm2_ecdhzgen', 'tpm2_readpublic'] });
+const p = prereq('swtpm sealing e2e', {
+  tools: ['swtpm', 'tpm2_createprimary', 'tpm2_ecdhzgen', 'tpm2_readpublic', 'tpm2_quote', 'tpm2_pcrread'],
+});
 
 describe.skipIf(!p.ok)('three devices with swtpm-held ECDH keys recover the sealed token', () => {
   let t: TestAppliance;
@@ -38,5 +40,10 @@ describe.skipIf(!p.ok)('three devices with swtpm-held ECDH keys recover the seal
       expect(await d.clusterToken()).toBe(minted);
     }
     expect(tpms.every((x) => x.kind === 'swtpm')).toBe(true);
+    // onboarding.tpm defaults to required: each passed with a signed quote verified against its attestation cert
+    // (the simulator's quote key; a quote made inside swtpm is proven in test/attack/attest.test.ts).
+    const attested = t.app.store.events(0, 1000).filter((e) => e.type === 'eve.attested');
+    expect(attested.map((e) => [e.data.signed, e.data.tpm])).toEqual(Array(3).fill([true, 'required']));
+    expect(t.app.store.devices().every((d) => d.quoteVerifiedAt !== undefined)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
 
@@ -116,8 +117,9 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       const value = () => bar.evaluate((el) => (el as unknown as { value: number }).value);
       await expect.poll(value, { timeout: 10_000 }).toBe(Math.round(part * 100));
       seen.push(await value());
-      // The rate is bytes over the appliance's own clock: let some real time pass between two samples.
-      await new Promise((r) => setTimeout(r, 300));
+      // The rate is bytes over the appliance's own clock: the next sample must come at a later millisecond.
+      const sampledAt = Date.now();
+      await until('the appliance clock moved past the last sample', () => Date.now() > sampledAt);
     }
     expect(seen).toEqual([10, 35, 60]);
     const text = await card(page, 'node-a').locator('.download-text').textContent();

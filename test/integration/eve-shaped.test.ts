@@ -12,7 +12,7 @@ import { deriveKey } from '../../src/core/seal/seal.js';
 import { AttestStorageKeysResponseCode, AttestVolumeKeyDataSchema } from '../../src/gen/attest/attest_pb.js';
 import { HAScheme } from '../../src/gen/config/edge_node_cluster_pb.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { startTestAppliance, TEST_SITE, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const AUTH = { authorization: 'Bearer test-access-token-0123456789' };
@@ -108,7 +108,8 @@ describe('with an EVE-shaped quote and escrow, three nodes get their sealed conf
 describe("EVE's no-TPM path: a quote with versions only, and no escrow", () => {
   let t: TestAppliance;
   beforeAll(async () => {
-    t = await startTestAppliance();
+    // EVE without a TPM passes only where the site allows it (onboarding.tpm: preferred or off).
+    t = await startTestAppliance({ site: `${TEST_SITE}onboarding: { tpm: preferred }\n` });
   });
   afterAll(async () => t?.stop());
 

@@ -64,3 +64,30 @@ export function eveboot(args: string[]): Child {
     },
   };
 }
+
+/** Resolves once something accepts TCP connections on host:port (a condition, not a sleep); rejects after ms. */
+export async function waitListening(port: number, host = '127.0.0.1', ms = 30_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, host, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${host}:${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Polls `check` until it holds (a condition instead of a fixed sleep); rejects naming `what` after ms. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type BootPolicy, decideBoot, matchSiteNode, type SiteNodeRef } from '../../core/boot/decide.js';
+import { expiredMachines, UNKNOWN_MACHINE_EXPIRY } from '../../core/boot/expiry.js';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { normalizeMac, parseIdentity, recordDecision, recordReport, softSerialOf } from '../../core/boot/identity.js';
 import { renderBootScript, renderIdentityScript, standInKernelArgs } from '../../core/boot/ipxe-script.js';
@@ -24,6 +25,7 @@ import type { ImageStore } from '../image-store.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
 import { type Emit, IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
+import { installRateLimit } from './client-limits.js';
 import { installErrorHandler } from './errors.js';
 
 export interface BootSite {
@@ -96,6 +98,14 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   });
   app.get<{ Querystring: { mac?: string } }>('/boot/script', (req, reply) => identity(req, reply, req.query.mac));
 
+  // Each new MAC may push out stale unknown ones, so made-up reports cannot grow the store without bound.
+  const forgetExpired = (site: BootSite, now: number) => {
+    const known = (m: BootMachine) => matchSiteNode(site.nodes, m).known;
+    for (const mac of expiredMachines(deps.bootStore.machines(), known, now, UNKNOWN_MACHINE_EXPIRY))
+      deps.bootStore.remove(mac);
+  };
+  // One iPXE boot reports once; 30 a minute per IP leaves room for retries and nothing for a flood.
+  installRateLimit(app, { urls: ['/boot/report'], max: 30, windowMs: 60_000, clock: deps.clock });
   app.get<{ Querystring: Record<string, string> }>('/boot/report', (req, reply) => {
     const mac = macParam(req.query.mac);
     const ip = plainIp(req.ip);
@@ -112,7 +122,9 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
       policy: site.policy,
     });
     m = recordDecision(m, { kind: d.kind, reason: d.reason, image: d.kind === 'install' ? d.image : undefined });
+    const isNew = deps.bootStore.machine(mac) === undefined;
     deps.bootStore.put(m);
+    if (isNew) forgetExpired(site, now);
     if (d.kind === 'install') meter.reset(mac);
     const id = m.identity;
     deps.emit({
@@ -209,9 +221,16 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     if (!a) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${what} is not served: check eveboot images list`);
     const ip = plainIp(req.ip);
     const who = { mac: ipMacs.mac(ip), ip };
+    let at = 0;
     return sendArtifact(req, reply, a, {
       restart: () => meter.restart(who, a.name),
-      add: (n) => meter.add(who, a.name, n, a.size),
+      seek: (offset) => {
+        at = offset;
+      },
+      add: (n) => {
+        meter.add(who, a.name, at, n, a.size);
+        at += n;
+      },
     });
   };
   /** Root names follow the image of the client's last install decision, else the newest import. */

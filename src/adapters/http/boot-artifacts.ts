@@ -30,6 +30,8 @@ export interface FilePatch {
 export interface ByteCounter {
   /** A whole-file GET begins. */
   restart(): void;
+  /** The body starts at this byte offset; add() counts on from there. */
+  seek(offset: number): void;
   add(n: number): void;
 }
 
@@ -53,6 +55,7 @@ export function sendArtifact(req: FastifyRequest, reply: FastifyReply, a: Artifa
   reply.header('content-length', String(length));
   if (req.method === 'HEAD' || length === 0) return reply.send();
   if (range.kind === 'full') counter.restart();
+  counter.seek(start);
   if ('bytes' in a.source) {
     counter.add(length);
     return reply.send(Buffer.from(a.source.bytes.buffer, a.source.bytes.byteOffset + start, length));

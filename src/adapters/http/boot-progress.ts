@@ -1,7 +1,7 @@
 // Which machine is downloading, and how far it got. Client IP → MAC comes from identity reports and from DHCP
 // lease events (the caller feeds those in with note()); byte counts per (MAC, path) become throttled
 // `http.progress` events.
-import { type ProgressMark, shouldReport } from '../../core/boot/progress.js';
+import { addSpan, type ProgressMark, type Spans, shouldReport, spanBytes } from '../../core/boot/progress.js';
 import type { Clock } from '../../ports/clock.js';
 
 export class IpMacTable {
@@ -24,7 +24,7 @@ export function plainIp(ip: string): string {
 export type Emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
 
 interface Counter {
-  bytes: number;
+  spans: Spans;
   mark?: ProgressMark;
 }
 
@@ -47,21 +47,22 @@ export class ProgressMeter {
     this.counters.delete(`${who.mac ?? `ip:${who.ip}`} ${path}`);
   }
 
-  /** `n` more bytes of `path` (of `total`) went to `mac` (or to an unmapped IP). Cumulative across requests,
-   *  because GRUB reads a loop-mounted ISO as many Range requests. */
-  add(who: { mac?: string; ip: string }, path: string, n: number, total: number): void {
+  /** Bytes [from, from + n) of `path` (of `total`) went to `mac` (or to an unmapped IP). Accumulated across
+   *  requests as the union of the byte ranges, because GRUB reads a loop-mounted ISO as many Range requests. */
+  add(who: { mac?: string; ip: string }, path: string, from: number, n: number, total: number): void {
     const id = who.mac ?? `ip:${who.ip}`;
     const key = `${id} ${path}`;
-    const c = this.counters.get(key) ?? { bytes: 0 };
-    const before = c.bytes;
-    c.bytes = Math.min(total, c.bytes + n);
+    const c = this.counters.get(key) ?? { spans: [] };
+    const before = spanBytes(c.spans);
+    c.spans = addSpan(c.spans, from, Math.min(total, from + n));
     this.counters.set(key, c);
+    const bytes = spanBytes(c.spans);
     const now = this.clock.now();
-    if (c.bytes === before && before > 0) return;
-    if (!shouldReport(c.mark, now, c.bytes, total)) return;
-    if (c.bytes >= total && c.mark?.bytes === total) return; // the 100 % event goes out once
-    c.mark = { at: now, bytes: c.bytes };
-    this.emit({ type: 'http.progress', data: { mac: who.mac ?? null, ip: who.ip, path, bytes: c.bytes, total } });
-    if (c.bytes >= total && who.mac) this.onComplete(who.mac, path);
+    if (bytes === before && before > 0) return;
+    if (!shouldReport(c.mark, now, bytes, total)) return;
+    if (bytes >= total && c.mark?.bytes === total) return; // the 100 % event goes out once
+    c.mark = { at: now, bytes };
+    this.emit({ type: 'http.progress', data: { mac: who.mac ?? null, ip: who.ip, path, bytes, total } });
+    if (bytes >= total && who.mac) this.onComplete(who.mac, path);
   }
 }

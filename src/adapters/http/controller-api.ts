@@ -7,9 +7,25 @@ import { attest } from '../../core/eve/attest.js';
 import { type ConfigBuilder, config } from '../../core/eve/config.js';
 import type { Controller, Reply } from '../../core/eve/controller.js';
 import { info, type ReportKind, report } from '../../core/eve/reports.js';
+import { installClientLimits } from './client-limits.js';
 import { installErrorHandler } from './errors.js';
 
 const PROTO = 'application/x-proto-binary';
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/**
+ * Body limits per route, enforced by Fastify before buffering (Content-Length up front, else while streaming).
+ * register/uuid/config carry a cert or a hash; attest carries certs and a quote whose event log EVE drops past
+ * 62 KiB (attesttask.go maxQuotePayloadSize); only info and the log/metric uploads are large.
+ */
+export const BODY_LIMITS = { small: 64 * KiB, attest: 256 * KiB, info: 4 * MiB, logs: 8 * MiB };
+/** In flight per client IP (an EVE node runs a handful of agents in parallel), and large uploads in total. */
+export const CONTROLLER_CLIENT_LIMITS = {
+  perIp: 8,
+  heavyTotal: 8,
+  // Simulated nodes of a demo or rehearsal all come from loopback; the large-upload cap still holds for them.
+  exempt: (ip: string) => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'),
+};
 const UUID_RE = '^[0-9a-fA-F-]{36}$';
 
 export interface ControllerApiDeps {
@@ -22,12 +38,13 @@ export interface ControllerApiDeps {
 export function buildControllerApi(deps: ControllerApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ subsystem: 'controller-api' }, { level: 'warn' }),
-    bodyLimit: 32 * 1024 * 1024,
+    bodyLimit: BODY_LIMITS.small,
     ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   installErrorHandler(app);
+  installClientLimits(app, CONTROLLER_CLIENT_LIMITS);
 
   const c = deps.controller;
   const send = (reply: FastifyReply, r: Reply) => {
@@ -46,21 +63,21 @@ export function buildControllerApi(deps: ControllerApiDeps): FastifyInstance {
   app.post<P>(`${base}/id/:uuid/config`, { schema: id }, (req, reply) =>
     send(reply, config(c, req.params.uuid, body(req.body), deps.configFor)),
   );
-  app.post<P>(`${base}/id/:uuid/attest`, { schema: id }, (req, reply) =>
+  app.post<P>(`${base}/id/:uuid/attest`, { schema: id, bodyLimit: BODY_LIMITS.attest }, (req, reply) =>
     send(reply, attest(c, req.params.uuid, body(req.body))),
   );
-  app.post<P>(`${base}/id/:uuid/info`, { schema: id }, (req, reply) =>
+  app.post<P>(`${base}/id/:uuid/info`, { schema: id, bodyLimit: BODY_LIMITS.info }, (req, reply) =>
     send(reply, info(c, req.params.uuid, body(req.body))),
   );
-  const reports: [string, ReportKind][] = [
-    ['metrics', 'metrics'],
-    ['newlogs', 'newlogs'],
-    ['flowlog', 'flowlog'],
-    ['hardwarehealth', 'hardwarehealth'],
-    ['apps/instanceid/:app/newlogs', 'appnewlogs'],
+  const reports: [string, ReportKind, number][] = [
+    ['metrics', 'metrics', BODY_LIMITS.info],
+    ['newlogs', 'newlogs', BODY_LIMITS.logs],
+    ['flowlog', 'flowlog', BODY_LIMITS.info],
+    ['hardwarehealth', 'hardwarehealth', BODY_LIMITS.small],
+    ['apps/instanceid/:app/newlogs', 'appnewlogs', BODY_LIMITS.logs],
   ];
-  for (const [path, kind] of reports) {
-    app.post<P>(`${base}/id/:uuid/${path}`, { schema: id }, (req, reply) =>
+  for (const [path, kind, bodyLimit] of reports) {
+    app.post<P>(`${base}/id/:uuid/${path}`, { schema: id, bodyLimit }, (req, reply) =>
       send(reply, report(c, req.params.uuid, kind, body(req.body))),
     );
   }

@@ -40,6 +40,8 @@ export interface OperatorApiDeps {
   secrets: SecretBox;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   markReinstall?: (uuid: string) => void;
+  /** TLS key and cert (from the appliance CA) when the UI listens beyond loopback (--ui-public). */
+  https?: { key: string; cert: string };
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
   kubeconfig?: ActionDeps['kubeconfig'];
@@ -69,6 +71,7 @@ export const routeLists = new WeakMap<FastifyInstance, string[]>();
 export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ subsystem: 'operator-api' }, { level: 'warn' }),
+    ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance;
   const routes: string[] = [];
   app.addHook('onRoute', (r) => {
@@ -76,7 +79,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   });
   routeLists.set(app, routes);
   installErrorHandler(app);
-  installAccessToken(app, deps.accessToken);
+  installAccessToken(app, deps.accessToken, { secure: deps.https !== undefined });
   const { store } = deps;
   app.get('/api/v1/site', async () => ({ fingerprints: fingerprints(deps.pki), ...(deps.siteInfo?.() ?? {}) }));
   app.get('/api/v1/devices', async () => store.devices().map((d) => deviceView(store, d)));

@@ -3,7 +3,6 @@
 import { X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
-  type ZAttestQuote,
   ZAttestReqSchema,
   ZAttestReqType,
   ZAttestResponseCode,
@@ -13,10 +12,12 @@ import {
 import { type ZCert, ZCertType } from '../../gen/certs/certs_pb.js';
 import type { DeviceRecord } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
+import { chainsToVendor, judgeQuote } from './attest-policy.js';
 import type { Controller, Reply } from './controller.js';
-import { decodeOr400, sealEnvelope, verifySignature } from './envelope.js';
+import { decodeOr400, sealEnvelope } from './envelope.js';
 import { decideEscrow } from './escrow.js';
 import { edgeNodeCertHash, hex } from './hashes.js';
+import { integrityTokenDigest } from './integrity-token.js';
 
 export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
   const { device, payload } = ctrl.authenticate(body, uuid);
@@ -28,7 +29,8 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
   });
   switch (req.reqType) {
     case ZAttestReqType.ATTEST_REQ_CERT: {
-      const patch = acceptCerts(device, req.certs);
+      const policy = ctrl.deps.attestPolicy?.() ?? { tpm: 'required', vendorCas: [] };
+      const patch = acceptCerts(device, req.certs, policy.vendorCas, clock.now());
       store.tx(() => {
         store.updateDevice(device.uuid, patch);
         emit({ type: 'eve.attest.certs', node: device.uuid, data: { ecdhCertHash: patch.ecdhCertHash } });
@@ -41,14 +43,32 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
       return reply({ respType: ZAttestRespType.ATTEST_RESP_NONCE, nonce: { nonce } });
     }
     case ZAttestReqType.ATTEST_REQ_QUOTE: {
-      const code = checkQuote(device, req.quote);
-      if (code !== ZAttestResponseCode.SUCCESS) {
-        emit({ type: 'eve.attest.failed', node: device.uuid, data: { code: ZAttestResponseCode[code] } });
-        return reply({ respType: ZAttestRespType.ATTEST_RESP_QUOTE_RESP, quoteResp: { response: code } });
+      const level = ctrl.deps.attestPolicy?.().tpm ?? 'required';
+      const verdict = judgeQuote(level, device, req.quote);
+      if (verdict.kind === 'refuse') {
+        // One quote per nonce, pass or fail: EVE asks for a new nonce after any refusal (pkg/pillar/attest
+        // handleNonceMismatchAtAttestWait), so nothing can be tried twice against the same one.
+        store.updateDevice(device.uuid, { nonce: undefined });
+        emit({
+          type: 'eve.attest.failed',
+          node: device.uuid,
+          data: { code: ZAttestResponseCode[verdict.code], reason: verdict.reason, tpm: level },
+        });
+        return reply({ respType: ZAttestRespType.ATTEST_RESP_QUOTE_RESP, quoteResp: { response: verdict.code } });
       }
       const token = random.bytes(64);
-      store.updateDevice(device.uuid, { integrityToken: hex(token), nonce: undefined, attestedAt: clock.now() });
-      emit({ type: 'eve.attested', node: device.uuid, data: { pcrs: req.quote?.pcrValues.length ?? 0 } });
+      const now = clock.now();
+      store.updateDevice(device.uuid, {
+        integrityToken: integrityTokenDigest(token),
+        nonce: undefined,
+        attestedAt: now,
+        ...(verdict.signed ? { quoteVerifiedAt: device.quoteVerifiedAt ?? now } : {}),
+      });
+      emit({
+        type: 'eve.attested',
+        node: device.uuid,
+        data: { pcrs: req.quote?.pcrValues.length ?? 0, signed: verdict.signed, tpm: level },
+      });
       return reply({
         respType: ZAttestRespType.ATTEST_RESP_QUOTE_RESP,
         quoteResp: { response: ZAttestResponseCode.SUCCESS, integrityToken: token },
@@ -79,10 +99,14 @@ export function attest(ctrl: Controller, uuid: string, body: Uint8Array): Reply 
  * P-256 cert issued by the device cert (tpmmgr signs it with the device key, eve-api-facts §2.5), and its
  * certHash must be the 16-byte SHA-256 of the PEM bytes, or EVE's own lookup of the cipher context fails.
  */
-function acceptCerts(device: DeviceRecord, certs: ZCert[]): Partial<DeviceRecord> {
+function acceptCerts(device: DeviceRecord, certs: ZCert[], vendorCas: string[], now: number): Partial<DeviceRecord> {
   const patch: Partial<DeviceRecord> = {};
   const deviceCert = new X509Certificate(device.deviceCertPem);
   for (const c of certs) {
+    if (c.type === ZCertType.CERT_TYPE_DEVICE_ENDORSEMENT_RSA) {
+      Object.assign(patch, checkEndorsement(c, vendorCas, now));
+      continue;
+    }
     if (c.type !== ZCertType.CERT_TYPE_DEVICE_ECDH_EXCHANGE && c.type !== ZCertType.CERT_TYPE_DEVICE_RESTRICTED_SIGNING)
       continue;
     const pem = Buffer.from(c.cert).toString('latin1');
@@ -112,42 +136,37 @@ function acceptCerts(device: DeviceRecord, certs: ZCert[]): Partial<DeviceRecord
       patch.ecdhCertPem = pem;
       patch.ecdhCertHash = want;
     } else {
+      if (device.attestCertPem && device.attestCertPem !== pem && device.quoteVerifiedAt !== undefined) {
+        // A device that already proved a TPM key may not swap in another: that would launder a software key.
+        throw new EvebootError(
+          'EVEBOOT_ERR_CONFLICT',
+          'this device already attested with another attestation cert; re-onboard it to change its TPM',
+        );
+      }
       patch.attestCertPem = pem;
     }
   }
-  if (!patch.ecdhCertPem && !patch.attestCertPem) {
+  if (!patch.ecdhCertPem && !patch.attestCertPem && !patch.ekCertPem) {
     throw new EvebootError(
       'EVEBOOT_ERR_BAD_REQUEST',
-      'cert upload carries no ECDH (13) or restricted-signing (11) cert',
+      'cert upload carries no ECDH (13), restricted-signing (11) or endorsement (12) cert',
     );
   }
   return patch;
 }
 
 /**
- * With a quote cert on file and TPMS_ATTEST present, the nonce must be its extraData and the DER signature
- * must verify; a device without a TPM sends no attestData, which succeeds as with adam.
+ * The endorsement cert (type 12). With no vendor CAs in the site it is kept unchecked. With vendor CAs it
+ * must be issued by one of them; note that EVE's tpmmgr (createEkCertOnTpm) uploads an EK cert it signed
+ * with its own device key, not the TPM maker's, so today such a site refuses every EVE node (see docs).
  */
-function checkQuote(device: DeviceRecord, quote: ZAttestQuote | undefined): ZAttestResponseCode {
-  if (!device.nonce) return ZAttestResponseCode.NONCE_MISMATCH;
-  if (!quote || quote.attestData.length === 0) return ZAttestResponseCode.SUCCESS;
-  const extra = tpmsAttestExtraData(quote.attestData);
-  if (!extra || hex(extra) !== device.nonce) return ZAttestResponseCode.NONCE_MISMATCH;
-  if (!device.attestCertPem) return ZAttestResponseCode.NO_CERT_FOUND;
-  const key = new X509Certificate(device.attestCertPem).publicKey;
-  return verifySignature(quote.attestData, quote.signature, key)
-    ? ZAttestResponseCode.SUCCESS
-    : ZAttestResponseCode.QUOTE_FAILED;
-}
-
-/** TPMS_ATTEST: magic(4) type(2) qualifiedSigner(TPM2B) extraData(TPM2B) … (TPM 2.0 Part 2 §10.12.12). */
-export function tpmsAttestExtraData(a: Uint8Array): Uint8Array | undefined {
-  const b = Buffer.from(a);
-  if (b.length < 10 || b.readUInt32BE(0) !== 0xff544347) return undefined;
-  const signerLen = b.readUInt16BE(6);
-  const off = 8 + signerLen;
-  if (off + 2 > b.length) return undefined;
-  const len = b.readUInt16BE(off);
-  if (off + 2 + len > b.length) return undefined;
-  return new Uint8Array(b.subarray(off + 2, off + 2 + len));
+function checkEndorsement(c: ZCert, vendorCas: string[], now: number): Partial<DeviceRecord> {
+  const pem = Buffer.from(c.cert).toString('latin1');
+  if (vendorCas.length > 0 && !chainsToVendor(pem, vendorCas, now)) {
+    throw new EvebootError(
+      'EVEBOOT_ERR_NOT_ALLOWED',
+      'endorsement cert is not issued by any TPM vendor CA in onboarding.tpmVendorCa',
+    );
+  }
+  return { ekCertPem: pem };
 }

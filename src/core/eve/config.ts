@@ -12,7 +12,8 @@ import type { DeviceRecord } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import type { Controller, Reply } from './controller.js';
 import { decodeOr400, sealEnvelope } from './envelope.js';
-import { hex, sha256 } from './hashes.js';
+import { sha256 } from './hashes.js';
+import { integrityTokenMatches } from './integrity-token.js';
 
 export type ConfigBuilder = (device: DeviceRecord) => EdgeDevConfig;
 
@@ -23,7 +24,7 @@ export function configHash(config: EdgeDevConfig): string {
 export function config(ctrl: Controller, uuid: string, body: Uint8Array, build: ConfigBuilder): Reply {
   const { device, payload } = ctrl.authenticate(body, uuid);
   const req = decodeOr400('ConfigRequest', () => fromBinary(ConfigRequestSchema, payload));
-  if (!device.integrityToken || req.integrityToken.length === 0 || hex(req.integrityToken) !== device.integrityToken) {
+  if (!integrityTokenMatches(device.integrityToken, req.integrityToken)) {
     throw new EvebootError(
       'EVEBOOT_ERR_NO_INTEGRITY_TOKEN',
       'config request without the integrity token of the last successful attestation: the device must attest again',

@@ -9,6 +9,7 @@ import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
+import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
 import { hex, senderCertHash } from './hashes.js';
 import { admit, deviceName, findExpected, machineKey, type OnboardingPolicy } from './policy.js';
@@ -33,6 +34,8 @@ export interface ControllerDeps {
   /** PEM of the onboarding cert we put in every node's CONFIG. */
   onboardCertPem: string;
   policy: () => OnboardingPolicy;
+  /** onboarding.tpm and the TPM vendor CAs (default: required, none). */
+  attestPolicy?: () => AttestPolicy;
   /** Cluster for an operator-approved device the site does not list: the only cluster, or '' (assign later). */
   defaultCluster: () => string;
   emit: (e: ControllerEvent) => void;

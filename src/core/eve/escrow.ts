@@ -9,7 +9,7 @@ import { AttestStorageKeysResponseCode, AttestVolumeKeyType } from '../../gen/at
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, EscrowRecord } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
-import { hex } from './hashes.js';
+import { integrityTokenMatches } from './integrity-token.js';
 
 /** EVE sends one VSK; a few more leave room without letting a device fill the store. */
 const MAX_KEYS = 8;
@@ -49,7 +49,7 @@ export function decideEscrow(
   }
   // EVE attaches the token of its last successful quote (readIntegrityToken); it loses it on reboot.
   const token = req?.integrityToken ?? new Uint8Array();
-  if (!device.integrityToken || token.length === 0 || hex(token) !== device.integrityToken) {
+  if (!integrityTokenMatches(device.integrityToken, token)) {
     return {
       kind: 'refuse',
       response: AttestStorageKeysResponseCode.ITOKEN_MISMATCH,

@@ -34,7 +34,8 @@ export type Packet =
   | { kind: 'error'; code: number; message: string }
   | { kind: 'oack'; options: Options };
 
-export type Decoded = Packet | { kind: 'invalid'; reason: string };
+/** `request` is set when a RRQ/WRQ was readable up to its file name, so the decision can still answer it. */
+export type Decoded = Packet | { kind: 'invalid'; reason: string; request?: { file: string } };
 
 const latin1 = new TextDecoder('latin1');
 
@@ -73,7 +74,9 @@ export function decodePacket(buf: Uint8Array): Decoded {
         return { kind: 'invalid', reason: 'request without NUL-terminated file and mode' };
       // RFC 2347: a trailing odd string is malformed; refuse rather than guess.
       const options = pairs(s, 2);
-      if (options === null) return { kind: 'invalid', reason: 'option name without value' };
+      // An odd string count is a NUL inside the file name or mode, or an option without its value.
+      if (options === null)
+        return { kind: 'invalid', reason: 'embedded NUL or option name without value', request: { file: s[0]! } };
       return { kind: op === Opcode.Rrq ? 'rrq' : 'wrq', file: s[0]!, mode: s[1]!.toLowerCase(), options };
     }
     case Opcode.Data:

@@ -11,6 +11,12 @@ export type RequestDecision =
 export function decideRequest(p: Decoded): RequestDecision {
   switch (p.kind) {
     case 'invalid':
+      // A request we could read up to its name gets ERROR 4, not silence: the client stops at once instead of
+      // retrying into a timeout (RFC 1350 §7, "Illegal TFTP operation").
+      if (p.request) {
+        const message = `malformed request (${p.reason})`;
+        return { kind: 'refuse', code: ErrorCode.IllegalOperation, message, requested: p.request.file };
+      }
       return { kind: 'ignore', reason: p.reason };
     case 'data':
     case 'ack':

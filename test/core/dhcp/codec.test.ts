@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePacket, encodePacket, getOption } from '../../../src/core/dhcp/codec.js';
 import { describePacket } from '../../../src/core/dhcp/describe.js';
 import { OptionCode } from '../../../src/core/dhcp/options.js';
 import { readPcapDhcp } from '../../fixtures/pcap-reader.js';
+import { expectGoldenFile } from '../../support/golden-file.js';
 import { fixtureNames, fixturePath, mustDecode } from './fixtures.js';
 
 const goldenDir = join(import.meta.dirname, 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('codec on captured packets', () => {
   for (const name of fixtureNames) {
@@ -21,12 +20,7 @@ describe('codec on captured packets', () => {
             `# packet ${d.index} ${d.srcIp}:${d.srcPort} -> ${d.dstIp}:${d.dstPort}\n${describePacket(mustDecode(d.payload))}`,
         )
         .join('\n');
-      const file = join(goldenDir, `${name}.txt`);
-      if (update || !existsSync(file)) {
-        mkdirSync(goldenDir, { recursive: true });
-        writeFileSync(file, text);
-      }
-      expect(text).toBe(readFileSync(file, 'utf8'));
+      expectGoldenFile(join(goldenDir, `${name}.txt`), text);
     });
 
     it(`${name}: encode(decode(x)) gives back the same bytes`, () => {

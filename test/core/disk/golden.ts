@@ -1,8 +1,8 @@
 // Golden-file comparison with the UPDATE_GOLDEN=1 switch (STYLE.md "Real protocol bytes as fixtures").
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { expect } from 'vitest';
+import { expectGoldenFile } from '../../support/golden-file.js';
 
 export const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
@@ -14,6 +14,5 @@ export function loadFixture(name: string): Uint8Array {
 export function expectGolden(name: string, value: unknown): void {
   const path = fixture(name);
   const text = `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v), 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, text);
-  expect(text).toBe(readFileSync(path, 'utf8'));
+  expectGoldenFile(path, text);
 }

@@ -2,6 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { decideEscrow, openEscrow } from '../../../src/core/eve/escrow.js';
+import { integrityTokenDigest } from '../../../src/core/eve/integrity-token.js';
 import {
   type AttestStorageKeys,
   AttestStorageKeysResponseCode,
@@ -17,7 +18,8 @@ const box: SecretBox = {
   open: (c) => Buffer.from(c.slice(7), 'hex').toString(),
 };
 const TOKEN = 'ab'.repeat(64);
-const device = { uuid: 'u-1', integrityToken: TOKEN } as DeviceRecord;
+// The store keeps only the token's SHA-256 (core/eve/integrity-token.ts).
+const device = { uuid: 'u-1', integrityToken: integrityTokenDigest(Buffer.from(TOKEN, 'hex')) } as DeviceRecord;
 const vsk = (key: Uint8Array) => ({ keyType: AttestVolumeKeyType.VSK, key });
 const req = (token: string, keys = [vsk(new Uint8Array([1, 2, 3]))]): AttestStorageKeys =>
   create(AttestStorageKeysSchema, { integrityToken: Buffer.from(token, 'hex'), keys });

@@ -2,7 +2,6 @@
 // of the clients' requests through our own decision, negotiation and state machine.
 // UPDATE_GOLDEN=1 rewrites the golden files.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { negotiateOptions } from '../../../src/core/tftp/options.js';
@@ -11,6 +10,7 @@ import { decideRequest } from '../../../src/core/tftp/request.js';
 import { defaultRetransmit } from '../../../src/core/tftp/retransmit.js';
 import { receive, startTransfer } from '../../../src/core/tftp/transfer.js';
 import { readPcapUdp, type UdpDatagram } from '../../fixtures/pcap-reader.js';
+import { expectGoldenFile } from '../../support/golden-file.js';
 
 const pcapDir = join(import.meta.dirname, '../../fixtures/pcap');
 const goldenDir = join(import.meta.dirname, 'golden');
@@ -54,9 +54,7 @@ describe('TFTP packets in the pcap fixtures', () => {
         return `#${d.index} ${d.srcIp}:${d.srcPort} > ${d.dstIp}:${d.dstPort} ${describePacket(p)}`;
       });
       const text = `${lines.join('\n')}\n`;
-      const golden = join(goldenDir, `${name}.tftp.txt`);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, text);
-      expect(text).toBe(readFileSync(golden, 'utf8'));
+      expectGoldenFile(join(goldenDir, `${name}.tftp.txt`), text);
     });
   }
 });

@@ -70,7 +70,7 @@ describe('decodePacket', () => {
     {
       name: 'an RRQ with an option name but no value is invalid',
       input: bytes([0, 1], 'f', [0], 'octet', [0], 'tsize', [0]),
-      want: { kind: 'invalid', reason: 'option name without value' },
+      want: { kind: 'invalid', reason: 'embedded NUL or option name without value', request: { file: 'f' } },
     },
   ];
   for (const c of cases) it(c.name, () => expect(decodePacket(c.input)).toEqual(c.want));
