@@ -12,6 +12,7 @@ import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
 import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
+import { type OnboardIssuer, onboardIssuer } from './adapters/onboard-issuer.js';
 import { openStore } from './adapters/open-store.js';
 import { loadOrCreatePki, type Pki } from './adapters/pki.js';
 import { publishAfterCommit } from './adapters/publish-after-commit.js';
@@ -22,6 +23,7 @@ import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { clusterSpecs, type Site } from './config/site.js';
+import type { Conflict } from './core/boot/claims.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
 import type { AttestPolicy } from './core/eve/attest-policy.js';
@@ -37,6 +39,11 @@ import type { Store, StoredEvent } from './ports/store.js';
 /** Filled in by the network-boot half once it runs (serve), read by the operator API. */
 export interface ApplianceHooks {
   markReinstall?: (uuid: string) => void;
+  /** Onboarding cert hash of the latest install decision for a boot MAC (network boot). */
+  onboardGrant?: (mac: string) => string | undefined;
+  /** Boot-side conflicts (a MAC claimed from two IPs), and the operator's choice of IP. */
+  bootConflicts?: () => { mac: string; conflict: Conflict }[];
+  resolveBootConflict?: (mac: string, ip: string) => Conflict;
   siteInfo?: () => Record<string, unknown>;
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
@@ -80,6 +87,8 @@ export interface Appliance {
   stalls: { tick(): void };
   hooks: ApplianceHooks;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
+  issueOnboarding: OnboardIssuer;
   close(): Promise<void>;
 }
 
@@ -150,7 +159,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     secrets,
     signer: keySigner(pki.signing.key, controllerSenderHash(pki.signing.certPem)),
     controllerCerts: certs,
-    onboardCertPem: pki.onboard.certPem,
+    rootCaPem: pki.root.certPem,
+    onboardGrant: (mac) => hooks.onboardGrant?.(mac),
     policy: () => ({
       mode: site.onboarding.policy,
       nodes: specs.flatMap((s) => s.nodes.map((n) => ({ ...n, cluster: s.name }))),
@@ -168,6 +178,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
+    // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
+    held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
     settings: () => ({
       specs,
       applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])],
@@ -206,6 +218,17 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       hooks.markReinstall(uuid);
     },
     siteInfo: () => hooks.siteInfo?.() ?? {},
+    conflicts: {
+      audit: (entry) => records.audit(entry),
+      boot: {
+        conflicts: () => hooks.bootConflicts?.() ?? [],
+        resolve: (mac, ip) => {
+          if (!hooks.resolveBootConflict)
+            throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'network boot is not running on this appliance');
+          return hooks.resolveBootConflict(mac, ip);
+        },
+      },
+    },
     kubeconfig: async (name) => {
       const plan = cluster.plan(name);
       const seed = plan?.nodes.find((n) => n.uuid === plan.seedUuid);
@@ -253,6 +276,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     watcher,
     stalls,
     hooks,
+    issueOnboarding: onboardIssuer(pki.root, clock),
     async close() {
       stalls.stop();
       await watcher.stop();

@@ -10,12 +10,13 @@ import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
 import { grubTftpFiles } from './adapters/grub-files.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
-import { onboardedBySerial, setReinstall } from './adapters/http/boot-machine-routes.js';
+import { onboardedBySerial, resolveBootConflict, setReinstall } from './adapters/http/boot-machine-routes.js';
 import { IpMacTable } from './adapters/http/boot-progress.js';
-import { bootSiteFrom, buildConfigImage, cachedConfigImage } from './adapters/http/boot-site.js';
+import { bootSiteFrom, buildConfigImage } from './adapters/http/boot-site.js';
 import { ImageStore } from './adapters/image-store.js';
 import { SqliteBootStore } from './adapters/sqlite-boot-store.js';
 import { SqliteLeaseStore } from './adapters/sqlite-lease-store.js';
+import { systemRandom } from './adapters/system.js';
 import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
@@ -94,20 +95,13 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   stationDb.pragma('journal_mode = WAL');
   const bootStore = new SqliteBootStore(stationDb);
   const ipMacs = new IpMacTable();
+  /** MAC → the address our DHCP server gave it (a report for that MAC from another IP is a second claimant). */
+  const leases = new Map<string, string>();
   const emit = appliance.emit;
   const http = `${address}:${listen.httpPort}`;
   // serve resolved listen.advertise (site file, else the serving interface) before it started us.
   const controller = `${listen.advertise ?? address}:${listen.controllerPort}`;
   const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
-  const siteConfigImage = cachedConfigImage(() =>
-    buildConfigImage({
-      controller,
-      rootCaPem: appliance.pki.root.certPem,
-      onboardCertPem: appliance.pki.onboard.certPem,
-      onboardKeyPem: appliance.pki.onboard.keyPem,
-      boot: site.boot,
-    }),
-  );
   const images = new ImageStore(join(o.stateDir, 'images'), (m) => warnings.push(m));
   const bootApi = buildBootApi({
     bootStore,
@@ -115,8 +109,18 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     httpServer: http,
     controller,
     site: () => bootSiteFrom({ nodes, boot: site.boot }),
-    // Per site today: every machine being installed gets the same CONFIG (served as /config.img and in installer.iso).
-    configImageFor: () => siteConfigImage(),
+    configImageFor: (ctx) =>
+      buildConfigImage({
+        controller,
+        rootCaPem: appliance.pki.root.certPem,
+        onboardCertPem: ctx.credential.certPem,
+        onboardKeyPem: ctx.credential.keyPem,
+        boot: site.boot,
+      }),
+    issueOnboarding: appliance.issueOnboarding,
+    leaseOf: (m) => leases.get(m),
+    leaseRequired: mode.mode === 'full',
+    random: systemRandom,
     onboarded: onboardedBySerial(() => appliance.store.devices()),
     ipMacs,
     emit: (e) => {
@@ -127,6 +131,10 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     clock: { now: () => Date.now() },
     logger,
   });
+  appliance.hooks.onboardGrant = (m) => bootStore.machine(m)?.grant?.onboardCertHash;
+  appliance.hooks.bootConflicts = () =>
+    bootStore.machines().flatMap((m) => (m.conflict ? [{ mac: m.mac, conflict: m.conflict }] : []));
+  appliance.hooks.resolveBootConflict = (mac, ip) => resolveBootConflict(bootStore, mac, ip);
   await bootApi.listen({ host: o.rehearsal ? '127.0.0.1' : listen.host, port: listen.httpPort });
 
   const tftp = createTftpServer({
@@ -206,7 +214,10 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
           }
         }
         if (e.type === 'dhcp') {
-          if (e.yiaddr) ipMacs.note(e.yiaddr, e.mac);
+          if (e.yiaddr) {
+            ipMacs.note(e.yiaddr, e.mac);
+            leases.set(e.mac, e.yiaddr);
+          }
           appliance.cluster.observe([{ source: 'dhcp', mac: e.mac, applianceIf: iface }]);
         }
         emit({ type: e.type, data: { ...e } });

@@ -5,10 +5,15 @@ import type { DeviceReport } from '../core/report/device-record.js';
 
 export interface RecordLog {
   append(r: DeviceReport): void;
+  /** An operator decision (conflict resolution), as its own line: {audit: {...}, recordedAt}. */
+  audit(entry: Record<string, unknown>): void;
 }
 
 export function openRecordLog(path: string): RecordLog {
-  return {
+  const log: RecordLog = {
+    audit(entry) {
+      log.append({ audit: entry } as unknown as DeviceReport);
+    },
     append(r) {
       appendFileSync(path, `${JSON.stringify({ ...r, recordedAt: new Date().toISOString() })}\n`, { mode: 0o600 });
       const fd = openSync(path, 'r');
@@ -19,4 +24,5 @@ export function openRecordLog(path: string): RecordLog {
       }
     },
   };
+  return log;
 }

@@ -63,6 +63,8 @@ export async function issue(opts: {
   usages: x509.KeyUsageFlags;
   eku?: string[];
   sans?: string[];
+  /** SAN URIs (onboarding bindings, core/eve/onboard-admission.ts). */
+  uris?: string[];
   years: number;
   now?: number;
 }): Promise<string> {
@@ -73,13 +75,11 @@ export async function issue(opts: {
     await x509.SubjectKeyIdentifierExtension.create(opts.pair.publicKey),
   ];
   if (opts.eku) extensions.push(new x509.ExtendedKeyUsageExtension(opts.eku, false));
-  if (opts.sans && opts.sans.length > 0) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension(
-        opts.sans.map((v) => (isIP(v) ? { type: 'ip' as const, value: v } : { type: 'dns' as const, value: v })),
-      ),
-    );
-  }
+  const names = [
+    ...(opts.sans ?? []).map((v) => (isIP(v) ? { type: 'ip' as const, value: v } : { type: 'dns' as const, value: v })),
+    ...(opts.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+  ];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: opts.subject,

@@ -102,7 +102,7 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     specs,
     maps,
     server: `127.0.0.1:${site.listen.controllerPort}`,
-    pki: { rootCaPem: pki.root.certPem, onboardCertPem: pki.onboard.certPem, onboardKeyPem: pki.onboard.keyPem },
+    pki: { rootCaPem: pki.root.certPem, issue: running.appliance.issueOnboarding },
     pollMs,
     netboot: { dhcpPort: site.listen.dhcpPort, tftpPort: site.listen.tftpPort, httpPort: site.listen.httpPort },
     failure: failure ? { kind: failure, cluster: 0 } : undefined,

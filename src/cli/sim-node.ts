@@ -4,6 +4,7 @@
 // One JSON object per line on stdout; the token never appears in it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { onboardIssuer } from '../adapters/onboard-issuer.js';
 import { loadPki } from '../adapters/pki.js';
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import { startSwtpm } from '../adapters/swtpm.js';
@@ -48,8 +49,8 @@ export async function simNodeCommand(argv: string[], out: (s: string) => void): 
   const device = new SimDevice({
     server,
     rootCaPem: pki.root.certPem,
-    onboardCertPem: pki.onboard.certPem,
-    onboardKeyPem: pki.onboard.keyPem,
+    // A node installed from a USB stick: a per-medium credential, as `eveboot usb build` mints one.
+    onboarding: () => onboardIssuer(pki.root)({ kind: 'medium', medium: `sim-node-${serial}` }),
     serial,
     softSerial: values['soft-serial'],
     tpm,

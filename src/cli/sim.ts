@@ -1,6 +1,7 @@
 // eveboot sim: simulated EVE nodes for every node of a site file or line manifest, in their own process, against a
 // running `eveboot serve --rehearsal PORT-BASE` (factory-line rehearsals and benchmarks).
 import { join } from 'node:path';
+import { onboardIssuer } from '../adapters/onboard-issuer.js';
 import { loadPki } from '../adapters/pki.js';
 import { clusterSpecs, loadSite } from '../config/site.js';
 import { type Failure, rehearsalMaps, startSiteFleet } from '../sim/site-fleet.js';
@@ -39,7 +40,7 @@ export async function simCommand(argv: string[], out: (s: string) => void): Prom
     specs,
     maps: rehearsalMaps(specs, Number(values['port-base'])),
     server: `${site.listen.advertise ?? site.listen.host}:${site.listen.controllerPort}`,
-    pki: { rootCaPem: pki.root.certPem, onboardCertPem: pki.onboard.certPem, onboardKeyPem: pki.onboard.keyPem },
+    pki: { rootCaPem: pki.root.certPem, issue: onboardIssuer(pki.root) },
     pollMs: Number(values['poll-ms']),
     failure,
     log: (who, m) => {

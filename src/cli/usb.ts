@@ -1,7 +1,9 @@
 // eveboot usb build: an EVE installer.raw with this site's CONFIG written into its CONFIG partition, in place.
 // No root, no loop mount: parse the GPT, rewrite the partition's FAT in memory, write it back, read it all back.
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { copyImage, readRange, writeRange } from '../adapters/disk-file.js';
+import { onboardIssuer } from '../adapters/onboard-issuer.js';
 import { loadSite } from '../config/site.js';
 import { renderGrubCfg, siteConfigFiles } from '../core/disk/config-files.js';
 import { findConfigPartition } from '../core/disk/config-partition.js';
@@ -22,8 +24,8 @@ const USAGE = `usage: eveboot usb build --site FILE --image installer.raw --out 
   --advertise ADDR  the address or DNS name the nodes reach the appliance at (default: the site's
                     listen.advertise; required, and never loopback)
 
-Copies an EVE installer.raw to --out and writes this site's CONFIG (server, root CA, onboarding cert and key,
-grub.cfg) into its CONFIG partition. Write the result to a USB stick with dd or any image writer.`;
+Copies an EVE installer.raw to --out and writes this site's CONFIG (server, root CA, a fresh onboarding cert and
+key for this stick, good for one registration, grub.cfg) into its CONFIG partition. Write the result to a USB stick with dd or any image writer.`;
 
 const HEAD_BYTES = 1024 * 1024; // LBA 0 … the entry array; EVE's first partition starts at 1 MiB
 
@@ -62,11 +64,16 @@ export async function usbCommand(argv: string[], out: (s: string) => void): Prom
   if (adv.kind === 'error') throw new UsageError(`${adv.message}\n\n${USAGE}`);
   const pki = await pkiFor(values.state ?? 'eveboot-state', site.site.name, out);
   const server = `${adv.address}:${site.listen.controllerPort}`;
+  // Each stick gets its own onboarding credential, good for one registration (core/eve/onboard-admission.ts):
+  // a lost stick onboards at most one box, and never a second time.
+  const medium = randomBytes(8).toString('hex');
+  const cred = await onboardIssuer(pki.root)({ kind: 'medium', medium });
+  out(`onboarding credential for medium ${medium}: cert sha256 ${cred.certHash}`);
   const files = siteConfigFiles({
     server,
     rootCaPem: pki.root.certPem,
-    onboardCertPem: pki.onboard.certPem,
-    onboardKeyPem: pki.onboard.keyPem,
+    onboardCertPem: cred.certPem,
+    onboardKeyPem: cred.keyPem,
     grubCfg: renderGrubCfg({ installServer: server, rebootAfterInstall: true }),
   });
 

@@ -1,6 +1,8 @@
 // What the HTTP-boot side remembers per machine (keyed by the MAC of the NIC it PXE-booted from): the identity
 // its iPXE script reported, whether an install is recorded, and the operator's reinstall mark. Four methods;
 // the core computes the next record, the adapter only persists it (adapters/sqlite-boot-store.ts).
+import type { Conflict } from '../core/boot/claims.js';
+import type { ConfigGrant } from '../core/boot/grant.js';
 
 export type LinkState = 'up' | 'down' | 'unknown';
 
@@ -46,6 +48,12 @@ export interface BootMachine {
   bootingAt?: number;
   /** installer.iso was served in full after the last install decision (EVE's installer has no callback). */
   payloadServedAt?: number;
+  /** The one-time CONFIG grant of the last install decision (core/boot/grant.ts). */
+  grant?: ConfigGrant;
+  /** An open second-claimant conflict: no install decision until the operator resolves it. */
+  conflict?: Conflict;
+  /** The operator resolved a conflict for this IP: reports from other IPs conflict again. */
+  pinnedIp?: string;
 }
 
 export interface BootStore {

@@ -1,5 +1,6 @@
 // The controller's persistent state, behind a small port. SQLite by default (adapters/sqlite-store.ts).
 // Secrets (the join token) are stored only as ciphertext produced by the caller.
+import type { Conflict } from '../core/boot/claims.js';
 
 export interface DeviceRecord {
   uuid: string;
@@ -30,6 +31,26 @@ export interface DeviceRecord {
   lastContactAt?: number;
   /** The join token sealed to this device's ECDH cert: base64 CipherContext and CipherBlock (not secret). */
   sealed?: { ecdhCertHash: string; context: string; block: string };
+  /** hex SHA-256 of the onboarding cert it registered with (each is good once). */
+  onboardCertHash?: string;
+  /** The MAC whose install decision issued that onboarding cert (absent for USB media). */
+  bootMac?: string;
+  /** The first ZInfoDevice listed bootMac (or there is no bootMac): the config may carry the cluster. */
+  macVerified?: boolean;
+  /** An open conflict: nothing is sealed for this device until the operator resolves it. */
+  hold?: Conflict;
+  /** Claimant device certs the operator refused in a conflict: they get a plain 409, no new conflict. */
+  refusedCerts?: string[];
+  /** One new device cert for this serial is accepted: '*' after an operator reinstall mark, or a chosen hash. */
+  acceptCert?: string;
+  /** Earlier registrations of this serial (reinstalls, resolved conflicts), oldest first. */
+  history?: {
+    deviceCertHash: string;
+    onboardCertHash?: string;
+    onboardedAt: number;
+    replacedAt: number;
+    why: string;
+  }[];
   /** The vault key(s) the device escrowed with STORE_KEYS (latest), sealed under the state key. */
   escrow?: EscrowRecord;
 }

@@ -50,8 +50,11 @@ export interface SimDeviceOptions {
   measuredBoot?: boolean;
   versions?: EveVersions;
   rootCaPem: string;
-  onboardCertPem: string;
-  onboardKeyPem: string;
+  /** The onboarding credential from this node's CONFIG (per install decision or per USB medium). */
+  onboardCertPem?: string;
+  onboardKeyPem?: string;
+  /** Where the credential comes from when it is not known up front (the netboot's config.img, a minted medium). */
+  onboarding?: () => Promise<{ certPem: string; keyPem: string }>;
   serial: string;
   softSerial: string;
   tpm: Tpm;
@@ -97,6 +100,19 @@ export class SimDevice {
     );
   }
 
+  private cred?: { certPem: string; keyPem: string };
+
+  /** Fetched once and kept: EVE keeps its CONFIG's onboarding cert across register retries. */
+  async onboardCredential(): Promise<{ certPem: string; keyPem: string }> {
+    if (this.cred) return this.cred;
+    if (this.opts.onboardCertPem && this.opts.onboardKeyPem) {
+      this.cred = { certPem: this.opts.onboardCertPem, keyPem: this.opts.onboardKeyPem };
+    } else if (this.opts.onboarding) {
+      this.cred = await this.opts.onboarding();
+    } else throw new Error('no onboarding credential: this node has no CONFIG');
+    return this.cred;
+  }
+
   async onboard(): Promise<void> {
     this.identity ??= await createDeviceIdentity(this.opts.tpm);
     const certs = await this.client.call('GET', 'certs');
@@ -110,11 +126,11 @@ export class SimDevice {
         softSerial: this.opts.softSerial,
       }),
     );
-    const onboardKey = createPrivateKey(this.opts.onboardKeyPem);
+    const cred = await this.onboardCredential();
     const r = await this.client.call(
       'POST',
       'register',
-      this.envelope(reg, onboardKey, this.opts.onboardCertPem, true),
+      this.envelope(reg, createPrivateKey(cred.keyPem), cred.certPem, true),
     );
     expectStatus(r, [200, 201], 'register');
     const u = await this.post('uuid', toBinary(UuidRequestSchema, create(UuidRequestSchema)));

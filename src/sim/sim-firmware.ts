@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { readFile } from '../core/disk/fat-read.js';
 import { type AsyncLock, dhcpExchange } from './dhcp-client.js';
 import { ipxeChain, type StepTiming } from './sim-ipxe.js';
 import { tftpGet } from './tftp-client.js';
@@ -133,4 +134,10 @@ export async function netbootSimNode(o: SimFirmwareOptions): Promise<NetbootResu
     softSerial: run.softSerial,
     timings,
   };
+}
+
+/** onboard.cert.pem / onboard.key.pem from a CONFIG image (eve-api-facts §6.4), as EVE's onboarding reads them. */
+export function onboardingFrom(config: Uint8Array): { certPem: string; keyPem: string } {
+  const text = (p: string) => new TextDecoder().decode(readFile(config, p));
+  return { certPem: text('onboard.cert.pem'), keyPem: text('onboard.key.pem') };
 }

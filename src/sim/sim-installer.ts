@@ -25,7 +25,8 @@ export async function runStandInInstaller(args: string[], d: StandInDeps): Promi
   const server = arg('eveboot.server');
   const installedUrl = arg('eveboot.installed');
   if (!server || !installedUrl) throw new Error('kernel command line lacks eveboot.server= / eveboot.installed=');
-  const isoUrl = `${server}/installer.iso`;
+  // The install decision's image by name (eveboot.iso=); the root name serves the same patched bytes.
+  const isoUrl = arg('eveboot.iso') ?? `${server}/installer.iso`;
   d.log(`installer: kernel up (${args.length} args), reading CONFIG from ${isoUrl}`);
   const iso = await d.fetch(isoUrl);
   const found = findEmbeddedConfig((o, l) => iso.subarray(o, o + l), iso.length);

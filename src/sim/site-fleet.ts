@@ -1,6 +1,7 @@
 // Simulated EVE nodes for every node of a site or line manifest, as the demo and the factory rehearsal run
 // them: each onboards over the real API, gets its sealed token, and runs a K3s stand-in whose cluster IP maps to
 // loopback ports (rehearsalMaps), so the appliance's readiness watcher probes real servers.
+import type { OnboardIssuer } from '../adapters/onboard-issuer.js';
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import type { ClusterSpec, Site } from '../config/site.js';
 import { softSerialOf } from '../core/boot/identity.js';
@@ -9,7 +10,7 @@ import type { NicObservation } from '../core/plan/inventory.js';
 import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
-import { type NetbootResult, netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
+import { type NetbootResult, netbootSimNode, onboardingFrom, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
@@ -48,7 +49,9 @@ export interface SiteFleetOptions {
   specs: ClusterSpec[];
   maps: LoopbackMap[];
   server: string;
-  pki: { rootCaPem: string; onboardCertPem: string; onboardKeyPem: string };
+  /** The root CA the nodes trust, and the issuer of a per-medium onboarding credential for nodes that do not
+   *  netboot (installed from a USB stick); netbooted nodes onboard with the credential from their CONFIG. */
+  pki: { rootCaPem: string; issue: OnboardIssuer };
   pollMs: number;
   /** Which cluster (index) gets the injected failure. */
   failure?: { kind: Failure; cluster: number };
@@ -105,10 +108,16 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
       };
       return boot().then((booted) => {
         // What the installed node knows: the CONFIG it copied out of installer.iso and the eve_soft_serial its
-        // install passed; a node installed otherwise (USB) has the site PKI and its boot NIC's soft serial.
+        // install passed; a node installed otherwise (USB) has its boot NIC's soft serial.
         const device = new SimDevice({
           server: o.server,
-          ...(booted?.config ? pkiFromConfig(booted.config) : o.pki),
+          rootCaPem: booted?.config ? configText(booted.config, 'root-certificate.pem') : o.pki.rootCaPem,
+          // The install's own onboarding credential from that CONFIG; a node installed otherwise (USB) carries
+          // its medium's credential.
+          onboarding: async () =>
+            booted?.config
+              ? onboardingFrom(booted.config)
+              : await o.pki.issue({ kind: 'medium', medium: `sim-${node.serial ?? nics[0]!.mac}` }),
           serial: node.serial ?? '',
           softSerial: booted?.softSerial ?? node.softSerial ?? softSerialOf(nics[0]!.mac),
           tpm: createSoftTpm(),
@@ -167,11 +176,6 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
 }
 
 /** The PKI an EVE node takes from its CONFIG partition (pkg/mkconf: root-certificate.pem, onboard.cert.pem/key). */
-function pkiFromConfig(config: Uint8Array) {
-  const text = (p: string) => new TextDecoder().decode(readFile(config, p));
-  return {
-    rootCaPem: text('root-certificate.pem'),
-    onboardCertPem: text('onboard.cert.pem'),
-    onboardKeyPem: text('onboard.key.pem'),
-  };
+function configText(config: Uint8Array, path: string): string {
+  return new TextDecoder().decode(readFile(config, path));
 }

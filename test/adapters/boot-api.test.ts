@@ -6,10 +6,10 @@ import {
   bootApiOnFakeBundle,
   fakeBundleFiles,
   fakeIsoConfigOffset,
+  installConfigImage,
   MAC_A,
   patchedFakeIso,
   reportQuery,
-  siteConfigImage,
 } from './boot-fixture.js';
 
 let t: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
@@ -24,6 +24,9 @@ const configAt = fakeIsoConfigOffset();
 const grubEfi = fakeBundleFiles().find((f) => f.path === './EFI/BOOT/BOOTX64.EFI')!.data;
 const get = (url: string, headers: Record<string, string> = {}, remoteAddress?: string) =>
   t.app.inject({ method: 'GET', url, headers, remoteAddress });
+/** The one-time nonce of an install decision, as its boot script carries it. */
+const nonceIn = (script: string) => /nonce=([A-Za-z0-9_-]{22})/.exec(script)?.[1] ?? '';
+let nonce = '';
 
 describe('boot flow: identity → decision → booting → installed → local → reinstall', () => {
   it('the per-machine entry script asks for the identity report', async () => {
@@ -47,6 +50,8 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('chain http://10.99.0.1:8080/artifacts/14.5.1-k-amd64/EFI/BOOT/BOOTX64.EFI');
     expect(r.body).toContain('/boot/booting?mac=52:54:00:99:00:10&stage=grub');
+    nonce = nonceIn(r.body);
+    expect(nonce).toHaveLength(22);
     const m = t.bootStore.machine(MAC_A)!;
     expect(m.identity.nics).toEqual([
       { name: 'net0', mac: MAC_A, link: 'up' },
@@ -58,8 +63,10 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(t.logLines.join('')).toContain('site node node-a (serial SN-A): install 14.5.1-k-amd64');
   });
 
-  it('the booting callback is recorded as an event', async () => {
-    const r = await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64`);
+  it('the booting callback is recorded as an event, and counts only with the nonce', async () => {
+    await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64`);
+    expect(t.bootStore.machine(MAC_A)!.bootingAt).toBeUndefined();
+    const r = await get(`/boot/booting?mac=${MAC_A}&stage=grub&image=14.5.1-k-amd64&nonce=${nonce}`);
     expect(r.body).toBe('ok\n');
     expect(t.events.at(-1)).toMatchObject({ type: 'boot.booting', data: { mac: MAC_A, stage: 'grub' } });
     expect(t.bootStore.machine(MAC_A)!.bootingAt).toBeDefined();
@@ -80,21 +87,25 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(overrides).not.toMatch(/newc:|config\.img/);
   });
 
-  it('config.img is a FAT CONFIG with server, root CA, onboarding cert and the installer options', async () => {
-    const r = await get('/config.img');
+  it("the decision's CONFIG is a FAT CONFIG with server, root CA, its own onboarding cert and the installer options", async () => {
+    const r = await get(`/config/${nonce}.img`);
     expect(r.statusCode).toBe(200);
+    expect(t.issued.at(-1)).toEqual({ kind: 'install', mac: MAC_A, serial: 'SN-A' });
     const img = new Uint8Array(r.rawPayload);
     const text = (p: string) => new TextDecoder().decode(readFile(img, p));
     expect(text('server')).toBe('10.99.0.1:8443\n');
     expect(text('root-certificate.pem')).toContain('ROOT');
-    expect(text('onboard.cert.pem')).toContain('ONBOARD');
+    expect(text('onboard.cert.pem')).toContain(`ONBOARD\n-----END CERTIFICATE-----\n# ${MAC_A}`);
     expect(text('grub.cfg')).toContain('eve_install_disk=sda eve_persist_disk=sdb');
   });
 
-  it('config.img is refused to a client that is not being installed', async () => {
+  it('the bare config.img is the same per-install CONFIG, for the grant IP only; installer.iso is refused elsewhere', async () => {
+    const bare = await get('/config.img');
+    expect(bare.statusCode).toBe(200);
+    expect(new Uint8Array(bare.rawPayload)).toEqual(new Uint8Array((await get(`/config/${nonce}.img`)).rawPayload));
     const r = await get('/config.img', {}, '10.0.0.99');
     expect(r.statusCode).toBe(403);
-    expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img/);
+    expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img .* 10.0.0.99 is not being installed/);
     // installer.iso carries the same CONFIG inside it: refused the same way, under either name.
     for (const url of ['/installer.iso', '/artifacts/14.5.1-k-amd64/installer.iso']) {
       const iso403 = await get(url, {}, '10.0.0.99');
@@ -103,8 +114,20 @@ describe('boot flow: identity → decision → booting → installed → local �
     }
   });
 
-  it('the installer callback records the install; the next PXE boot is a local boot', async () => {
-    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed`)).statusCode).toBe(200);
+  it('the CONFIG by nonce is refused from another IP and after its fetch window', async () => {
+    const other = await get(`/config/${nonce}.img`, {}, '10.0.0.99');
+    expect(other.statusCode).toBe(403);
+    expect(other.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config refused: nonce of .* presented from 10.0.0.99/);
+    expect(t.events.at(-1)).toMatchObject({ type: 'trust.suspicious', data: { ip: '10.0.0.99', mac: MAC_A } });
+    t.tick(3 * 60 * 1000);
+    expect((await get(`/config/${nonce}.img`)).statusCode).toBe(403);
+  });
+
+  it('the installer callback records the install only with the nonce; the next PXE boot is a local boot', async () => {
+    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed`)).statusCode).toBe(403);
+    expect((await get(`/boot/installed?mac=${MAC_A}&nonce=${nonce}`, {}, '10.0.0.99')).statusCode).toBe(403);
+    expect(t.bootStore.machine(MAC_A)!.installedAt).toBeUndefined();
+    expect((await get(`/boot/installed?mac=${MAC_A}&status=installed&nonce=${nonce}`)).statusCode).toBe(200);
     expect(t.events.at(-1)).toMatchObject({ type: 'boot.installed', data: { mac: MAC_A, status: 'installed' } });
     const r = await get(`/boot/report?${reportQuery(MAC_A)}`);
     expect(r.body).toContain('# eveboot decision for 52:54:00:99:00:10: local');
@@ -114,8 +137,10 @@ describe('boot flow: identity → decision → booting → installed → local �
 
   it('the operator reinstall mark flips it back to an install exactly once', async () => {
     setReinstall(t.bootStore, (e) => t.events.push(e), '52-54-00-99-00-10', true);
-    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
-    await get(`/boot/installed?mac=${MAC_A}`);
+    const again = (await get(`/boot/report?${reportQuery(MAC_A)}`)).body;
+    expect(again).toContain('BOOTX64.EFI');
+    expect(nonceIn(again)).not.toBe(nonce);
+    await get(`/boot/installed?mac=${MAC_A}&nonce=${nonceIn(again)}`);
     expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain(': local');
   });
 
@@ -139,15 +164,41 @@ describe('artifacts: Range, ETag, HEAD, traversal', () => {
     expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
   });
 
-  it("installer.iso is EVE's ISO with the site CONFIG in config.img's extent, every other byte untouched", async () => {
+  it("installer.iso is EVE's ISO with this install's CONFIG in config.img's extent, every other byte untouched", async () => {
     const r = await get('/installer.iso');
     expect(r.statusCode).toBe(200);
     const body = new Uint8Array(r.rawPayload);
     expect(body.length).toBe(original.length);
     const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0; // toEqual is slow on MBs
-    expect(same(body.subarray(configAt, configAt + 5120 * 1024), siteConfigImage())).toBe(true);
+    const config = body.subarray(configAt, configAt + 5120 * 1024);
+    expect(same(config, installConfigImage(MAC_A))).toBe(true);
+    expect(new TextDecoder().decode(readFile(config, 'onboard.cert.pem'))).toContain(`# ${MAC_A}`);
     expect(same(body.subarray(0, configAt), original.subarray(0, configAt))).toBe(true);
     expect(same(body.subarray(configAt + 5120 * 1024), original.subarray(configAt + 5120 * 1024))).toBe(true);
+  });
+
+  it('two machines being installed each get their own CONFIG in the ISO, with its own ETag; others get a 403', async () => {
+    const MAC_B = '52:54:00:99:00:11';
+    const IP_B = '127.0.0.11';
+    setReinstall(t.bootStore, (e) => t.events.push(e), MAC_B, true);
+    expect((await get(`/boot/report?${reportQuery(MAC_B)}`, {}, IP_B)).body).toContain('BOOTX64.EFI');
+    const b = await get(url, {}, IP_B);
+    expect(b.statusCode).toBe(200);
+    const configB = new Uint8Array(b.rawPayload).subarray(configAt, configAt + 5120 * 1024);
+    expect(Buffer.compare(configB, installConfigImage(MAC_B))).toBe(0);
+    expect(new TextDecoder().decode(readFile(configB, 'onboard.cert.pem'))).toContain(`# ${MAC_B}`);
+    const a = await get(url);
+    expect(b.headers.etag).not.toBe(a.headers.etag);
+    // A range inside the extent, from B's IP, is B's bytes; the bare config.img likewise.
+    const r = await get(url, { range: `bytes=${configAt}-${configAt + 4095}` }, IP_B);
+    expect(Buffer.compare(r.rawPayload, installConfigImage(MAC_B).subarray(0, 4096))).toBe(0);
+    expect(Buffer.compare((await get('/config.img', {}, IP_B)).rawPayload, installConfigImage(MAC_B))).toBe(0);
+    // Nobody else: an address with no live install decision gets neither machine's CONFIG.
+    for (const ip of ['127.0.0.9', '10.0.0.99']) {
+      expect((await get(url, { range: `bytes=${configAt}-${configAt + 4095}` }, ip)).statusCode).toBe(403);
+      expect((await get('/config.img', {}, ip)).statusCode).toBe(403);
+    }
+    expect(t.events.at(-1)).toMatchObject({ type: 'boot.config-refused', data: { what: 'config.img' } });
   });
 
   it('ranges across and inside the config.img extent carry the patched bytes', async () => {

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is iPXE settings syntax, not a JS template
 // A small fake EVE release netboot bundle with the real layout (eve-api-facts §6.2), written as a plain ustar
 // archive, and a boot API built on it for inject() tests. Real bundles are GBs and not downloadable here.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,12 @@ import Database from 'better-sqlite3';
 import { buildBootApi } from '../../src/adapters/http/boot-api.js';
 import { onboardedBySerial } from '../../src/adapters/http/boot-machine-routes.js';
 import { IpMacTable } from '../../src/adapters/http/boot-progress.js';
-import { bootSiteFrom, buildConfigImage, cachedConfigImage } from '../../src/adapters/http/boot-site.js';
+import { bootSiteFrom, buildConfigImage } from '../../src/adapters/http/boot-site.js';
 import { importImage } from '../../src/adapters/image-import.js';
 import { ImageStore } from '../../src/adapters/image-store.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
+import type { OnboardBinding } from '../../src/core/eve/onboard-admission.js';
 import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
 import { buildIso } from '../../src/sim/sim-iso.js';
 
@@ -78,14 +80,30 @@ export function fakeIso(rootfsBytes = 3 * 1024 * 1024 + 77): Uint8Array {
 /** Where fakeIso keeps config.img: after the descriptors, the root directory and the rootfs (whole sectors). */
 export const fakeIsoConfigOffset = (rootfsBytes = 3 * 1024 * 1024 + 77) => (24 + Math.ceil(rootfsBytes / 2048)) * 2048;
 
-/** fakeIso with the site CONFIG in place of its config.img: what a machine being installed must receive. */
-export function patchedFakeIso(): Uint8Array {
+/** fakeIso with one install's CONFIG in place of its config.img: what the machine being installed must receive. */
+export function patchedFakeIso(mac = MAC_A): Uint8Array {
   const iso = fakeIso().slice();
-  iso.set(siteConfigImage(), fakeIsoConfigOffset());
+  iso.set(installConfigImage(mac), fakeIsoConfigOffset());
   return iso;
 }
 
-export const siteConfigImage = () => buildConfigImage({ controller: CONTROLLER, boot: BOOT_OPTIONS, ...PEMS });
+/** The fixture's per-install onboarding credential: a fake cert that names the MAC, so tests can see whose it is. */
+export const fakeCredential = (mac: string) => ({
+  certPem: `${PEMS.onboardCertPem}# ${mac}`,
+  keyPem: PEMS.onboardKeyPem,
+});
+
+/** The CONFIG the report route builds for an install decision of `mac` (deterministic bytes). */
+export const installConfigImage = (mac = MAC_A) => configImageWith(fakeCredential(mac));
+
+const configImageWith = (c: { certPem: string; keyPem: string }) =>
+  buildConfigImage({
+    controller: CONTROLLER,
+    boot: BOOT_OPTIONS,
+    rootCaPem: PEMS.rootCaPem,
+    onboardCertPem: c.certPem,
+    onboardKeyPem: c.keyPem,
+  });
 
 export function fakeBundleFiles(rootfsBytes?: number) {
   return [
@@ -141,6 +159,8 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: 
   const clock = { now: () => now };
   const devices: { serial: string; softSerial?: string }[] = [];
   const ipMacs = new IpMacTable();
+  const issued: OnboardBinding[] = [];
+  const leases = new Map<string, string>();
   const app = buildBootApi({
     bootStore,
     images: new ImageStore(join(state, 'images')),
@@ -154,7 +174,14 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: 
         ],
         boot: BOOT_OPTIONS,
       }),
-    configImageFor: cachedConfigImage(siteConfigImage),
+    // Each install decision's own credential: here a fake one whose cert names the binding, so tests can see it.
+    issueOnboarding: async (b) => {
+      issued.push(b);
+      return { ...fakeCredential(b.mac), certHash: `hash-${issued.length}` };
+    },
+    configImageFor: (ctx) => configImageWith(ctx.credential),
+    leaseOf: (mac) => leases.get(mac),
+    random: seededRandom(),
     onboarded: onboardedBySerial(() => devices),
     ipMacs,
     emit: (e) => events.push(e),
@@ -178,6 +205,8 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: 
     logLines,
     devices,
     ipMacs,
+    issued,
+    leases,
     tick: (ms: number) => {
       now += ms;
     },
@@ -202,4 +231,24 @@ export function reportQuery(mac: string, over: Record<string, string> = {}): str
     ...over,
   };
   return new URLSearchParams(q).toString();
+}
+
+/** Deterministic bytes (a counter through SHA-256): nonces differ per call and per run they repeat. */
+export function seededRandom(seed = 'eveboot-test') {
+  let n = 0;
+  return {
+    bytes: (len: number) => {
+      const out = new Uint8Array(len);
+      for (let i = 0; i < len; i += 32)
+        out.set(
+          createHash('sha256')
+            .update(`${seed}:${n++}`)
+            .digest()
+            .subarray(0, len - i),
+          i,
+        );
+      return out;
+    },
+    uuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}`,
+  };
 }

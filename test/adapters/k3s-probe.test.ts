@@ -67,7 +67,7 @@ describe('K3s probe against the stand-in on loopback', () => {
     const probe = createK3sProbe({ clusterId: ID, token: () => TOKEN, pin, map: map.route, timeoutMs: 1000 });
     const first = await probe.probe(TARGETS[0]!);
     expect(first.cacerts.pin).toBe('pinned-now');
-    const caPem = (seed as unknown as { ca: { certPem: string } }).ca.certPem;
+    const caPem = (seed as unknown as { ca: { server: { certPem: string } } }).ca.server.certPem;
     expect(pin.get()?.sha256).toBe(createHash('sha256').update(caPem).digest('hex'));
     const results = await probeUntil(
       () => Promise.all(TARGETS.map((t) => probe.probe(t))),

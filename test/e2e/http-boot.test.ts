@@ -13,6 +13,7 @@ import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
 import {
   bootApiOnFakeBundle,
   fakeIsoConfigOffset,
+  installConfigImage,
   MAC_A,
   patchedFakeIso,
   reportQuery,
@@ -20,7 +21,7 @@ import {
 import { prereq } from '../support/prereq.js';
 
 const p = prereq('http-boot e2e (curl, busybox wget)', { tools: ['curl', 'busybox'], native: 'net' });
-// What a machine being installed receives: EVE's ISO with the site CONFIG in its config.img extent.
+// What a machine being installed receives: EVE's ISO with its own install CONFIG in its config.img extent.
 const iso = patchedFakeIso();
 const configAt = fakeIsoConfigOffset();
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -44,11 +45,13 @@ describe.skipIf(!p.ok)('HTTP boot with real clients', () => {
   it('busybox wget runs the identity → report → installed flow', async () => {
     const wget = async (url: string) => (await run('busybox', ['wget', '-q', '-O', '-', url])).toString();
     expect(await wget(`${base}/boot/52-54-00-99-00-10.ipxe`)).toContain('/boot/report?');
-    expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain('EFI/BOOT/BOOTX64.EFI');
+    const script = await wget(`${base}/boot/report?${reportQuery(MAC_A)}`);
+    expect(script).toContain('EFI/BOOT/BOOTX64.EFI');
+    const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(script)?.[1];
     const file = join(out, 'config.img');
     await run('busybox', ['wget', '-q', '-O', file, `${base}/config.img`]);
-    expect(readFileSync(file).length).toBe(5 * 1024 * 1024);
-    expect(await wget(`${base}/boot/installed?mac=${MAC_A}`)).toBe('ok\n');
+    expect(Buffer.compare(readFileSync(file), installConfigImage(MAC_A))).toBe(0);
+    expect(await wget(`${base}/boot/installed?mac=${MAC_A}&nonce=${nonce}`)).toBe('ok\n');
     expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain(': local');
     // Back to an install decision for the tests below (the patched installer.iso goes only to those).
     setReinstall(t.bootStore, (e) => t.events.push(e), MAC_A, true);

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyPaths } from '../../src/adapters/http/boot-artifacts.js';
 import { CONFIG_IMG_SIZE, findEmbeddedConfig } from '../../src/core/iso/embedded-config.js';
-import { bootApiOnFakeBundle, MAC_A, makeTar, reportQuery, siteConfigImage } from '../adapters/boot-fixture.js';
+import { bootApiOnFakeBundle, installConfigImage, MAC_A, makeTar, reportQuery } from '../adapters/boot-fixture.js';
 import { prereq } from '../support/prereq.js';
 import { buildEveIso, stockConfigImage } from './eve-iso.js';
 
@@ -98,14 +98,14 @@ describe.skipIf(!p.ok)('installer.iso served with the site CONFIG in place of it
     expect(same(original.subarray(at, at + CONFIG_IMG_SIZE), stockConfigImage())).toBe(true);
   });
 
-  it('a whole GET: xorriso reads the site config.img out of it, and nothing else changed', async () => {
+  it('a whole GET: xorriso reads this install config.img out of it, and nothing else changed', async () => {
     const before = bodyPaths.sendfile;
     const served = join(work, 'served.iso');
     await run('curl', ['-sS', '--fail', '-o', served, `${base}/installer.iso`]);
     expect(bodyPaths.sendfile - before).toBe(1);
     const bytes = readFileSync(served);
     expect(bytes.length).toBe(original.length);
-    expect(same(await extractConfig(served, work), siteConfigImage())).toBe(true);
+    expect(same(await extractConfig(served, work), installConfigImage(MAC_A))).toBe(true);
     expect(same(bytes.subarray(0, at), original.subarray(0, at))).toBe(true);
     expect(same(bytes.subarray(at + CONFIG_IMG_SIZE), original.subarray(at + CONFIG_IMG_SIZE))).toBe(true);
   });
@@ -122,7 +122,7 @@ describe.skipIf(!p.ok)('installer.iso served with the site CONFIG in place of it
     const assembled = join(work, 'assembled.iso');
     writeFileSync(assembled, Buffer.concat(parts));
     expect(sha(readFileSync(assembled))).toBe(sha(readFileSync(join(work, 'served.iso'))));
-    expect(same(await extractConfig(assembled, work), siteConfigImage())).toBe(true);
+    expect(same(await extractConfig(assembled, work), installConfigImage(MAC_A))).toBe(true);
   });
 
   it('HEAD and Content-Length describe the patched ISO; its ETag is not the imported file one', async () => {

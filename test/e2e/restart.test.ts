@@ -5,6 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
+import { loadPki } from '../../src/adapters/pki.js';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
@@ -43,8 +45,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
         new SimDevice({
           server,
           rootCaPem: root,
-          onboardCertPem: readFileSync(join(state, 'pki', 'onboard.cert.pem'), 'utf8'),
-          onboardKeyPem: readFileSync(join(state, 'pki', 'onboard.key.pem'), 'utf8'),
+          onboarding: () => onboardIssuer(loadPki(join(state, 'pki')).root)({ kind: 'medium', medium: `r-${serial}` }),
           serial,
           softSerial: '',
           tpm: createSoftTpm(),

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
+import { loadPki } from '../../src/adapters/pki.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
-import { deviceInfo, standardNics } from '../../src/sim/sim-info.js';
+import { deviceInfo, hardwareInfo, standardNics } from '../../src/sim/sim-info.js';
 import { type Child, eveboot, freePort } from '../support/process.js';
 
 const run = async (args: string[], env: Record<string, string> = {}) => {
@@ -64,8 +66,8 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: ${await freePor
         new SimDevice({
           server,
           rootCaPem: pem('root.cert.pem'),
-          onboardCertPem: pem('onboard.cert.pem'),
-          onboardKeyPem: pem('onboard.key.pem'),
+          // USB-style media: one onboarding credential per box, issued by the appliance CA.
+          onboarding: () => onboardIssuer(loadPki(join(laptop, 'pki')).root)({ kind: 'medium', medium: `h-${serial}` }),
           serial,
           softSerial: '',
           tpm: createSoftTpm(),
@@ -75,6 +77,7 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: ${await freePor
       await s.onboard();
       await s.attest();
       await s.sendInfo(deviceInfo(s.opts.serial, standardNics(i + 1)));
+      await s.sendInfo(hardwareInfo(standardNics(i + 1)));
     }
     for (const s of sims) expect(await s.pollConfig()).toBe(200);
     const tokens = await Promise.all(sims.map((s) => s.clusterToken()));

@@ -4,7 +4,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
+import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
@@ -205,14 +207,50 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     await ui.shot(page, 'ui-degraded');
   });
 
-  it('marks a node for reinstall after a confirmation and shows the appliance’s answer', async () => {
+  const markReinstall = async () => {
     const { page } = await openLive();
     const a = card(page, 'node-a');
     await a.getByRole('button', { name: 'Mark for reinstall…' }).click();
     await a.getByRole('button', { name: /^Confirm: reinstall node-a/ }).click();
-    // This appliance runs no network boot, so it refuses with a reason; one that does marks the machine.
-    await a.locator('.card-actions .result', { hasText: /Marked|Reinstall refused: 409/ }).waitFor();
-    await ui.shot(page, 'ui-reinstall');
+    return { page, a };
+  };
+
+  it('refuses a reinstall with the reason when this appliance runs no network boot', async () => {
+    const { page, a } = await markReinstall();
+    await a.locator('.card-actions .result', { hasText: /^Reinstall refused: 409/ }).waitFor();
+    expect(await a.locator('.card-actions .result').textContent()).not.toMatch(/Marked/);
+    await ui.shot(page, 'ui-reinstall-refused');
+  });
+
+  it('marks a node for reinstall after a confirmation, and its next boot decision is install', async () => {
+    // A boot API on this appliance's side, as `serve` wires it: node-a has PXE-booted and is installed.
+    const boot = await bootApiOnFakeBundle();
+    try {
+      const report = () => boot.app.inject({ url: `/boot/report?${reportQuery(MAC_A, { serial: 'SN-A' })}` });
+      const first = await report();
+      const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(first.body)?.[1];
+      expect((await boot.app.inject({ url: `/boot/installed?mac=${MAC_A}&nonce=${nonce}` })).statusCode).toBe(200);
+      expect((await report()).body).toContain(`# eveboot decision for ${MAC_A}: local`);
+      t.app.hooks.markReinstall = (uuid) => {
+        const serial = t.app.store.deviceByUuid(uuid)?.serial;
+        const m = boot.bootStore.machines().find((x) => x.identity.serial === serial);
+        if (!m) throw new Error(`${serial} has not PXE-booted here`);
+        setReinstall(boot.bootStore, () => {}, m.mac, true);
+      };
+      const { page, a } = await markReinstall();
+      await a
+        .locator('.card-actions .result', { hasText: /^Marked: it reinstalls on its next network boot/ })
+        .waitFor();
+      await ui.shot(page, 'ui-reinstall');
+      const next = await report();
+      expect(next.body).toContain(`# eveboot decision for ${MAC_A}: install`);
+      expect(next.body).toContain('reinstall requested by the operator');
+      // The reinstalled node may register once with a new device cert (register.ts).
+      expect(t.app.store.deviceBySerial('SN-A', devices[0]!.opts.softSerial)?.acceptCert).toBe('*');
+    } finally {
+      t.app.hooks.markReinstall = undefined;
+      await boot.close();
+    }
   });
 
   it('shows reconnecting… while the appliance is away and goes live again by itself', async () => {

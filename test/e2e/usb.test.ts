@@ -1,6 +1,7 @@
 // eveboot usb build against disks laid out like EVE's make-raw, checked with independent tools: sgdisk for the
 // partition table, mtools for the FAT contents, fsck.fat for filesystem health.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,8 +150,14 @@ describe.skipIf(!p.ok)('eveboot usb build', () => {
     mkdirSync(out);
     for (const f of want) {
       run('mcopy', ['-n', '-i', at, `::/${f.path}`, join(out, f.path)]);
+      // The onboarding credential is this stick's own (minted per medium), not a site-wide one.
+      if (f.path.startsWith('onboard.')) continue;
       expect(new Uint8Array(readFileSync(join(out, f.path)))).toEqual(f.data);
     }
+    const onboard = new X509Certificate(readFileSync(join(out, 'onboard.cert.pem')));
+    expect(onboard.verify(pki.root.cert.publicKey)).toBe(true);
+    expect(onboard.subjectAltName).toMatch(/URI:urn:eveboot:onboard:medium:[0-9a-f]{16}/);
+    expect(onboard.fingerprint256).not.toBe(pki.onboard.cert.fingerprint256);
     expect(run('mtype', ['-i', at, '::/grub.cfg'])).toContain(
       'eve_install_server=192.168.1.10:8443 eve_reboot_after_install',
     );

@@ -45,19 +45,30 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
     const old = prev ? (JSON.parse(prev.doc) as Record<string, unknown>).lastContactAt : undefined;
     if (old === undefined) delete doc.lastContactAt;
     else doc.lastContactAt = old;
+    delete doc.hold;
+    return JSON.stringify({ ...r, doc: JSON.stringify(doc) });
+  };
+  const withoutHold = (row: string) => {
+    const r = JSON.parse(row) as { uuid: string; doc: string };
+    const doc = JSON.parse(r.doc) as Record<string, unknown>;
+    delete doc.hold;
     return JSON.stringify({ ...r, doc: JSON.stringify(doc) });
   };
   /** acceptedReports: reports a 2xx stored; acceptedKinds: endpoints that answered 2xx (their eve.<kind> events). */
   const expectNoStateChange = (acceptedReports = 0, acceptedKinds = new Set<string>()) => {
     const now = stateDigest(t.stateDir, [EVENTS]);
     // A validly signed message records when the device last talked to us (lastContactAt), and nothing else.
-    if (acceptedKinds.size > 0) now[DEVICES] = (now[DEVICES] ?? []).map((row) => withoutContact(row, before));
+    // The twin register is a second claimant, not bad input: its one change is the conflict hold (security-model.md).
+    now[DEVICES] = (now[DEVICES] ?? []).map((row) =>
+      acceptedKinds.size > 0 ? withoutContact(row, before) : withoutHold(row),
+    );
     // A report the device validly signed is stored (counted per kind); only those may appear.
     const counts = (now[REPORTS] ?? []).map((row) => (JSON.parse(row) as { count: number }).count);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(acceptedReports);
     expect({ ...now, [REPORTS]: [] }).toEqual({ ...before, [REPORTS]: [] });
     const added = t.app.store.events(0, 100_000).slice(eventsBefore);
-    const allowed = (type: string) => type.endsWith('.refused') || acceptedKinds.has(type.split('.')[1] ?? '');
+    const allowed = (type: string) =>
+      type.endsWith('.refused') || type === 'trust.conflict' || acceptedKinds.has(type.split('.')[1] ?? '');
     expect([...new Set(added.map((e) => e.type))].filter((type) => !allowed(type))).toEqual([]);
   };
   const inject = (url: string, payload?: Uint8Array) =>
@@ -96,9 +107,11 @@ describe('bad input is refused with a clear 4xx and changes nothing', () => {
     expect(r.body).toMatch(/register first/);
   });
 
-  it('a replayed register with another cert for the same serial: 409', async () => {
+  it('a replayed register with another cert for the same serial: 409, and a conflict held for the operator', async () => {
     const twin = simDevice(t, 'SN-A');
     await expect(twin.onboard()).rejects.toThrow(/HTTP 409/);
+    // Not bad input but a second claimant: the one change it makes is the conflict record (security-model.md).
+    expect(t.app.store.deviceByUuid(dev.uuid!)?.hold).toMatchObject({ kind: 'serial-cert', subject: 'SN-A' });
   });
 
   it('a device that is not in the site file (allowlist): 403', async () => {

@@ -7,7 +7,7 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { ecdhPublicPoint } from '../../src/core/cluster/cluster-service.js';
-import { tpmsAttestExtraData } from '../../src/core/eve/attest.js';
+import { parseTpmsAttest } from '../../src/core/eve/tpms-attest.js';
 import { deriveKey } from '../../src/core/seal/seal.js';
 import {
   AttestVersionType,
@@ -80,7 +80,10 @@ describe('EVE-shaped attestation messages decode with our generated code', () =>
       },
       {
         name: 'TPMS_ATTEST carries the nonce as extraData (what the controller checks)',
-        want: () => expect(Buffer.from(tpmsAttestExtraData(req.quote!.attestData)!)).toEqual(Buffer.from(nonce)),
+        want: () => {
+          const parsed = parseTpmsAttest(req.quote!.attestData);
+          expect(parsed.ok && Buffer.from(parsed.value.extraData)).toEqual(Buffer.from(nonce));
+        },
       },
       {
         name: 'TPMS_ATTEST ends with the SHA-256 of PCRs 0-15 as sent',

@@ -9,8 +9,8 @@ export function simDevice(t: TestAppliance, serial: string, tpm: Tpm = createSof
   return new SimDevice({
     server: t.server,
     rootCaPem: pki.root.certPem,
-    onboardCertPem: pki.onboard.certPem,
-    onboardKeyPem: pki.onboard.keyPem,
+    // A pre-provisioned medium per simulated node, as `eveboot usb build` mints one.
+    onboarding: () => t.app.issueOnboarding({ kind: 'medium', medium: `sim-${serial}` }),
     serial,
     softSerial: `soft-${serial}`,
     tpm,

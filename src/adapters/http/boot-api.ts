@@ -4,28 +4,25 @@
 //   GET /boot/booting?mac=&stage=               "about to boot" beacon from the script (pixiecore trick)
 //   GET|POST /boot/installed?mac=               installer (or test stand-in) says the install is done
 //   GET|HEAD /artifacts/<image>/<path>          imported files (+ generated EFI/BOOT/grub.cfg); installer.iso
-//                                               with the site CONFIG in place of its /config.img (core/iso)
+//                                               with the asking IP's install CONFIG in place of its /config.img
 //   GET|HEAD /installer.iso /config.img /EFI/BOOT/<f> /eveboot/overrides.cfg   root names GRUB asks for
 // Nothing listens here: buildBootApi returns the app, the caller listens.
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { type BootPolicy, decideBoot, matchSiteNode, type SiteNodeRef } from '../../core/boot/decide.js';
-import { expiredMachines, UNKNOWN_MACHINE_EXPIRY } from '../../core/boot/expiry.js';
+import type { BootPolicy, SiteNodeRef } from '../../core/boot/decide.js';
+import { liveGrant, redeemGrant } from '../../core/boot/grant.js';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
-import { normalizeMac, parseIdentity, recordDecision, recordReport, softSerialOf } from '../../core/boot/identity.js';
-import { renderBootScript, renderIdentityScript, standInKernelArgs } from '../../core/boot/ipxe-script.js';
+import { normalizeMac, softSerialOf } from '../../core/boot/identity.js';
+import { renderIdentityScript } from '../../core/boot/ipxe-script.js';
 import type { ImageManifest } from '../../core/boot/manifest.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
-import type { BootMachine, BootStore } from '../../ports/boot-store.js';
-import type { Clock } from '../../ports/clock.js';
 import { servedGrubCfg } from '../grub-files.js';
-import type { ImageStore } from '../image-store.js';
 import { type Artifact, sendArtifact, unsafePath } from './boot-artifacts.js';
 import { machineRoutes } from './boot-machine-routes.js';
-import { type Emit, IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
-import { installRateLimit } from './client-limits.js';
+import { IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
+import { type ConfigImages, type ReportDeps, reportRoute } from './boot-report-route.js';
 import { installErrorHandler } from './errors.js';
 
 export interface BootSite {
@@ -35,32 +32,12 @@ export interface BootSite {
   installArgs: string[];
 }
 
-export interface BootApiDeps {
-  bootStore: BootStore;
-  images: ImageStore;
+export interface BootApiDeps extends ReportDeps {
   /** `<ip>:<port>` where machines reach this API (IP literal: firmware may have no DNS). */
   httpServer: string;
-  /** `<host>:<port>` of the EVE controller (eve_install_server, CONFIG `server`). */
-  controller: string;
-  site: () => BootSite;
-  /** The CONFIG partition image (FAT, label CONFIG, 5120 KiB) for the machine asking: served as /config.img and
-   *  inside installer.iso. Called per request; cache it on the caller's side. */
-  configImageFor: (c: ConfigRequest) => Uint8Array;
-  /** Serial of an onboarded controller device that is this machine, if any (install-once by onboarding). */
-  onboarded?: (m: BootMachine) => string | undefined;
   /** Shared with the DHCP server's lease events, so downloads are attributed before the first report. */
   ipMacs?: IpMacTable;
-  /** config.img holds the onboarding key: serve it only to clients whose last decision was install (default). */
-  configImageOpen?: boolean;
-  emit: Emit;
-  clock: Clock;
   logger: Logger;
-}
-
-/** Who a CONFIG image is for: the machine whose last decision was install (undefined when configImageOpen). */
-export interface ConfigRequest {
-  mac?: string;
-  machine?: BootMachine;
 }
 
 export function buildBootApi(deps: BootApiDeps): FastifyInstance {
@@ -71,9 +48,18 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   const ipMacs = deps.ipMacs ?? new IpMacTable();
   const base = `http://${deps.httpServer}`;
   const log = deps.logger.child({ subsystem: 'boot' });
-  const meter = new ProgressMeter(deps.emit, deps.clock, (mac, path) => {
+  const configs: ConfigImages = new Map();
+  const meter = new ProgressMeter(deps.emit, deps.clock, (mac, path, ip) => {
     const m = deps.bootStore.machine(mac);
-    if (m && path.endsWith('/installer.iso') && m.lastDecision === 'install' && m.payloadServedAt === undefined) {
+    // Counts only for the IP that got the install decision (an attacker's download proves nothing).
+    const fromGrantee = liveGrant(m?.grant, deps.clock.now())?.ip === ip;
+    if (
+      m &&
+      fromGrantee &&
+      path.endsWith('/installer.iso') &&
+      m.lastDecision === 'install' &&
+      m.payloadServedAt === undefined
+    ) {
       deps.bootStore.put({ ...m, payloadServedAt: deps.clock.now(), reinstall: false });
       deps.emit({ type: 'boot.payload-served', data: { mac, path } });
     }
@@ -98,62 +84,20 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
   });
   app.get<{ Querystring: { mac?: string } }>('/boot/script', (req, reply) => identity(req, reply, req.query.mac));
 
-  // Each new MAC may push out stale unknown ones, so made-up reports cannot grow the store without bound.
-  const forgetExpired = (site: BootSite, now: number) => {
-    const known = (m: BootMachine) => matchSiteNode(site.nodes, m).known;
-    for (const mac of expiredMachines(deps.bootStore.machines(), known, now, UNKNOWN_MACHINE_EXPIRY))
-      deps.bootStore.remove(mac);
-  };
-  // One iPXE boot reports once; 30 a minute per IP leaves room for retries and nothing for a flood.
-  installRateLimit(app, { urls: ['/boot/report'], max: 30, windowMs: 60_000, clock: deps.clock });
-  app.get<{ Querystring: Record<string, string> }>('/boot/report', (req, reply) => {
-    const mac = macParam(req.query.mac);
-    const ip = plainIp(req.ip);
-    ipMacs.note(ip, mac);
-    const now = deps.clock.now();
-    const site = deps.site();
-    let m = recordReport(deps.bootStore.machine(mac), mac, parseIdentity(req.query), ip, now);
-    const known = matchSiteNode(site.nodes, m);
-    const d = decideBoot({
-      machine: m,
-      known,
-      onboarded: deps.onboarded?.(m),
-      images: deps.images.list(),
-      policy: site.policy,
-    });
-    m = recordDecision(m, { kind: d.kind, reason: d.reason, image: d.kind === 'install' ? d.image : undefined });
-    const isNew = deps.bootStore.machine(mac) === undefined;
-    deps.bootStore.put(m);
-    if (isNew) forgetExpired(site, now);
-    if (d.kind === 'install') meter.reset(mac);
-    const id = m.identity;
-    deps.emit({
-      type: 'boot.report',
-      node: known.name,
-      data: {
-        mac,
-        ip,
-        uuid: id.uuid,
-        serial: id.serial,
-        buildarch: id.buildarch,
-        platform: id.platform,
-        nics: id.nics,
-      },
-    });
-    const image = d.kind === 'install' ? d.image.id : undefined;
-    deps.emit({ type: 'boot.decision', node: known.name, data: { mac, decision: d.kind, reason: d.reason, image } });
-    log.info({ mac, decision: d.kind, image }, d.reason);
-    const kernelArgs =
-      d.kind === 'install' && d.image.boot.mode === 'kernel'
-        ? standInKernelArgs({ base, mac, controller: deps.controller, installArgs: site.installArgs })
-        : undefined;
-    return text(reply, renderBootScript({ base, mac, decision: d, kernelArgs }));
-  });
+  reportRoute(app, { ...deps, base, ipMacs, meter, log }, configs);
 
-  app.get<{ Querystring: { mac?: string; stage?: string; image?: string } }>('/boot/booting', (req, reply) => {
+  type BootingQuery = { mac?: string; stage?: string; image?: string; nonce?: string };
+  app.get<{ Querystring: BootingQuery }>('/boot/booting', (req, reply) => {
     const mac = macParam(req.query.mac);
     const m = deps.bootStore.machine(mac);
-    if (m) deps.bootStore.put({ ...m, bootingAt: deps.clock.now() });
+    // Local-boot beacons carry no nonce and change nothing; an install's beacon counts only with its nonce.
+    const ok = redeemGrant(m?.grant, {
+      nonce: req.query.nonce,
+      ip: plainIp(req.ip),
+      now: deps.clock.now(),
+      use: 'callback',
+    });
+    if (m && ok.kind === 'ok') deps.bootStore.put({ ...m, bootingAt: deps.clock.now() });
     const stage = (req.query.stage ?? '').slice(0, 32);
     deps.emit({ type: 'boot.booting', data: { mac, stage, image: req.query.image ?? null } });
     return text(reply, 'ok\n');
@@ -167,15 +111,23 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     return { name, size: bytes.length, etag: etagOf(sha256hex(bytes)), source: { bytes } };
   };
   const http = deps.httpServer;
-  /** CONFIG holds the onboarding key: only for a client whose last decision was install (unless configImageOpen). */
-  const configFor = (req: FastifyRequest, what: string): ConfigRequest => {
-    const mac = ipMacs.mac(plainIp(req.ip));
-    const machine = mac ? deps.bootStore.machine(mac) : undefined;
-    if (deps.configImageOpen || machine?.lastDecision === 'install') return { mac, machine };
-    deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), mac: mac ?? null, what } });
+  /** The live install grant of the machine at `ip`, if that decision went to this IP (core/boot/grant.ts). */
+  const grantOf = (ip: string) => {
+    const mac = ipMacs.mac(ip);
+    const g = liveGrant(mac ? deps.bootStore.machine(mac)?.grant : undefined, deps.clock.now());
+    return g?.ip === ip ? g : undefined;
+  };
+  /** The CONFIG the report route built for the asking IP's live install decision. It holds that install's
+   *  onboarding key, so it goes to that IP only; looking it up spends nothing (GRUB reads the ISO in many ranges). */
+  const installConfig = (req: FastifyRequest, what: string): Uint8Array => {
+    const ip = plainIp(req.ip);
+    const g = grantOf(ip);
+    const held = g ? configs.get(g.nonce) : undefined;
+    if (g && held && held.mac === g.mac) return held.bytes;
+    deps.emit({ type: 'boot.config-refused', data: { ip, mac: ipMacs.mac(ip) ?? null, what } });
     throw new EvebootError(
       'EVEBOOT_ERR_NOT_ALLOWED',
-      `${what} (it holds the onboarding key) goes only to machines being installed; ${plainIp(req.ip)} is not one`,
+      `${what} (it holds the onboarding key) goes only to machines being installed; ${ip} is not being installed`,
     );
   };
   const lookup = (req: FastifyRequest, imageId: string, path: string): Artifact | undefined => {
@@ -188,7 +140,7 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
     const name = `${img.id}/${path}`;
-    if (path === 'installer.iso') return patchedIso(img, name, r.file, r.absPath, () => configFor(req, name));
+    if (path === 'installer.iso') return patchedIso(img, name, r.file, r.absPath, () => installConfig(req, name));
     return { name, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
   };
   /** installer.iso with the CONFIG bytes for this machine in place of EVE's /config.img (eve-conformance §2). */
@@ -197,7 +149,7 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     name: string,
     file: { size: number; sha256: string },
     absPath: string,
-    who: () => ConfigRequest,
+    configOf: () => Uint8Array,
   ): Artifact => {
     const at = img.embeddedConfig;
     if (!at) {
@@ -206,7 +158,7 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
         `image ${img.id} was imported without locating config.img in installer.iso: re-import it with --force`,
       );
     }
-    const bytes = deps.configImageFor(who());
+    const bytes = configOf();
     if (bytes.length !== at.size) {
       throw new EvebootError(
         'EVEBOOT_ERR_IMAGE_NO_CONFIG',
@@ -259,13 +211,37 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     handler: (req: FastifyRequest<{ Params: { file: string } }>, reply) =>
       rootRoute(`EFI/BOOT/${req.params.file}`)(req, reply),
   });
+  // There is no site-wide CONFIG: /config.img (and the one inside installer.iso) is the CONFIG of the asking IP's
+  // live install decision; /config/<nonce>.img is the same bytes by the decision's nonce, for a short window.
   app.route({
     method: ['GET', 'HEAD'],
     url: '/config.img',
-    // Read by grub_installer.cfg for its grub.cfg only; the installer copies the one inside installer.iso.
+    // GRUB sources the grub.cfg inside ($install_part)/config.img (grub_installer.cfg); the installer copies the
+    // config.img inside installer.iso. Both carry this install decision's CONFIG, and only to its IP.
     handler: (req, reply) => {
-      const bytes = deps.configImageFor(configFor(req, 'config.img'));
+      const bytes = installConfig(req, 'config.img');
       return serve(req, reply, generated('config.img', bytes), '/config.img');
+    },
+  });
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/config/:file',
+    handler: (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
+      const ip = plainIp(req.ip);
+      const nonce = req.params.file.replace(/\.img$/, '');
+      const held = configs.get(nonce);
+      const m = held ? deps.bootStore.machine(held.mac) : undefined;
+      const r = redeemGrant(m?.grant, { nonce, ip, now: deps.clock.now(), use: 'config' });
+      if (r.kind === 'refuse' || !held || !m) {
+        const reason = r.kind === 'refuse' ? r.reason : 'no such install decision';
+        deps.emit({ type: 'boot.config-refused', data: { ip, mac: held?.mac ?? null, reason } });
+        if (r.kind === 'refuse' && r.suspicious) {
+          deps.emit({ type: 'trust.suspicious', data: { ip, mac: held?.mac ?? null, reason } });
+        }
+        throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `config refused: ${reason}`);
+      }
+      if (r.grant !== m.grant) deps.bootStore.put({ ...m, grant: r.grant });
+      return serve(req, reply, generated('config.img', held.bytes), '/config.img');
     },
   });
   app.route({

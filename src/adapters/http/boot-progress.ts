@@ -34,7 +34,7 @@ export class ProgressMeter {
   constructor(
     private readonly emit: Emit,
     private readonly clock: Clock,
-    private readonly onComplete: (mac: string, path: string) => void = () => {},
+    private readonly onComplete: (mac: string, path: string, ip: string) => void = () => {},
   ) {}
 
   /** Forget a machine's counters (a new install attempt starts from 0 %). */
@@ -63,6 +63,6 @@ export class ProgressMeter {
     if (bytes >= total && c.mark?.bytes === total) return; // the 100 % event goes out once
     c.mark = { at: now, bytes };
     this.emit({ type: 'http.progress', data: { mac: who.mac ?? null, ip: who.ip, path, bytes, total } });
-    if (bytes >= total && who.mac) this.onComplete(who.mac, path);
+    if (bytes >= total && who.mac) this.onComplete(who.mac, path, who.ip);
   }
 }

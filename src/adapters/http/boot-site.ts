@@ -56,12 +56,3 @@ export function buildConfigImage(i: ConfigImageInput): Uint8Array {
   });
   return makeFatImage(files, { label: 'CONFIG', sizeBytes: CONFIG_IMG_SIZE });
 }
-
-/** Builds once, on first use. */
-export function cachedConfigImage(build: () => Uint8Array): () => Uint8Array {
-  let img: Uint8Array | undefined;
-  return () => {
-    img ??= build();
-    return img;
-  };
-}

@@ -22,6 +22,19 @@ const param = (name: string, description: string, where: 'path' | 'query' = 'pat
   schema: { type: 'string' },
 });
 
+/** An operator choice: POST with a one-field JSON body. */
+const choice = (summary: string, parameter: ReturnType<typeof param>, field: string) => ({
+  post: {
+    summary,
+    parameters: [parameter],
+    security: bearer,
+    requestBody: {
+      content: { 'application/json': { schema: { type: 'object', properties: { [field]: { type: 'string' } } } } },
+    },
+    responses: { '200': json('Resolved'), ...errors },
+  },
+});
+
 export const OPENAPI = {
   openapi: '3.0.3',
   info: {
@@ -56,6 +69,17 @@ export const OPENAPI = {
         responses: { '200': json('Marked'), ...errors },
       },
     },
+    '/api/v1/conflicts': get('Open second-claimant conflicts (device serials, boot MACs), naming both claimants'),
+    '/api/v1/devices/{uuid}/conflict': choice(
+      'Resolve a device conflict: keep "current" or the claimant\'s cert fingerprint (audited)',
+      param('uuid', 'EVE device UUID'),
+      'keep',
+    ),
+    '/api/v1/boot/{mac}/conflict': choice(
+      'Resolve a boot MAC conflict: the IP of the real machine; the MAC is pinned to it (audited)',
+      param('mac', 'boot NIC MAC'),
+      'ip',
+    ),
     '/api/v1/clusters': get(
       'Clusters: state, plan status, plan, "token sealed for n/3", SHA-256 of the join token (never the token)',
     ),

@@ -26,7 +26,7 @@ const overrideBody = z
   .strict()
   .refine((o) => o.seed !== undefined || o.interfaces !== undefined, { message: 'give seed and/or interfaces' });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
     throw new EvebootError(
@@ -65,6 +65,8 @@ export function registerActions(app: FastifyInstance, deps: ActionDeps): void {
     if (!deps.markReinstall)
       throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'network boot is not running on this appliance');
     deps.markReinstall(d.uuid);
+    // The reinstalled node comes back with a new device cert: accept one, for this serial (register.ts).
+    store.updateDevice(d.uuid, { acceptCert: '*' });
     deps.emit({ type: 'operator.reinstall', node: d.uuid, data: { serial: d.serial } });
     return { uuid: d.uuid, reinstall: true };
   });

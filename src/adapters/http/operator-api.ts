@@ -21,6 +21,7 @@ import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
 import { OPENAPI } from './openapi.js';
 import { type ActionDeps, registerActions } from './operator-actions.js';
+import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerEscrow } from './operator-escrow.js';
 import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
@@ -42,6 +43,8 @@ export interface OperatorApiDeps {
   markReinstall?: (uuid: string) => void;
   /** TLS key and cert (from the appliance CA) when the UI listens beyond loopback (--ui-public). */
   https?: { key: string; cert: string };
+  /** Conflict resolution: the audit sink and the boot side's conflicts (operator-conflicts.ts). */
+  conflicts: Omit<ConflictDeps, 'store' | 'emit'>;
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
   kubeconfig?: ActionDeps['kubeconfig'];
@@ -61,6 +64,8 @@ export function deviceView(store: Store, d: DeviceRecord) {
     vaultKeyEscrowedAt: d.escrow?.at ?? null,
     configHash: d.lastConfigHash ?? null,
     configServedAt: d.configServedAt ?? null,
+    conflict: d.hold ?? null,
+    history: d.history ?? [],
     received: store.reportCounts(d.uuid),
   };
 }
@@ -122,6 +127,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     markReinstall: deps.markReinstall,
     kubeconfig: deps.kubeconfig,
   });
+  registerConflicts(app, { store, emit: deps.emit, ...deps.conflicts });
   registerEscrow(app, { store, secrets: deps.secrets, emit: deps.emit });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {

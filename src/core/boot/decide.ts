@@ -36,7 +36,9 @@ export type BootDecision =
   | { kind: 'install'; image: ImageManifest; reason: string }
   | { kind: 'local'; method: LocalBoot; reason: string }
   | { kind: 'ignore'; method: LocalBoot; reason: string }
-  | { kind: 'unsupported'; method: LocalBoot; reason: string };
+  | { kind: 'unsupported'; method: LocalBoot; reason: string }
+  /** A second claimant for this MAC (core/boot/claims.ts): nothing is installed until the operator chooses. */
+  | { kind: 'hold'; method: LocalBoot; reason: string };
 
 export function decideBoot(input: DecideInput): BootDecision {
   const { machine: m, policy } = input;

@@ -49,6 +49,8 @@ export interface BootScriptInput extends ScriptTarget {
   decision: BootDecision;
   /** Kernel-mode images only: arguments appended after the image's cmdline (site extraArgs, eveboot.*). */
   kernelArgs?: string;
+  /** The install decision's one-time nonce (core/boot/grant.ts): callbacks count only with it. */
+  nonce?: string;
 }
 
 export interface StandInArgs extends ScriptTarget {
@@ -57,6 +59,10 @@ export interface StandInArgs extends ScriptTarget {
   controller: string;
   /** Site installer options (eve_install_disk=…, …). */
   installArgs: string[];
+  /** The image whose installer.iso the stand-in reads CONFIG from (served patched for this install). */
+  imageId: string;
+  /** The install decision's nonce (core/boot/grant.ts): the installed callback counts only with it. */
+  nonce?: string;
 }
 
 /** Kernel-mode (stand-in) install arguments: EVE's installer options, eve_soft_serial of the booting NIC as EVE's
@@ -69,15 +75,17 @@ export function standInKernelArgs(a: StandInArgs): string {
     `eve_soft_serial=${softSerialOf(a.mac)}`,
     `eveboot.server=${a.base}`,
     `eveboot.mac=${a.mac}`,
-    `eveboot.installed=${a.base}/boot/installed?mac=${a.mac}`,
+    `eveboot.iso=${a.base}/artifacts/${a.imageId}/installer.iso`,
+    `eveboot.installed=${a.base}/boot/installed?mac=${a.mac}${a.nonce ? `&nonce=${a.nonce}` : ''}`,
   ].join(' ');
 }
 
 export function renderBootScript(input: BootScriptInput): string {
   const { decision: d, mac, base } = input;
   const l: string[] = ['#!ipxe', `# eveboot decision for ${mac}: ${d.kind}`, `# reason: ${echoText(d.reason)}`];
+  const n = input.nonce ? `&nonce=${input.nonce}` : '';
   const booting = (stage: string, extra = '') =>
-    `imgfetch --name eb_booting ${base}/boot/booting?mac=${mac}&stage=${stage}${extra} && imgfree eb_booting ||`;
+    `imgfetch --name eb_booting ${base}/boot/booting?mac=${mac}&stage=${stage}${extra}${n} && imgfree eb_booting ||`;
   switch (d.kind) {
     case 'install': {
       const img = d.image;
@@ -116,6 +124,10 @@ export function renderBootScript(input: BootScriptInput): string {
     case 'unsupported':
       l.push(`echo eveboot: cannot install: ${echoText(d.reason)}`, 'sleep 10');
       l.push(...localBoot(d.method, booting('unsupported')));
+      break;
+    case 'hold':
+      l.push(`echo eveboot: held for the operator: ${echoText(d.reason)}`, 'sleep 10');
+      l.push(...localBoot(d.method, booting('held')));
       break;
     case 'ignore':
       l.push(`echo eveboot: not booting this machine: ${echoText(d.reason)}`);

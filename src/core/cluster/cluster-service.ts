@@ -36,6 +36,8 @@ export interface ClusterDeps {
   ecdhCertHash: Uint8Array;
   certsHash: string;
   settings: () => PlanSettings;
+  /** Why a device may not get its token yet (an open conflict, an unverified boot MAC), or undefined. */
+  held?: (d: DeviceRecord) => string | undefined;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
 }
 
@@ -239,7 +241,7 @@ export class ClusterService {
     });
     for (const n of plan.nodes) {
       const d = store.deviceByUuid(n.uuid);
-      if (d?.ecdhCertPem) this.sealedForLocked(d);
+      if (d?.ecdhCertPem && !this.heldReason(d)) this.sealedForLocked(d);
     }
     return plan;
   }
@@ -248,7 +250,7 @@ export class ClusterService {
     const plan = device.cluster ? this.plan(device.cluster) : undefined;
     const node = plan?.nodes.find((n) => n.uuid === device.uuid);
     let cluster: ClusterPart | undefined;
-    if (plan && node && device.ecdhCertPem && device.ecdhCertHash) {
+    if (plan && node && device.ecdhCertPem && device.ecdhCertHash && !this.heldReason(device)) {
       this.markConfigsOut(device.cluster);
       cluster = {
         id: plan.clusterId,
@@ -272,6 +274,18 @@ export class ClusterService {
           : undefined,
       cluster,
     });
+  }
+
+  /**
+   * Nothing is sealed for a held device. A device that already holds its sealed token keeps getting it: a late
+   * claimant must not be able to pull a running node out of its cluster.
+   */
+  private heldReason(d: DeviceRecord): string | undefined {
+    const cur = this.deps.store.deviceByUuid(d.uuid) ?? d;
+    if (cur.sealed && cur.sealed.ecdhCertHash === cur.ecdhCertHash) return undefined;
+    if (cur.hold) return cur.hold.reason;
+    if (cur.bootMac && !cur.macVerified) return `waiting for EVE to report its boot MAC ${cur.bootMac}`;
+    return this.deps.held?.(cur);
   }
 
   private markConfigsOut(name: string): void {

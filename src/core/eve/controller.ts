@@ -11,9 +11,9 @@ import type { DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
-import { hex, senderCertHash } from './hashes.js';
-import { admit, deviceName, findExpected, machineKey, type OnboardingPolicy } from './policy.js';
-import { RegisterMsgSchema } from './register-schema.js';
+import { hex } from './hashes.js';
+import type { OnboardingPolicy } from './policy.js';
+import { register } from './register.js';
 
 export interface ControllerEvent {
   type: string;
@@ -31,8 +31,10 @@ export interface ControllerDeps {
   signer: Signer;
   /** Serialised ZControllerCert as served by /certs. */
   controllerCerts: Uint8Array;
-  /** PEM of the onboarding cert we put in every node's CONFIG. */
-  onboardCertPem: string;
+  /** The appliance root CA: every onboarding cert must be issued by it (per machine or per medium). */
+  rootCaPem: string;
+  /** Onboarding cert hash of the latest install decision for a boot MAC (network boot), if any. */
+  onboardGrant?: (mac: string) => string | undefined;
   policy: () => OnboardingPolicy;
   /** onboarding.tpm and the TPM vendor CAs (default: required, none). */
   attestPolicy?: () => AttestPolicy;
@@ -46,102 +48,20 @@ export interface Reply {
   body?: Uint8Array;
 }
 
-const SERIAL_RE = /^[a-zA-Z0-9_-]*$/;
-
 export class Controller {
-  private readonly onboardHash: string;
-  private readonly onboardKey;
-
-  constructor(readonly deps: ControllerDeps) {
-    this.onboardHash = hex(senderCertHash(deps.onboardCertPem));
-    this.onboardKey = new X509Certificate(deps.onboardCertPem).publicKey;
-  }
+  constructor(readonly deps: ControllerDeps) {}
 
   certs(): Reply {
     return { status: 200, body: sealEnvelope(this.deps.controllerCerts, this.deps.signer) };
   }
 
-  /** POST register: onboarding-key-signed ZRegisterMsg (eve-api-facts §3.2, §3.5). */
+  /** POST register: see register.ts. */
   register(body: Uint8Array): Reply {
-    const { container, payload } = openEnvelope(body);
-    if (hex(container.senderCertHash) !== this.onboardHash) {
-      throw new EvebootError(
-        'EVEBOOT_ERR_UNKNOWN_DEVICE',
-        "register is not signed by this appliance's onboarding cert",
-      );
-    }
-    if (!verifySignature(payload, container.signatureHash, this.onboardKey)) {
-      throw new EvebootError(
-        'EVEBOOT_ERR_UNKNOWN_DEVICE',
-        'register signature does not verify with the onboarding cert',
-      );
-    }
-    const msg = decodeOr400('ZRegisterMsg', () => fromBinary(RegisterMsgSchema, payload));
-    const { serial, softSerial } = msg;
-    if (serial.length > 256 || softSerial.length > 256 || !SERIAL_RE.test(softSerial)) {
-      throw new EvebootError(
-        'EVEBOOT_ERR_BAD_REQUEST',
-        'serial or softSerial too long or softSerial has invalid characters',
-      );
-    }
-    if (!serial && !softSerial)
-      throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'register carries neither serial nor softSerial');
-    const pem = decodeDeviceCert(msg.pemCert);
-    const certHash = hex(senderCertHash(pem));
-    const { store } = this.deps;
-    const key = machineKey(serial, softSerial);
-    const decision = admit(this.deps.policy(), serial, softSerial, store.machine(key));
-    if (decision.kind !== 'admit') {
-      if (decision.kind === 'hold' && !store.machine(key)) {
-        store.putMachine({
-          key,
-          serial,
-          softSerial,
-          decision: 'pending',
-          firstSeen: this.deps.clock.now(),
-          reason: decision.reason,
-        });
-      }
-      this.deps.emit({
-        type: 'eve.register.refused',
-        node: key,
-        data: { serial, softSerial, reason: decision.reason },
-      });
-      throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', decision.reason);
-    }
-    return store.tx(() => {
-      const existing = store.deviceBySerial(serial, softSerial);
-      if (existing) {
-        if (existing.deviceCertHash === certHash) return { status: 200 };
-        this.deps.emit({ type: 'eve.register.conflict', node: existing.uuid, data: { serial, softSerial } });
-        throw new EvebootError(
-          'EVEBOOT_ERR_CONFLICT',
-          `serial ${key} is already registered with another device cert: mark the node for reinstall to re-onboard it`,
-        );
-      }
-      if (store.deviceByCertHash(certHash)) {
-        throw new EvebootError('EVEBOOT_ERR_CONFLICT', 'this device cert is already registered under another serial');
-      }
-      const taken = new Set(store.devices().map((d) => d.name));
-      const expected = findExpected(this.deps.policy(), serial, softSerial);
-      const device: DeviceRecord = {
-        uuid: this.deps.random.uuid(),
-        serial,
-        softSerial,
-        deviceCertPem: pem,
-        deviceCertHash: certHash,
-        name: deviceName(expected?.name, serial, softSerial, taken),
-        cluster: expected?.cluster ?? this.deps.defaultCluster(),
-        onboardedAt: this.deps.clock.now(),
-      };
-      store.insertDevice(device);
-      this.deps.emit({
-        type: 'eve.registered',
-        node: device.uuid,
-        data: { serial, softSerial, name: device.name, cluster: device.cluster, reason: decision.reason },
-      });
-      return { status: 201 };
-    });
+    return register(this, body);
+  }
+
+  decodeDeviceCert(field: Uint8Array): string {
+    return decodeDeviceCert(field);
   }
 
   /** POST uuid: device-signed empty UuidRequest; answers the UUID for that device cert. */

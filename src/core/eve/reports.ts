@@ -2,7 +2,9 @@
 // turned into events for the progress layer. Nothing here can touch another device: each call is authenticated.
 import { gunzipSync } from 'node:zlib';
 import { fromBinary, toJsonString } from '@bufbuild/protobuf';
-import { ZInfoMsgSchema, ZInfoTypes } from '../../gen/info/info_pb.js';
+import { type ZInfoDevice, ZInfoMsgSchema, ZInfoTypes } from '../../gen/info/info_pb.js';
+import type { DeviceRecord } from '../../ports/store.js';
+import { type Conflict, checkInfoMac } from '../boot/claims.js';
 import { EvebootError } from '../errors.js';
 import type { Controller, Reply } from './controller.js';
 import { decodeOr400 } from './envelope.js';
@@ -20,7 +22,43 @@ export function info(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
   ctrl.noteContact(device);
   store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json });
   emit({ type: 'eve.info', node: device.uuid, data: { kind, content: msg.InfoContent.case ?? 'none' } });
+  if (msg.InfoContent.case === 'dinfo' && device.bootMac && !device.macVerified && !device.hold) {
+    verifyBootMac(ctrl, device, msg.InfoContent.value);
+  }
   return { status: 201 };
+}
+
+/**
+ * The first ZInfoDevice that lists ports must name the MAC that got the install decision (the one the onboarding
+ * cert was issued to); otherwise the config is held (no cluster, nothing sealed) and the mismatch is flagged.
+ * Ports: systemAdapter.status[].ports[].macAddr (pkg/pillar/cmd/zedagent/handlemetrics.go, as in core/plan/observe).
+ */
+function verifyBootMac(ctrl: Controller, device: DeviceRecord, dinfo: ZInfoDevice): void {
+  const reported = (dinfo.systemAdapter?.status ?? []).flatMap((s) => s.ports.map((p) => p.macAddr)).filter(Boolean);
+  if (reported.length === 0) return; // no ports yet (EVE reports them once its DPC is up): wait for one that has
+  const { store, clock, emit } = ctrl.deps;
+  const check = checkInfoMac({ bootMac: device.bootMac, reported });
+  if (check.ok) {
+    store.updateDevice(device.uuid, { macVerified: true });
+    return;
+  }
+  const hold: Conflict = {
+    kind: 'info-mac',
+    subject: device.serial || `soft:${device.softSerial}`,
+    claimants: [
+      { mac: device.bootMac, serial: device.serial, firstSeen: device.onboardedAt },
+      {
+        mac: reported.join(','),
+        serial: device.serial,
+        certFingerprint: device.deviceCertHash,
+        firstSeen: clock.now(),
+      },
+    ],
+    raisedAt: clock.now(),
+    reason: check.reason,
+  };
+  store.updateDevice(device.uuid, { hold });
+  emit({ type: 'trust.conflict', node: device.uuid, data: { ...hold } });
 }
 
 /** Binary reports are kept as size + a short description; logs are gunzipped (bounded) and counted. */

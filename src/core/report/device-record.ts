@@ -3,6 +3,7 @@
 // never carries the token, keys or sealed blobs.
 
 import type { DeviceRecord } from '../../ports/store.js';
+import { conflictText } from '../boot/claims.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import type { NodeView } from '../progress/snapshot.js';
 import { STEPS, type StepId } from '../progress/steps.js';
@@ -73,7 +74,7 @@ export function deviceReport(i: ReportInput): DeviceReport {
     startedAt: iso(starts.length ? Math.min(...starts) : i.device.onboardedAt),
     finishedAt: result === 'in-progress' ? '' : iso(ends.length ? Math.max(...ends) : undefined),
     result,
-    problem: problemText(i.node?.problem),
+    problem: i.device.hold ? conflictText(i.device.hold) : problemText(i.node?.problem),
     planMissing: (i.plan?.missingEvidence ?? []).join('; '),
     station: i.station,
   };

@@ -25,7 +25,14 @@ const cases = [
   {
     name: 'install-kernel-standin.ipxe',
     input: { machine: biosMachine(), images: [standInImage()], policy: exit },
-    kernelArgs: standInKernelArgs({ base, mac, controller: '10.99.0.1:8443', installArgs: ['eve_install_disk=sda'] }),
+    kernelArgs: standInKernelArgs({
+      base,
+      mac,
+      controller: '10.99.0.1:8443',
+      installArgs: ['eve_install_disk=sda'],
+      imageId: 'standin-1-amd64',
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    }),
   },
   {
     name: 'local-exit.ipxe',
@@ -105,8 +112,20 @@ describe('GRUB files (golden)', () => {
   });
 
   it('a stand-in install passes eve_soft_serial of the booting NIC, as EVE ipxe.efi.cfg does with ${mac:hexhyp}', () => {
-    const args = standInKernelArgs({ base, mac, controller: '10.99.0.1:8443', installArgs: [] }).split(' ');
+    const args = standInKernelArgs({
+      base,
+      mac,
+      controller: '10.99.0.1:8443',
+      installArgs: [],
+      imageId: 'standin-1-amd64',
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    }).split(' ');
     expect(args).toContain('eve_soft_serial=52-54-00-99-00-10');
+    // CONFIG comes from inside the (per-install patched) installer.iso, not from a URL of its own.
     expect(args.filter((a) => a.startsWith('eveboot.config'))).toEqual([]);
+    expect(args).toContain('eveboot.iso=http://10.99.0.1:8080/artifacts/standin-1-amd64/installer.iso');
+    expect(args).toContain(
+      'eveboot.installed=http://10.99.0.1:8080/boot/installed?mac=52:54:00:99:00:10&nonce=AAAAAAAAAAAAAAAAAAAAAA',
+    );
   });
 });
