@@ -21,6 +21,7 @@ import { createTftpServer, type TftpEvent } from './adapters/tftp-server.js';
 import type { Appliance } from './appliance.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { classifyGrubTftp } from './core/boot/grub-tftp.js';
+import { softSerialOf } from './core/boot/identity.js';
 import { EvebootError } from './core/errors.js';
 import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
@@ -189,7 +190,8 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
       broadcastAddress: o.rehearsal ? '127.0.0.1' : undefined,
       leaseStore: new SqliteLeaseStore(stationDb),
       policy: (m) => {
-        const listed = nodes.some((n) => n.mac === m);
+        // A node listed by soft serial names its boot NIC too: the install passes eve_soft_serial=<MAC, hexhyp>.
+        const listed = nodes.some((n) => n.mac === m || n.softSerial?.toLowerCase() === softSerialOf(m));
         if (listed) return { allowed: true, reason: 'MAC listed in the site file' };
         if (site.boot.unknownMachines === 'boot') return { allowed: true, reason: 'site boots unknown machines' };
         const anyMac = nodes.some((n) => n.mac);

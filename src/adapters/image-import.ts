@@ -3,10 +3,13 @@
 // the whole input is checked against a sha256sums file first when one is given.
 import { createHash } from 'node:crypto';
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -23,8 +26,10 @@ import {
   mergeInfo,
   parseSha256Sums,
   type ReleaseInfo,
+  requireEmbeddedConfig,
 } from '../core/boot/release.js';
 import { EvebootError } from '../core/errors.js';
+import { findEmbeddedConfig } from '../core/iso/embedded-config.js';
 import { listDir, sniffInput, walkTar } from './image-source.js';
 
 export interface ImportOptions {
@@ -72,6 +77,9 @@ export async function importImage(root: string, input: string, opts: ImportOptio
       throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `cannot tell the architecture of ${input}: pass --arch`);
     }
     const id = imageId(info.version, info.arch);
+    const embeddedConfig = paths.includes(ISO)
+      ? { path: ISO, ...embeddedConfigOf(join(staging, ISO), input) }
+      : undefined;
     const manifest = manifestSchema.parse({
       schemaVersion: 1,
       id,
@@ -83,6 +91,7 @@ export async function importImage(root: string, input: string, opts: ImportOptio
       importedAt: opts.now.toISOString(),
       boot: bootOf(paths, staging, opts.cmdline),
       files: files.sort((a, b) => a.path.localeCompare(b.path)),
+      embeddedConfig,
     });
     const target = join(root, id);
     if (statSafe(target)) {
@@ -99,10 +108,31 @@ export async function importImage(root: string, input: string, opts: ImportOptio
   }
 }
 
+const ISO = 'installer.iso';
+
+/** Finds /config.img inside the imported installer.iso, reading only the descriptors and the root directory. */
+function embeddedConfigOf(isoPath: string, input: string) {
+  const fd = openSync(isoPath, 'r');
+  try {
+    const size = statSync(isoPath).size;
+    const read = (offset: number, length: number) => {
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      const n = buf.length > 0 ? readSync(fd, buf, 0, buf.length, offset) : 0;
+      return buf.subarray(0, n);
+    };
+    return requireEmbeddedConfig(findEmbeddedConfig(read, size), `installer.iso of ${basename(input)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function bootOf(paths: string[], dir: string, cmdline: string | undefined): ImageManifest['boot'] {
-  if (paths.includes('installer.iso')) return { mode: 'grub' };
   const kernel = ['vmlinuz', 'kernel', 'boot/kernel', 'bzImage'].find((p) => paths.includes(p));
   const initrd = paths.filter((p) => /^(boot\/)?initrd[^/]*$/.test(p)).sort();
+  // EVE's installer-net.tar also carries kernel + initrd.img; GRUB (EFI/BOOT/BOOT*.EFI) marks the real chain. A
+  // test stand-in is a kernel + initrd without GRUB, with or without an installer.iso to read CONFIG from.
+  const stand = kernel && initrd.length > 0 && archFromFiles(paths) === undefined;
+  if (paths.includes(ISO) && !stand) return { mode: 'grub' };
   if (!kernel || initrd.length === 0) {
     throw new EvebootError(
       'EVEBOOT_ERR_BAD_REQUEST',

@@ -1,6 +1,7 @@
-// Stand-in boot media for the demo and tests: a kernel + initrd "installer" imported into <state>/images (the
-// boot decision is install only when an installer image is imported), and first-stage iPXE binaries for the TFTP
-// root. The bytes are deterministic pseudo-random (seeded xorshift), so sizes, hashes and ETags are stable
+// Stand-in boot media for the demo and tests: a kernel + initrd "installer" with an installer.iso laid out like
+// EVE's (a top-level 5120 KiB config.img, which eveboot replaces with the site CONFIG when serving it and from
+// which the stand-in installer takes CONFIG, as EVE's does), imported into <state>/images (the boot decision is
+// install only when an installer image is imported), and first-stage iPXE binaries for the TFTP root. The bytes are deterministic pseudo-random (seeded xorshift), so sizes, hashes and ETags are stable
 // between runs and the files do not compress away.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { join } from 'node:path';
 import { importImage } from '../adapters/image-import.js';
 import { ImageStore } from '../adapters/image-store.js';
 import type { ImageManifest } from '../core/boot/manifest.js';
+import { CONFIG_IMG_SIZE } from '../core/iso/embedded-config.js';
+import { buildIso, stockConfigImage } from './sim-iso.js';
 
 /** Version of the stand-in image; with arch amd64 its id is the same string. */
 export const DEMO_IMAGE_VERSION = 'demo-stand-in-amd64';
@@ -55,7 +58,20 @@ export async function prepareDemoImage(
   writeOnce(join(dir, 'kernel'), 'eveboot-demo-kernel', sizes.kernelBytes);
   writeOnce(join(dir, 'initrd'), 'eveboot-demo-initrd', sizes.initrdBytes);
   writeFileSync(join(dir, 'cmdline'), 'console=ttyS0 eveboot.standin=1\n');
+  writeFileSync(join(dir, 'installer.iso'), demoInstallerIso());
   return importImage(root, dir, { version: DEMO_IMAGE_VERSION, arch: 'amd64', now: new Date() });
+}
+
+/** The fake release's installer.iso: EVE's top-level layout, stock CONFIG in /config.img. */
+export function demoInstallerIso(): Uint8Array {
+  const rootfs = demoBytes('eveboot-demo-rootfs_installer', 512 * 1024);
+  return buildIso({
+    names: 'rock-ridge',
+    files: [
+      { name: 'rootfs_installer.img', size: rootfs.length, data: rootfs },
+      { name: 'config.img', size: CONFIG_IMG_SIZE, data: stockConfigImage() },
+    ],
+  });
 }
 
 /** Writes stand-in snponly.efi / undionly.kpxe / ipxe.efi (~170 KiB each) into `dir` for the TFTP root. */

@@ -2,7 +2,7 @@
 // The network-boot half of a simulated node, over the real protocols against the appliance's real servers:
 // UEFI PXE firmware DHCP → TFTP of the boot file (snponly.efi) → iPXE's own DHCP (gets the per-machine script
 // URL) → the HTTP chain (sim-ipxe.ts): identity report, decision, kernel + initrd downloads at a realistic rate,
-// `boot`, and then the stand-in installer (config.img, /boot/installed). Every request leaves from the node's leased 127.0.100.x address, so the appliance attributes
+// `boot`, and then the stand-in installer (CONFIG from inside installer.iso, /boot/installed). Every request leaves from the node's leased 127.0.100.x address, so the appliance attributes
 // TFTP and HTTP traffic to the node exactly as it would on a real LAN.
 
 import { createHash } from 'node:crypto';
@@ -54,8 +54,10 @@ export interface NetbootResult {
   bootFile: string;
   /** The stand-in installer reported completion (/boot/installed). */
   installed: boolean;
-  /** The CONFIG partition image the stand-in installer fetched (what the appliance serves this machine). */
+  /** The CONFIG partition image the stand-in installer took from inside installer.iso (what it copies to disk). */
   config?: Uint8Array;
+  /** eve_soft_serial the install passed (the booting NIC's MAC, hexhyp): the soft serial the device registers with. */
+  softSerial?: string;
   timings: StepTiming[];
 }
 
@@ -129,6 +131,7 @@ export async function netbootSimNode(o: SimFirmwareOptions): Promise<NetbootResu
     bootFile: fw.bootFile,
     installed: run.installed,
     config: run.config,
+    softSerial: run.softSerial,
     timings,
   };
 }

@@ -1,10 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} in comments is iPXE settings syntax
 // iPXE's half of a simulated netboot, once it has an address: the HTTP chain, run by a small interpreter of the
 // iPXE commands our scripts use (identity report, decision, kernel + initrd downloads at a realistic rate,
-// `boot`), and then the stand-in installer (config.img, /boot/installed).
+// `boot`), and then the stand-in installer (CONFIG from the config.img inside installer.iso, /boot/installed).
 import { type IncomingMessage, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runStandInInstaller } from './sim-installer.js';
 
 export interface StepTiming {
   step: 'dhcp' | 'tftp' | 'ipxe-dhcp' | 'script' | 'download' | 'install';
@@ -33,8 +34,10 @@ export interface IpxeChainResult {
   efi: boolean;
   bytes: number;
   error: string | undefined;
-  /** config.img as the stand-in installer fetched it from the kernel's eveboot.config= URL. */
+  /** The CONFIG image the stand-in installer took from inside installer.iso (sim-installer.ts). */
   config?: Uint8Array;
+  /** eve_soft_serial the install passed (the booting NIC's MAC, hexhyp): the soft serial the device registers with. */
+  softSerial?: string;
 }
 
 /**
@@ -143,6 +146,7 @@ class SimIpxe {
   booted = false;
   installed = false;
   config: Uint8Array | undefined;
+  softSerial: string | undefined;
   /** Booted an EFI image (EVE's GRUB) instead of the kernel stand-in. */
   efi = false;
   bytes = 0;
@@ -259,22 +263,21 @@ class SimIpxe {
     return true;
   }
 
-  /** The stand-in installer, as test/fixtures/qemu/init.sh does it: config.img, then the installed callback. */
+  /** The stand-in installer (sim-installer.ts), CONFIG from inside installer.iso as EVE's installer reads it. */
   private async bootKernel(args: string[]): Promise<CmdResult> {
     this.booted = true;
     const t0 = performance.now();
-    const arg = (k: string) => args.find((a) => a.startsWith(`${k}=`))?.slice(k.length + 1);
-    const configUrl = arg('eveboot.config');
-    const installedUrl = arg('eveboot.installed');
-    if (!configUrl || !installedUrl) throw new Error('kernel command line lacks eveboot.config= / eveboot.installed=');
-    this.r.log(`installer: kernel up (${args.length} args), fetching ${configUrl}`);
-    const { body } = await fetchBody(this.r.http, configUrl);
-    if (body[510] !== 0x55 || body[511] !== 0xaa) throw new Error(`${configUrl} is not a FAT image (no 55 AA)`);
-    this.config = body;
-    this.r.log(`installer: CONFIG ${body.length} bytes, writing EVE-OS to disk`);
-    await sleep(this.r.installMs, undefined, { signal: this.r.http.signal });
-    const server = encodeURIComponent(arg('eve_install_server') ?? '');
-    await fetchBody(this.r.http, `${installedUrl}&status=installed&server=${server}`);
+    const done = await runStandInInstaller(args, {
+      fetch: async (url) => {
+        const { body } = await fetchBody(this.r.http, url);
+        if (url.endsWith('/installer.iso')) this.bytes += body.length; // an artifact; the callback is not
+        return body;
+      },
+      writeDisk: () => sleep(this.r.installMs, undefined, { signal: this.r.http.signal }),
+      log: this.r.log,
+    });
+    this.config = done.config;
+    this.softSerial = done.softSerial;
     this.installed = true;
     this.r.mark('install', Math.round(performance.now() - t0));
     this.r.log('installer: reported installed; powering off');

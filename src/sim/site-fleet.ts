@@ -4,11 +4,13 @@
 import type { OnboardIssuer } from '../adapters/onboard-issuer.js';
 import { createSoftTpm } from '../adapters/soft-tpm.js';
 import type { ClusterSpec, Site } from '../config/site.js';
+import { softSerialOf } from '../core/boot/identity.js';
+import { readFile } from '../core/disk/fat-read.js';
 import type { NicObservation } from '../core/plan/inventory.js';
 import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
-import { netbootSimNode, onboardingFrom, simSmbiosUuid } from './sim-firmware.js';
+import { type NetbootResult, netbootSimNode, onboardingFrom, simSmbiosUuid } from './sim-firmware.js';
 import { standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
 
@@ -82,24 +84,13 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           ? { ...nic, ipv4: '192.168.78.12', subnet: '192.168.78.0/24', segment: 'other-vlan' }
           : nic,
       );
-      let fromConfig: { certPem: string; keyPem: string } | undefined;
-      const device = new SimDevice({
-        server: o.server,
-        rootCaPem: o.pki.rootCaPem,
-        onboarding: async () =>
-          fromConfig ?? (await o.pki.issue({ kind: 'medium', medium: `sim-${node.serial ?? nics[0]!.mac}` })),
-        serial: node.serial ?? '',
-        // EVE's netboot sets eve_soft_serial=${mac:hexhyp} when the box has no hardware serial to speak of.
-        softSerial: node.softSerial ?? nics[0]!.mac.replace(/:/g, '-'),
-        tpm: createSoftTpm(),
-      });
       o.observe?.(topology(nics));
       const who = node.name ?? node.serial ?? '?';
-      const boot = async () => {
+      const boot = async (): Promise<NetbootResult | undefined> => {
         // The cut node sits on another VLAN: it cannot PXE-boot from us (think: installed from a USB stick).
-        if (!o.netboot || cut) return;
+        if (!o.netboot || cut) return undefined;
         try {
-          const r = await netbootSimNode({
+          return await netbootSimNode({
             mac: nics[0]!.mac,
             serial: node.serial ?? '',
             smbiosUuid: simSmbiosUuid(node.serial ?? who),
@@ -110,13 +101,28 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
             signal: abort.signal,
             log: (m) => o.log?.(who, m),
           });
-          if (r.config) fromConfig = onboardingFrom(r.config);
         } catch (e) {
           if (!abort.signal.aborted) o.log?.(who, `netboot failed: ${(e as Error).message}`);
+          return undefined;
         }
       };
-      return boot().then(() =>
-        runSimNode(
+      return boot().then((booted) => {
+        // What the installed node knows: the CONFIG it copied out of installer.iso and the eve_soft_serial its
+        // install passed; a node installed otherwise (USB) has its boot NIC's soft serial.
+        const device = new SimDevice({
+          server: o.server,
+          rootCaPem: booted?.config ? configText(booted.config, 'root-certificate.pem') : o.pki.rootCaPem,
+          // The install's own onboarding credential from that CONFIG; a node installed otherwise (USB) carries
+          // its medium's credential.
+          onboarding: async () =>
+            booted?.config
+              ? onboardingFrom(booted.config)
+              : await o.pki.issue({ kind: 'medium', medium: `sim-${node.serial ?? nics[0]!.mac}` }),
+          serial: node.serial ?? '',
+          softSerial: booted?.softSerial ?? node.softSerial ?? softSerialOf(nics[0]!.mac),
+          tpm: createSoftTpm(),
+        });
+        return runSimNode(
           {
             device,
             nics,
@@ -155,8 +161,8 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
               : {}),
           },
           abort.signal,
-        ),
-      );
+        );
+      });
     }),
   );
   return {
@@ -167,4 +173,9 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
       for (const f of fleets.values()) await f.stop();
     },
   };
+}
+
+/** The PKI an EVE node takes from its CONFIG partition (pkg/mkconf: root-certificate.pem, onboard.cert.pem/key). */
+function configText(config: Uint8Array, path: string): string {
+  return new TextDecoder().decode(readFile(config, path));
 }

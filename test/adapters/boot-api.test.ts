@@ -2,7 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
 import { readFile } from '../../src/core/disk/fat-read.js';
-import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from './boot-fixture.js';
+import {
+  bootApiOnFakeBundle,
+  fakeBundleFiles,
+  fakeIsoConfigOffset,
+  installConfigImage,
+  MAC_A,
+  patchedFakeIso,
+  reportQuery,
+} from './boot-fixture.js';
 
 let t: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
 beforeAll(async () => {
@@ -10,7 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const original = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+const iso = patchedFakeIso();
+const configAt = fakeIsoConfigOffset();
 const grubEfi = fakeBundleFiles().find((f) => f.path === './EFI/BOOT/BOOTX64.EFI')!.data;
 const get = (url: string, headers: Record<string, string> = {}, remoteAddress?: string) =>
   t.app.inject({ method: 'GET', url, headers, remoteAddress });
@@ -71,13 +81,10 @@ describe('boot flow: identity → decision → booting → installed → local �
       expect(cfg.body).toContain('set cmddevice=http,10.99.0.1:8080');
       expect(cfg.body).toContain('set config_grub_cfg=(http,10.99.0.1:8080)/eveboot/overrides.cfg');
     }
-    // Per client: the decision's IP gets its one-time CONFIG URL; anyone else the bare name (which serves nothing).
-    expect((await get('/eveboot/overrides.cfg')).body).toContain(
-      `newc:/config.img:(http,10.99.0.1:8080)/config/${nonce}.img`,
-    );
-    expect((await get('/eveboot/overrides.cfg', {}, '10.0.0.99')).body).toContain(
-      'newc:/config.img:(http,10.99.0.1:8080)/config.img',
-    );
+    // Install-time overrides: only the soft serial of the machine asking, as EVE's ipxe.efi.cfg passes it.
+    const overrides = (await get('/eveboot/overrides.cfg')).body;
+    expect(overrides).toContain('set_global dom0_extra_args "$dom0_extra_args eve_soft_serial=52-54-00-99-00-10 "');
+    expect(overrides).not.toMatch(/newc:|config\.img/);
   });
 
   it("the decision's CONFIG is a FAT CONFIG with server, root CA, its own onboarding cert and the installer options", async () => {
@@ -92,8 +99,22 @@ describe('boot flow: identity → decision → booting → installed → local �
     expect(text('grub.cfg')).toContain('eve_install_disk=sda eve_persist_disk=sdb');
   });
 
-  it('the CONFIG is refused without the nonce, from another IP, and after its fetch window', async () => {
-    expect((await get('/config.img')).statusCode).toBe(403);
+  it('the bare config.img is the same per-install CONFIG, for the grant IP only; installer.iso is refused elsewhere', async () => {
+    const bare = await get('/config.img');
+    expect(bare.statusCode).toBe(200);
+    expect(new Uint8Array(bare.rawPayload)).toEqual(new Uint8Array((await get(`/config/${nonce}.img`)).rawPayload));
+    const r = await get('/config.img', {}, '10.0.0.99');
+    expect(r.statusCode).toBe(403);
+    expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img .* 10.0.0.99 is not being installed/);
+    // installer.iso carries the same CONFIG inside it: refused the same way, under either name.
+    for (const url of ['/installer.iso', '/artifacts/14.5.1-k-amd64/installer.iso']) {
+      const iso403 = await get(url, {}, '10.0.0.99');
+      expect(iso403.statusCode, url).toBe(403);
+      expect(iso403.body).toMatch(/^EVEBOOT_ERR_NOT_ALLOWED: .*installer.iso \(it holds the onboarding key\)/);
+    }
+  });
+
+  it('the CONFIG by nonce is refused from another IP and after its fetch window', async () => {
     const other = await get(`/config/${nonce}.img`, {}, '10.0.0.99');
     expect(other.statusCode).toBe(403);
     expect(other.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config refused: nonce of .* presented from 10.0.0.99/);
@@ -138,6 +159,74 @@ describe('boot flow: identity → decision → booting → installed → local �
 
 describe('artifacts: Range, ETag, HEAD, traversal', () => {
   const url = '/artifacts/14.5.1-k-amd64/installer.iso';
+  beforeAll(async () => {
+    setReinstall(t.bootStore, (e) => t.events.push(e), MAC_A, true);
+    expect((await get(`/boot/report?${reportQuery(MAC_A)}`)).body).toContain('BOOTX64.EFI');
+  });
+
+  it("installer.iso is EVE's ISO with this install's CONFIG in config.img's extent, every other byte untouched", async () => {
+    const r = await get('/installer.iso');
+    expect(r.statusCode).toBe(200);
+    const body = new Uint8Array(r.rawPayload);
+    expect(body.length).toBe(original.length);
+    const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0; // toEqual is slow on MBs
+    const config = body.subarray(configAt, configAt + 5120 * 1024);
+    expect(same(config, installConfigImage(MAC_A))).toBe(true);
+    expect(new TextDecoder().decode(readFile(config, 'onboard.cert.pem'))).toContain(`# ${MAC_A}`);
+    expect(same(body.subarray(0, configAt), original.subarray(0, configAt))).toBe(true);
+    expect(same(body.subarray(configAt + 5120 * 1024), original.subarray(configAt + 5120 * 1024))).toBe(true);
+  });
+
+  it('two machines being installed each get their own CONFIG in the ISO, with its own ETag; others get a 403', async () => {
+    const MAC_B = '52:54:00:99:00:11';
+    const IP_B = '127.0.0.11';
+    setReinstall(t.bootStore, (e) => t.events.push(e), MAC_B, true);
+    expect((await get(`/boot/report?${reportQuery(MAC_B)}`, {}, IP_B)).body).toContain('BOOTX64.EFI');
+    const b = await get(url, {}, IP_B);
+    expect(b.statusCode).toBe(200);
+    const configB = new Uint8Array(b.rawPayload).subarray(configAt, configAt + 5120 * 1024);
+    expect(Buffer.compare(configB, installConfigImage(MAC_B))).toBe(0);
+    expect(new TextDecoder().decode(readFile(configB, 'onboard.cert.pem'))).toContain(`# ${MAC_B}`);
+    const a = await get(url);
+    expect(b.headers.etag).not.toBe(a.headers.etag);
+    // A range inside the extent, from B's IP, is B's bytes; the bare config.img likewise.
+    const r = await get(url, { range: `bytes=${configAt}-${configAt + 4095}` }, IP_B);
+    expect(Buffer.compare(r.rawPayload, installConfigImage(MAC_B).subarray(0, 4096))).toBe(0);
+    expect(Buffer.compare((await get('/config.img', {}, IP_B)).rawPayload, installConfigImage(MAC_B))).toBe(0);
+    // Nobody else: an address with no live install decision gets neither machine's CONFIG.
+    for (const ip of ['127.0.0.9', '10.0.0.99']) {
+      expect((await get(url, { range: `bytes=${configAt}-${configAt + 4095}` }, ip)).statusCode).toBe(403);
+      expect((await get('/config.img', {}, ip)).statusCode).toBe(403);
+    }
+    expect(t.events.at(-1)).toMatchObject({ type: 'boot.config-refused', data: { what: 'config.img' } });
+  });
+
+  it('ranges across and inside the config.img extent carry the patched bytes', async () => {
+    for (const [a, b] of [
+      [configAt - 100, configAt + 99],
+      [configAt + 5120 * 1024 - 10, configAt + 5120 * 1024 + 9],
+      [configAt + 4096, configAt + 8191],
+      [configAt - 1, configAt - 1],
+      [0, iso.length - 1],
+    ] as const) {
+      const r = await get(url, { range: `bytes=${a}-${b}` });
+      expect(r.statusCode).toBe(206);
+      expect(r.headers['content-range']).toBe(`bytes ${a}-${b}/${iso.length}`);
+      expect(r.headers['content-length']).toBe(String(b - a + 1));
+      expect(Buffer.compare(r.rawPayload, iso.subarray(a, b + 1)), `${a}-${b}`).toBe(0);
+    }
+  });
+
+  it('the ETag names the patched ISO, not the imported file', async () => {
+    const etag = String((await get(url)).headers.etag);
+    const stored = t.manifest.files.find((f) => f.path === 'installer.iso')!.sha256;
+    expect(etag).not.toBe(`"${stored.slice(0, 32)}"`);
+    expect((await get('/installer.iso')).headers.etag).toBe(etag);
+    // If-Range with the imported file's validator is stale: the whole patched file comes back.
+    const r = await get(url, { range: 'bytes=0-9', 'if-range': `"${stored.slice(0, 32)}"` });
+    expect(r.statusCode).toBe(200);
+    expect((await get(url, { range: 'bytes=0-9', 'if-range': etag })).statusCode).toBe(206);
+  });
 
   it('a single range is a 206 with Content-Range and the exact bytes', async () => {
     const r = await get(url, { range: 'bytes=1000-1999' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { buildBootApi } from '../../src/adapters/http/boot-api.js';
+import { onboardedBySerial } from '../../src/adapters/http/boot-machine-routes.js';
 import { IpMacTable } from '../../src/adapters/http/boot-progress.js';
 import { bootSiteFrom, buildConfigImage } from '../../src/adapters/http/boot-site.js';
 import { importImage } from '../../src/adapters/image-import.js';
@@ -15,6 +16,8 @@ import { ImageStore } from '../../src/adapters/image-store.js';
 import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
 import type { OnboardBinding } from '../../src/core/eve/onboard-admission.js';
+import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
+import { buildIso } from '../../src/sim/sim-iso.js';
 
 export const MAC_A = '52:54:00:99:00:10';
 export const CONTROLLER = '10.99.0.1:8443';
@@ -61,11 +64,52 @@ export function makeTar(files: { path: string; data: Uint8Array }[]): Uint8Array
 
 export const STOCK_GRUB_CFG = 'loopback loop0 ($cmddevice)/installer.iso\nset root=loop0\n';
 
-export function fakeBundleFiles(isoBytes = 3 * 1024 * 1024 + 77) {
+/** A small ISO 9660 laid out like EVE's installer.iso (Rock Ridge names): an installer rootfs, then a stock
+ *  5120 KiB config.img (pattern bytes standing in for EVE's FAT image), then a trailing file. */
+export function fakeIso(rootfsBytes = 3 * 1024 * 1024 + 77): Uint8Array {
+  return buildIso({
+    names: 'rock-ridge',
+    files: [
+      { name: 'rootfs_installer.img', size: rootfsBytes, data: patternBytes(rootfsBytes, 3) },
+      { name: 'config.img', size: CONFIG_IMG_SIZE, data: patternBytes(CONFIG_IMG_SIZE, 5) },
+      { name: 'eve_version', size: 15, data: new TextEncoder().encode('14.5.1-k-amd64\n') },
+    ],
+  });
+}
+
+/** Where fakeIso keeps config.img: after the descriptors, the root directory and the rootfs (whole sectors). */
+export const fakeIsoConfigOffset = (rootfsBytes = 3 * 1024 * 1024 + 77) => (24 + Math.ceil(rootfsBytes / 2048)) * 2048;
+
+/** fakeIso with one install's CONFIG in place of its config.img: what the machine being installed must receive. */
+export function patchedFakeIso(mac = MAC_A): Uint8Array {
+  const iso = fakeIso().slice();
+  iso.set(installConfigImage(mac), fakeIsoConfigOffset());
+  return iso;
+}
+
+/** The fixture's per-install onboarding credential: a fake cert that names the MAC, so tests can see whose it is. */
+export const fakeCredential = (mac: string) => ({
+  certPem: `${PEMS.onboardCertPem}# ${mac}`,
+  keyPem: PEMS.onboardKeyPem,
+});
+
+/** The CONFIG the report route builds for an install decision of `mac` (deterministic bytes). */
+export const installConfigImage = (mac = MAC_A) => configImageWith(fakeCredential(mac));
+
+const configImageWith = (c: { certPem: string; keyPem: string }) =>
+  buildConfigImage({
+    controller: CONTROLLER,
+    boot: BOOT_OPTIONS,
+    rootCaPem: PEMS.rootCaPem,
+    onboardCertPem: c.certPem,
+    onboardKeyPem: c.keyPem,
+  });
+
+export function fakeBundleFiles(rootfsBytes?: number) {
   return [
     { path: './ipxe.efi', data: patternBytes(4000, 2) },
     { path: './ipxe.efi.cfg', data: new TextEncoder().encode('#!ipxe\nchain ${url}EFI/BOOT/BOOTX64.EFI\n') },
-    { path: './installer.iso', data: patternBytes(isoBytes, 3) },
+    { path: './installer.iso', data: fakeIso(rootfsBytes) },
     { path: './EFI/BOOT/BOOTX64.EFI', data: patternBytes(9000, 4) },
     { path: './EFI/BOOT/grub.cfg', data: new TextEncoder().encode(STOCK_GRUB_CFG) },
   ];
@@ -100,9 +144,9 @@ export interface BootEvent {
 }
 
 /** Imports the fake bundle into a fresh state dir and builds the boot API (nothing listens). */
-export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
+export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: (dir: string) => string } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'eveboot-boot-'));
-  const bundle = writeFakeBundle(join(state, 'in'));
+  const bundle = (opts.bundle ?? writeFakeBundle)(join(state, 'in'));
   const manifest = await importImage(join(state, 'images'), bundle, {
     version: '14.5.1-k-amd64',
     now: new Date('2026-11-01T10:00:00Z'),
@@ -113,7 +157,7 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
   const logLines: string[] = [];
   let now = 1_000_000;
   const clock = { now: () => now };
-  const devices: { serial: string }[] = [];
+  const devices: { serial: string; softSerial?: string }[] = [];
   const ipMacs = new IpMacTable();
   const issued: OnboardBinding[] = [];
   const leases = new Map<string, string>();
@@ -133,23 +177,12 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string } = {}) {
     // Each install decision's own credential: here a fake one whose cert names the binding, so tests can see it.
     issueOnboarding: async (b) => {
       issued.push(b);
-      return {
-        certPem: `${PEMS.onboardCertPem}# ${b.mac}`,
-        keyPem: PEMS.onboardKeyPem,
-        certHash: `hash-${issued.length}`,
-      };
+      return { ...fakeCredential(b.mac), certHash: `hash-${issued.length}` };
     },
-    configImageFor: (ctx) =>
-      buildConfigImage({
-        controller: CONTROLLER,
-        boot: BOOT_OPTIONS,
-        rootCaPem: PEMS.rootCaPem,
-        onboardCertPem: ctx.credential.certPem,
-        onboardKeyPem: ctx.credential.keyPem,
-      }),
+    configImageFor: (ctx) => configImageWith(ctx.credential),
     leaseOf: (mac) => leases.get(mac),
     random: seededRandom(),
-    onboarded: (m) => devices.find((d) => d.serial === m.identity.serial)?.serial,
+    onboarded: onboardedBySerial(() => devices),
     ipMacs,
     emit: (e) => events.push(e),
     clock,

@@ -6,11 +6,29 @@ import { describe, expect, it } from 'vitest';
 import { importImage } from '../../src/adapters/image-import.js';
 import { ImageStore } from '../../src/adapters/image-store.js';
 import { imagesCommand } from '../../src/cli/images.js';
-import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, makeTar, reportQuery, writeFakeBundle } from './boot-fixture.js';
+import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
+import { buildIso } from '../../src/sim/sim-iso.js';
+import {
+  bootApiOnFakeBundle,
+  fakeBundleFiles,
+  fakeIso,
+  fakeIsoConfigOffset,
+  MAC_A,
+  makeTar,
+  reportQuery,
+  writeFakeBundle,
+} from './boot-fixture.js';
 
 const now = new Date('2026-11-01T10:00:00Z');
 const tmp = () => mkdtempSync(join(tmpdir(), 'eveboot-img-'));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Looks like an ISO to the import's sniffing (CD001 at sector 16) but has an empty Primary Volume Descriptor. */
+function brokenPvd(): Uint8Array {
+  const iso = new Uint8Array(40000);
+  iso.set(new TextEncoder().encode('\u0001CD001'), 32768);
+  return iso;
+}
 
 describe('eveboot images import', () => {
   it('imports installer-net.tar, verifies its sha256 and records version and arch', async () => {
@@ -41,6 +59,8 @@ describe('eveboot images import', () => {
       size: isoData.length,
       sha256: sha(isoData),
     });
+    // Where the site CONFIG goes when installer.iso is served: the ISO's own /config.img extent.
+    expect(m.embeddedConfig).toEqual({ path: 'installer.iso', offset: fakeIsoConfigOffset(), size: CONFIG_IMG_SIZE });
     const listed: string[] = [];
     await imagesCommand(['list', '--state', join(dir, 'state')], (s) => listed.push(s));
     expect(listed.join('\n')).toContain('14.5.1-k-amd64  version 14.5.1-k-amd64  amd64');
@@ -84,15 +104,43 @@ describe('eveboot images import', () => {
 
   it('imports installer.iso alone and warns that GRUB is missing', async () => {
     const dir = tmp();
-    const iso = new Uint8Array(40000);
-    iso.set(new TextEncoder().encode('\u0001CD001'), 32768);
-    writeFileSync(join(dir, 'amd64.k.generic.installer.iso'), iso);
+    writeFileSync(join(dir, 'amd64.k.generic.installer.iso'), fakeIso(1000));
     const lines: string[] = [];
     await imagesCommand(
       ['import', join(dir, 'amd64.k.generic.installer.iso'), '--version', '14.5.1', '--state', join(dir, 's')],
       (s) => lines.push(s),
     );
     expect(lines.join('\n')).toMatch(/14\.5\.1-amd64 .*warning: no EFI\/BOOT\/BOOTX64\.EFI/s);
+  });
+
+  it('refuses, with a coded error, an ISO whose config.img is missing, the wrong size, or whose descriptors are broken', async () => {
+    const dir = tmp();
+    const other = { name: 'rootfs_installer.img', size: 3000 };
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['no-config', buildIso({ names: 'rock-ridge', files: [other] }), /no \/config\.img at the top of the ISO/],
+      [
+        'small-config',
+        buildIso({ names: 'rock-ridge', files: [other, { name: 'config.img', size: 1024 * 1024 }] }),
+        /\/config\.img is 1048576 bytes, not 5242880/,
+      ],
+      ['bad-pvd', brokenPvd(), /not an ISO 9660 image: no CD001 at sector 17/],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const path = join(dir, `amd64.k.generic.${name}.installer.iso`);
+      writeFileSync(path, bytes);
+      const err = await importImage(join(dir, 'i'), path, { version: name, arch: 'amd64', now }).catch((e) => e);
+      expect(err, name).toMatchObject({ code: 'EVEBOOT_ERR_IMAGE_NO_CONFIG' });
+      expect(err.message, name).toMatch(why);
+      expect(new ImageStore(join(dir, 'i')).list(), 'nothing imported').toEqual([]);
+    }
+    // The same inside a netboot bundle.
+    const files = fakeBundleFiles().map((f) =>
+      f.path === './installer.iso' ? { ...f, data: buildIso({ names: 'rock-ridge', files: [other] }) } : f,
+    );
+    writeFileSync(join(dir, 'amd64.k.generic.installer-net.tar'), makeTar(files));
+    await expect(
+      importImage(join(dir, 'i'), join(dir, 'amd64.k.generic.installer-net.tar'), { version: '1', now }),
+    ).rejects.toMatchObject({ code: 'EVEBOOT_ERR_IMAGE_NO_CONFIG' });
   });
 
   it('imports a kernel + initrd directory as the test stand-in installer', async () => {

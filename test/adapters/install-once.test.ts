@@ -3,7 +3,8 @@
 // went out in full after an install decision. This drives it the way clients do, not by setting the flag:
 // iPXE's identity report → install decision → installer.iso by one full GET, or by Range requests only, the
 // way GRUB's loopback reads the ISO (seeks forwards and back, re-reads) → the next report decides `local`.
-// The size comes from the server's own HEAD, so the test holds if the ISO is served patched.
+// The size comes from the server's own HEAD (asked from the machine being installed: nobody else gets the ISO),
+// so the test holds with the ISO served patched.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootApiOnFakeBundle, MAC_A, reportQuery } from './boot-fixture.js';
 
@@ -21,7 +22,7 @@ const decision = async () => {
   return /# eveboot decision for \S+: (\w+)/.exec(body)?.[1];
 };
 const isoSize = async () =>
-  Number((await t.app.inject({ method: 'HEAD', url: '/installer.iso' })).headers['content-length']);
+  Number((await t.app.inject({ method: 'HEAD', url: '/installer.iso', remoteAddress: IP })).headers['content-length']);
 
 /** GRUB's loopback reads: ISO 9660 volume descriptors at 32 KiB, the directory, then file extents in whatever
  *  order the installer opens them; some extents twice. The union of all ranges is the whole file. */

@@ -9,11 +9,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyPaths } from '../../src/adapters/http/boot-artifacts.js';
-import { bootApiOnFakeBundle, fakeBundleFiles, MAC_A, reportQuery } from '../adapters/boot-fixture.js';
+import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
+import {
+  bootApiOnFakeBundle,
+  fakeIsoConfigOffset,
+  installConfigImage,
+  MAC_A,
+  patchedFakeIso,
+  reportQuery,
+} from '../adapters/boot-fixture.js';
 import { prereq } from '../support/prereq.js';
 
 const p = prereq('http-boot e2e (curl, busybox wget)', { tools: ['curl', 'busybox'], native: 'net' });
-const iso = fakeBundleFiles().find((f) => f.path === './installer.iso')!.data;
+// What a machine being installed receives: EVE's ISO with its own install CONFIG in its config.img extent.
+const iso = patchedFakeIso();
+const configAt = fakeIsoConfigOffset();
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 // The server runs in this process: clients must be spawned asynchronously, never with execFileSync.
 const run = async (cmd: string, args: string[]): Promise<Buffer> =>
@@ -35,12 +45,17 @@ describe.skipIf(!p.ok)('HTTP boot with real clients', () => {
   it('busybox wget runs the identity → report → installed flow', async () => {
     const wget = async (url: string) => (await run('busybox', ['wget', '-q', '-O', '-', url])).toString();
     expect(await wget(`${base}/boot/52-54-00-99-00-10.ipxe`)).toContain('/boot/report?');
-    expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain('EFI/BOOT/BOOTX64.EFI');
+    const script = await wget(`${base}/boot/report?${reportQuery(MAC_A)}`);
+    expect(script).toContain('EFI/BOOT/BOOTX64.EFI');
+    const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(script)?.[1];
     const file = join(out, 'config.img');
     await run('busybox', ['wget', '-q', '-O', file, `${base}/config.img`]);
-    expect(readFileSync(file).length).toBe(5 * 1024 * 1024);
-    expect(await wget(`${base}/boot/installed?mac=${MAC_A}`)).toBe('ok\n');
+    expect(Buffer.compare(readFileSync(file), installConfigImage(MAC_A))).toBe(0);
+    expect(await wget(`${base}/boot/installed?mac=${MAC_A}&nonce=${nonce}`)).toBe('ok\n');
     expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain(': local');
+    // Back to an install decision for the tests below (the patched installer.iso goes only to those).
+    setReinstall(t.bootStore, (e) => t.events.push(e), MAC_A, true);
+    expect(await wget(`${base}/boot/report?${reportQuery(MAC_A)}`)).toContain('EFI/BOOT/BOOTX64.EFI');
   });
 
   it('curl -r fetches exact ranges, and the whole file byte-identical', async () => {
@@ -80,6 +95,33 @@ describe.skipIf(!p.ok)('HTTP boot with real clients', () => {
     expect(sha(readFileSync(a))).toBe(sha(iso));
     expect(sha(readFileSync(b))).toBe(sha(iso.subarray(10, 100000)));
     expect(bodyPaths.sendfile - before).toBe(2);
+  });
+
+  it('ranges around the spliced config.img go out with sendfile + the CONFIG bytes, on one connection', async () => {
+    const before = bodyPaths.sendfile;
+    const url = `${base}/installer.iso`;
+    const ranges = [
+      [configAt - 5000, configAt + 5000], // file → CONFIG
+      [configAt + 5120 * 1024 - 3, configAt + 5120 * 1024 + 70000], // CONFIG → file
+      [configAt + 100, configAt + 200], // CONFIG only
+      [configAt - 70000, configAt + 5120 * 1024 + 10], // file → CONFIG → file
+    ];
+    const args = ranges.flatMap(([a, b], i) => [
+      ...(i > 0 ? ['--next', '-sS', '--fail'] : []),
+      '-w',
+      '%{num_connects} ',
+      '-r',
+      `${a}-${b}`,
+      '-o',
+      join(out, `splice-${i}`),
+      url,
+    ]);
+    const w = await curl(...args);
+    expect(w.toString().trim().split(' ')).toEqual(['1', '0', '0', '0']);
+    ranges.forEach(([a, b], i) => {
+      expect(sha(readFileSync(join(out, `splice-${i}`))), `${a}-${b}`).toBe(sha(iso.subarray(a, b! + 1)));
+    });
+    expect(bodyPaths.sendfile - before).toBe(4);
   });
 
   it('a client that goes away mid-body leaves the server serving', async () => {

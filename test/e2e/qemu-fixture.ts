@@ -3,6 +3,7 @@
 // must not be installed on the host), and an initramfs built with `busybox cpio -o -H newc` (test-harness §1).
 // The unpacked kernel, busybox and modules are cached per kernel package in the OS temp dir, so reruns take ~1 s.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -18,13 +19,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/process.js';
+import { buildEveIso } from './eve-iso.js';
 
-/** Network drivers (virtio-net and e1000) and what mounting the FAT config.img through a loop device needs. */
+/** Network drivers (virtio-net and e1000) and what mounting installer.iso (ISO 9660 with Rock Ridge) and the FAT
+ *  config.img inside it through loop devices needs. */
 const WANTED_MODULES = [
   'virtio_pci',
   'virtio_net',
   'e1000',
   'loop',
+  'isofs',
   'vfat',
   'nls_cp437',
   'nls_iso8859-1',
@@ -48,7 +52,8 @@ export function kernelPackage(): string | undefined {
 /** Unpacks (once per kernel package) vmlinuz, busybox and the wanted modules into the cache. */
 function unpacked(pkg: string): string {
   const base = join(tmpdir(), 'eveboot-qemu-cache');
-  const cache = join(base, pkg);
+  // The module list is part of the key: a cache made for fewer modules must not be reused.
+  const cache = join(base, `${pkg}-${createHash('sha256').update(WANTED_MODULES.join(',')).digest('hex').slice(0, 8)}`);
   if (existsSync(join(cache, 'ready'))) return cache;
   mkdirSync(base, { recursive: true });
   const work = mkdtempSync(join(base, 'build-'));
@@ -120,7 +125,9 @@ export function moduleOrder(modulesDir: string, wanted: string[]): Module[] {
 
 const norm = (s: string) => s.replace(/-/g, '_');
 
-/** Builds <out>/vmlinuz + <out>/initrd.img (gzip'd newc cpio: busybox, modules, /init, udhcpc hook). */
+/** Builds <out>/vmlinuz + <out>/initrd.img (gzip'd newc cpio: busybox, modules, /init, udhcpc hook) and
+ *  <out>/installer.iso, built by xorriso as EVE builds it, with EVE's stock config.img: the stand-in installer takes
+ *  CONFIG from inside the installer.iso eveboot serves, so it only sees ours if eveboot spliced it in. */
 export function buildInstallerFixture(out: string): Fixture {
   let pkg: string | undefined;
   try {
@@ -160,6 +167,7 @@ export function buildInstallerFixture(out: string): Fixture {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
+    buildEveIso(join(r, 'iso'), { out: join(out, 'installer.iso') });
     return { ok: true, kernelPackage: pkg, dir: out };
   } finally {
     rmSync(r, { recursive: true, force: true });

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stockConfigImage } from '../../src/sim/sim-iso.js';
 import { ROOT } from '../support/process.js';
 
 export const EVE_GRUB = join(ROOT, 'test', 'fixtures', 'grub', 'BOOTX64.EFI');
@@ -57,12 +58,14 @@ export function grubImageDir(dir: string, grubEfi: string, iso: string): string 
   return dir;
 }
 
-/** installer.iso: /A/filler.bin (`fillerMiB`) first, then /EFI/BOOT/grub.cfg printing ISO_MARKER. */
+/** installer.iso: /A/filler.bin (`fillerMiB`) first, then /EFI/BOOT/grub.cfg printing ISO_MARKER, and EVE's
+ *  top-level 5120 KiB /config.img (import refuses an ISO without one: eveboot serves the site CONFIG in its place). */
 export function buildStandinIso(work: string, out: string, fillerMiB = 24): void {
   const tree = join(work, 'iso-tree');
   mkdirSync(join(tree, 'A'), { recursive: true });
   mkdirSync(join(tree, 'EFI', 'BOOT'), { recursive: true });
   writeFileSync(join(tree, 'A', 'filler.bin'), Buffer.alloc(fillerMiB << 20, 0x5a));
   writeFileSync(join(tree, 'EFI', 'BOOT', 'grub.cfg'), `echo "${ISO_MARKER} root=$root cmddevice=$cmddevice"\n`);
+  writeFileSync(join(tree, 'config.img'), stockConfigImage());
   execFileSync('xorriso', ['-as', 'mkisofs', '-R', '-V', 'EVEISO', '-o', out, tree], { stdio: 'pipe' });
 }

@@ -1,8 +1,10 @@
 // Real firmware through `eveboot serve` (issue 3, test-harness §1): QEMU (TCG) with SeaBIOS + the NIC's iPXE ROM,
 // and with OVMF's own UEFI PXE client (romfile=), PXE-boot a stand-in EVE installer (Debian's kernel + a busybox
-// /init) from eveboot. The installer fetches the per-site CONFIG (config.img), reads `server` and the root CA from
-// it and reports both through the installed callback; a second boot of the same VM must get the local-disk
-// decision. Both VMs' first boots run in parallel (2 cores, no KVM).
+// /init) from eveboot. Like EVE's installer it takes CONFIG from the config.img inside installer.iso (an ISO built
+// by xorriso as EVE builds it, carrying EVE's stock CONFIG; eveboot serves it with the site CONFIG spliced in),
+// reads `server` and the root CA from it and reports both, with the eve_soft_serial it was given, through the
+// installed callback; a second boot of the same VM must get the local-disk decision. The UEFI VM is listed in the
+// site only by its soft serial. Both VMs' first boots run in parallel (2 cores, no KVM).
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,10 @@ import { OVMF_CODE, OVMF_VARS, type PxeLan, pxeLan, QemuVm, type VmSpec } from '
 
 const SUITE = 'QEMU real-firmware PXE (SeaBIOS + iPXE, OVMF UEFI PXE)';
 const IPXE_DIR = '/usr/lib/ipxe';
-const p = prereq(SUITE, { root: true, tools: ['qemu-system-x86_64', 'ip', 'timeout', 'apt-get', 'dpkg', 'gzip'] });
+const p = prereq(SUITE, {
+  root: true,
+  tools: ['qemu-system-x86_64', 'ip', 'timeout', 'apt-get', 'dpkg', 'gzip', 'xorriso'],
+});
 const work = mkdtempSync(join(tmpdir(), 'eveboot-qemu-'));
 
 function ready(): { ok: boolean; reason: string } {
@@ -114,7 +119,7 @@ describe.skipIf(!r.ok)('real firmware PXE-boots the stand-in installer through e
 cluster: { name: qemu-c }
 nodes:
   - { serial: ${bios.serial}, mac: ${bios.mac} }
-  - { serial: ${uefi.serial}, mac: ${uefi.mac} }
+  - { softSerial: ${uefi.mac.replace(/:/g, '-')}, name: uefi-soft }
   - { serial: QEMU-SPARE-3 }
 listen: { advertise: ${SRV}, host: 0.0.0.0, controllerPort: 8443, httpPort: 8080, uiPort: 8088 }
 boot: { localBoot: exit }
@@ -162,7 +167,7 @@ boot: { localBoot: exit }
     const done = await installed(biosBoot1, bios.mac);
     // What the installer read from the served config.img: `server` and the appliance's root CA.
     expect(done.data.server).toBe(CONTROLLER);
-    expect(done.data.status).toBe(`installed,rootca-sha256:${rootSha}`);
+    expect(done.data.status).toBe(`installed,rootca-sha256:${rootSha},soft-serial:52-54-00-96-00-10`);
     await biosBoot1.console(new RegExp(`EVEBOOT-STANDIN config server=${CONTROLLER} rootca-sha256=${rootSha}`), 1);
 
     const all = lines.all as Ev[];
@@ -206,7 +211,8 @@ boot: { localBoot: exit }
   it('OVMF UEFI PXE: snponly.efi over TFTP (after the tsize probe), iPXE, install, the installer reports', async () => {
     const done = await installed(uefiBoot1, uefi.mac);
     expect(done.data.server).toBe(CONTROLLER);
-    expect(done.data.status).toBe(`installed,rootca-sha256:${rootSha}`);
+    // Listed only by soft serial: known through eve_soft_serial=<boot NIC MAC, hexhyp>, which the install passed on.
+    expect(done.data.status).toBe(`installed,rootca-sha256:${rootSha},soft-serial:52-54-00-96-00-20`);
 
     const dhcp = events(uefi.mac, 'dhcp');
     // First the firmware's own PXE client (arch 7, not iPXE) gets snponly.efi, then iPXE gets the script URL.

@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logger.js';
+import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { parseSite } from '../../src/config/site.js';
 import { formatGuid } from '../../src/core/dhcp/classify.js';
+import { readFile } from '../../src/core/disk/fat-read.js';
 import { type Network, startNetwork } from '../../src/network.js';
-import { prepareDemoImage, prepareDemoIpxe } from '../../src/sim/demo-media.js';
+import { demoInstallerIso, prepareDemoImage, prepareDemoIpxe } from '../../src/sim/demo-media.js';
 import { createAsyncLock, guidOption } from '../../src/sim/dhcp-client.js';
+import { SimDevice } from '../../src/sim/eve-device.js';
 import { type NetbootResult, netbootSimNode, simSmbiosUuid } from '../../src/sim/sim-firmware.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 
@@ -22,6 +25,9 @@ const NODES = [
   { mac: '52:54:00:5e:00:01', serial: 'SIMFW-1', smbiosUuid: '8e1f0a52-1b2c-4d3e-8f40-5a6b7c8d9e01' },
   { mac: '52:54:00:5e:00:02', serial: 'SIMFW-2', smbiosUuid: '8e1f0a52-1b2c-4d3e-8f40-5a6b7c8d9e02' },
 ];
+/** Listed in the site only by its soft serial (its boot NIC's MAC, hexhyp), with no SMBIOS serial at all. */
+const SOFT = { mac: '52:54:00:5e:00:03', serial: '', smbiosUuid: '8e1f0a52-1b2c-4d3e-8f40-5a6b7c8d9e03' };
+const ISO_BYTES = demoInstallerIso().length;
 
 /** A free UDP port p whose neighbour p + 1 (the rehearsal's DHCP client port) is free too, plus two TCP-free ports. */
 async function freePorts(): Promise<{ dhcp: number; tftp: number; http: number }> {
@@ -75,7 +81,7 @@ describe('simulated PXE firmware against a loopback appliance', () => {
     ports = await freePorts();
     const site = `site: { name: simfw }
 cluster: { name: simfw-c }
-nodes: [{ serial: SIMFW-1, name: fw-1 }, { serial: SIMFW-2, name: fw-2 }, { serial: SIMFW-3 }]
+nodes: [{ serial: SIMFW-1, name: fw-1 }, { serial: SIMFW-2, name: fw-2 }, { softSerial: 52-54-00-5e-00-03, name: fw-3 }]
 listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${ports.http}, tftpPort: ${ports.tftp}, dhcpPort: ${ports.dhcp} }
 `;
     t = await startTestAppliance({ site });
@@ -121,7 +127,15 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${ports.http}, tftpPo
         installed: true,
         bootFile: 'snponly.efi',
       });
-      expect(r.bytes).toBe(170 * 1024 + 32 * 2 ** 20);
+      // iPXE's kernel + initrd, then the installer's installer.iso (it takes CONFIG from inside it).
+      expect(r.bytes).toBe(170 * 1024 + 32 * 2 ** 20 + ISO_BYTES);
+      expect(r.softSerial).toBe(n.mac.replace(/:/g, '-'));
+      // The CONFIG inside the served installer.iso is the appliance's, not the stock one baked into the ISO.
+      const text = (f: string) => new TextDecoder().decode(readFile(r.config!, f));
+      expect(text('root-certificate.pem')).toBe(
+        t.app.pki.root.certPem.endsWith('\n') ? t.app.pki.root.certPem : `${t.app.pki.root.certPem}\n`,
+      );
+      expect(text('server')).not.toContain('zededa');
       expect(r.timings.map((s) => s.step)).toEqual([
         'dhcp',
         'tftp',
@@ -148,10 +162,34 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${ports.http}, tftpPo
       expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
       expect(bytes.at(-1)).toBe(24 * 2 ** 20);
       expect(of('boot.installed')).toHaveLength(1);
+      expect(of('boot.installed')[0]!.data.server).toBe(text('server').trim());
     }
     const finished = events.filter((e) => e.type === 'tftp' && e.data.stage === 'finish');
     expect(finished.map((e) => String(e.data.client).split(':')[0]).sort()).toEqual(results.map((r) => r.ip).sort());
     expect(finished.every((e) => e.data.file === 'snponly.efi' && e.data.bytes === 170 * 1024)).toBe(true);
+  }, 20_000);
+
+  it('a node listed only by soft serial installs with eve_soft_serial and onboards with the CONFIG from the ISO', async () => {
+    const lines: string[] = [];
+    const r = await boot(SOFT, lines);
+    expect(r, lines.join('\n')).toMatchObject({
+      decision: 'install',
+      installed: true,
+      softSerial: '52-54-00-5e-00-03',
+    });
+    const text = (f: string) => new TextDecoder().decode(readFile(r.config!, f));
+    const device = new SimDevice({
+      server: t.server,
+      rootCaPem: text('root-certificate.pem'),
+      onboardCertPem: text('onboard.cert.pem'),
+      onboardKeyPem: text('onboard.key.pem'),
+      serial: '',
+      softSerial: r.softSerial!,
+      tpm: createSoftTpm(),
+    });
+    await device.onboard();
+    expect(device.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(t.app.store.deviceByUuid(device.uuid!)).toMatchObject({ serial: '', softSerial: '52-54-00-5e-00-03' });
   }, 20_000);
 
   it('a second netboot of an installed machine gets the local-boot decision', async () => {

@@ -3,17 +3,19 @@
 //   GET /boot/report?mac=…&uuid=…&net0=…        records identity, decides, answers the decision script
 //   GET /boot/booting?mac=&stage=               "about to boot" beacon from the script (pixiecore trick)
 //   GET|POST /boot/installed?mac=               installer (or test stand-in) says the install is done
-//   GET|HEAD /artifacts/<image>/<path>          imported files (+ generated EFI/BOOT/grub.cfg)
+//   GET|HEAD /artifacts/<image>/<path>          imported files (+ generated EFI/BOOT/grub.cfg); installer.iso
+//                                               with the asking IP's install CONFIG in place of its /config.img
 //   GET|HEAD /installer.iso /config.img /EFI/BOOT/<f> /eveboot/overrides.cfg   root names GRUB asks for
 // Nothing listens here: buildBootApi returns the app, the caller listens.
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { BootPolicy } from '../../core/boot/decide.js';
+import type { BootPolicy, SiteNodeRef } from '../../core/boot/decide.js';
 import { liveGrant, redeemGrant } from '../../core/boot/grant.js';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
-import { normalizeMac } from '../../core/boot/identity.js';
+import { normalizeMac, softSerialOf } from '../../core/boot/identity.js';
 import { renderIdentityScript } from '../../core/boot/ipxe-script.js';
+import type { ImageManifest } from '../../core/boot/manifest.js';
 import { etagOf } from '../../core/boot/range.js';
 import { EvebootError } from '../../core/errors.js';
 import { servedGrubCfg } from '../grub-files.js';
@@ -24,7 +26,7 @@ import { type ConfigImages, type ReportDeps, reportRoute } from './boot-report-r
 import { installErrorHandler } from './errors.js';
 
 export interface BootSite {
-  nodes: { serial?: string; mac?: string; name?: string }[];
+  nodes: SiteNodeRef[];
   policy: BootPolicy;
   /** Installer options from the site (eve_install_disk=…, …), see installerArgs(). */
   installArgs: string[];
@@ -109,7 +111,26 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     return { name, size: bytes.length, etag: etagOf(sha256hex(bytes)), source: { bytes } };
   };
   const http = deps.httpServer;
-  const lookup = (imageId: string, path: string): Artifact | undefined => {
+  /** The live install grant of the machine at `ip`, if that decision went to this IP (core/boot/grant.ts). */
+  const grantOf = (ip: string) => {
+    const mac = ipMacs.mac(ip);
+    const g = liveGrant(mac ? deps.bootStore.machine(mac)?.grant : undefined, deps.clock.now());
+    return g?.ip === ip ? g : undefined;
+  };
+  /** The CONFIG the report route built for the asking IP's live install decision. It holds that install's
+   *  onboarding key, so it goes to that IP only; looking it up spends nothing (GRUB reads the ISO in many ranges). */
+  const installConfig = (req: FastifyRequest, what: string): Uint8Array => {
+    const ip = plainIp(req.ip);
+    const g = grantOf(ip);
+    const held = g ? configs.get(g.nonce) : undefined;
+    if (g && held && held.mac === g.mac) return held.bytes;
+    deps.emit({ type: 'boot.config-refused', data: { ip, mac: ipMacs.mac(ip) ?? null, what } });
+    throw new EvebootError(
+      'EVEBOOT_ERR_NOT_ALLOWED',
+      `${what} (it holds the onboarding key) goes only to machines being installed; ${ip} is not being installed`,
+    );
+  };
+  const lookup = (req: FastifyRequest, imageId: string, path: string): Artifact | undefined => {
     const img = deps.images.get(imageId);
     if (!img) return undefined;
     if (img.boot.mode === 'grub' && path === 'EFI/BOOT/grub.cfg') {
@@ -118,7 +139,35 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     }
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
-    return { name: `${img.id}/${path}`, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
+    const name = `${img.id}/${path}`;
+    if (path === 'installer.iso') return patchedIso(img, name, r.file, r.absPath, () => installConfig(req, name));
+    return { name, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
+  };
+  /** installer.iso with the CONFIG bytes for this machine in place of EVE's /config.img (eve-conformance §2). */
+  const patchedIso = (
+    img: ImageManifest,
+    name: string,
+    file: { size: number; sha256: string },
+    absPath: string,
+    configOf: () => Uint8Array,
+  ): Artifact => {
+    const at = img.embeddedConfig;
+    if (!at) {
+      throw new EvebootError(
+        'EVEBOOT_ERR_IMAGE_NO_CONFIG',
+        `image ${img.id} was imported without locating config.img in installer.iso: re-import it with --force`,
+      );
+    }
+    const bytes = configOf();
+    if (bytes.length !== at.size) {
+      throw new EvebootError(
+        'EVEBOOT_ERR_IMAGE_NO_CONFIG',
+        `the CONFIG image is ${bytes.length} bytes but ${img.id}'s config.img is ${at.size}: they must match`,
+      );
+    }
+    // Per image and per CONFIG: a client never mixes ranges of two different patched ISOs (If-Range, RFC 9110 §13.1.5).
+    const etag = etagOf(sha256hex(new TextEncoder().encode(`${file.sha256}:${configHash(bytes)}`)));
+    return { name, size: file.size, etag, source: { file: absPath, patch: { offset: at.offset, bytes } } };
   };
   const serve = (req: FastifyRequest, reply: FastifyReply, a: Artifact | undefined, what: string) => {
     if (!a) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${what} is not served: check eveboot images list`);
@@ -136,11 +185,6 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
       },
     });
   };
-  const grantOf = (ip: string) => {
-    const mac = ipMacs.mac(ip);
-    const g = liveGrant(mac ? deps.bootStore.machine(mac)?.grant : undefined, deps.clock.now());
-    return g?.ip === ip ? g : undefined;
-  };
   /** Root names follow the image of the client's last install decision, else the newest import. */
   const rootImage = (req: FastifyRequest): string | undefined => {
     const mac = ipMacs.mac(plainIp(req.ip));
@@ -152,13 +196,13 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     if (unsafePath(path) || unsafePath(req.params.id)) {
       throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `refused path ${req.params.id}/${path}: no . or .. segments`);
     }
-    return serve(req, reply, lookup(req.params.id, path), `/artifacts/${req.params.id}/${path}`);
+    return serve(req, reply, lookup(req, req.params.id, path), `/artifacts/${req.params.id}/${path}`);
   };
   app.route({ method: ['GET', 'HEAD'], url: '/artifacts/:id/*', handler: artifactRoute });
 
   const rootRoute = (path: string) => (req: FastifyRequest, reply: FastifyReply) => {
     const id = rootImage(req);
-    return serve(req, reply, id ? lookup(id, path) : undefined, `/${path}`);
+    return serve(req, reply, id ? lookup(req, id, path) : undefined, `/${path}`);
   };
   app.route({ method: ['GET', 'HEAD'], url: '/installer.iso', handler: rootRoute('installer.iso') });
   app.route({
@@ -167,17 +211,16 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     handler: (req: FastifyRequest<{ Params: { file: string } }>, reply) =>
       rootRoute(`EFI/BOOT/${req.params.file}`)(req, reply),
   });
-  // The CONFIG of one install decision, once, to the IP that got it. The bare /config.img name (what a stock
-  // grub.cfg would ask for) serves nothing: there is no site-wide CONFIG any more.
+  // There is no site-wide CONFIG: /config.img (and the one inside installer.iso) is the CONFIG of the asking IP's
+  // live install decision; /config/<nonce>.img is the same bytes by the decision's nonce, for a short window.
   app.route({
     method: ['GET', 'HEAD'],
     url: '/config.img',
-    handler: (req) => {
-      deps.emit({ type: 'boot.config-refused', data: { ip: plainIp(req.ip), reason: 'no nonce' } });
-      throw new EvebootError(
-        'EVEBOOT_ERR_NOT_ALLOWED',
-        "config.img goes only to a machine being installed, under its boot script's one-time URL",
-      );
+    // GRUB sources the grub.cfg inside ($install_part)/config.img (grub_installer.cfg); the installer copies the
+    // config.img inside installer.iso. Both carry this install decision's CONFIG, and only to its IP.
+    handler: (req, reply) => {
+      const bytes = installConfig(req, 'config.img');
+      return serve(req, reply, generated('config.img', bytes), '/config.img');
     },
   });
   app.route({
@@ -205,12 +248,8 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     method: ['GET', 'HEAD'],
     url: '/eveboot/overrides.cfg',
     handler: (req, reply) => {
-      // Per client: the overrides point GRUB at this machine's one-time CONFIG URL.
-      const grant = grantOf(plainIp(req.ip));
-      const body = renderInstallerOverrides({
-        httpServer: http,
-        configPath: grant ? `/config/${grant.nonce}.img` : '/config.img',
-      });
+      const mac = ipMacs.mac(plainIp(req.ip));
+      const body = renderInstallerOverrides({ softSerial: mac ? softSerialOf(mac) : undefined });
       return serve(req, reply, generated('eveboot/overrides.cfg', body), '/eveboot/overrides.cfg');
     },
   });
@@ -219,6 +258,16 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
 
 function sha256hex(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+const configHashes = new WeakMap<Uint8Array, string>();
+/** The CONFIG image is rebuilt rarely and asked for on every Range request: hash each image once. */
+function configHash(b: Uint8Array): string {
+  const known = configHashes.get(b);
+  if (known !== undefined) return known;
+  const h = sha256hex(b);
+  configHashes.set(b, h);
+  return h;
 }
 
 /** Site boot options → installer words (eve-api-facts §6.3). */

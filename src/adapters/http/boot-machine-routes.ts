@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Conflict } from '../../core/boot/claims.js';
 import { redeemGrant } from '../../core/boot/grant.js';
-import { markReinstall, normalizeMac, recordInstalled } from '../../core/boot/identity.js';
+import { markReinstall, normalizeMac, recordInstalled, softSerialOf } from '../../core/boot/identity.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -59,12 +59,16 @@ export function setReinstall(store: BootStore, emit: Emit, mac: string, on: bool
   return next;
 }
 
-/** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial. */
-export function onboardedBySerial(devices: () => { serial: string }[]): (m: BootMachine) => string | undefined {
+/** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial, or whose
+ *  soft serial is the one its install passed (eve_soft_serial=<boot NIC MAC, hexhyp>). */
+export function onboardedBySerial(
+  devices: () => { serial: string; softSerial?: string }[],
+): (m: BootMachine) => string | undefined {
   return (m) => {
     const s = m.identity.serial;
-    if (!s) return undefined;
-    return devices().find((d) => d.serial === s)?.serial;
+    const soft = softSerialOf(m.mac);
+    const d = devices().find((d) => (s && d.serial === s) || (!d.serial && d.softSerial === soft));
+    return d ? d.serial || d.softSerial : undefined;
   };
 }
 

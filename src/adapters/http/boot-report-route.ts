@@ -1,8 +1,8 @@
 // GET /boot/report: records the identity an iPXE script reports, checks it for a second claimant, decides, and
 // answers the decision script. An install decision mints a one-time grant (core/boot/grant.ts) and this decision's
-// own onboarding credential; the CONFIG carrying it is kept in memory under the nonce and goes out only on
-// GET /config/<nonce>.img from the decision's IP (boot-api.ts). The nonce reaches the machine only inside the
-// script answered here.
+// own onboarding credential; the CONFIG carrying it is kept in memory under the nonce and goes out only to the
+// decision's IP: inside installer.iso (in place of its /config.img) and as /config.img (boot-api.ts). The nonce
+// reaches the machine only inside the script answered here (the installed/booting callbacks carry it).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { checkBootClaim } from '../../core/boot/claims.js';
@@ -10,7 +10,7 @@ import { type BootDecision, decideBoot, matchSiteNode } from '../../core/boot/de
 import { expiredMachines, UNKNOWN_MACHINE_EXPIRY } from '../../core/boot/expiry.js';
 import { mintGrant } from '../../core/boot/grant.js';
 import { normalizeMac, parseIdentity, recordDecision, recordReport } from '../../core/boot/identity.js';
-import { renderBootScript } from '../../core/boot/ipxe-script.js';
+import { renderBootScript, standInKernelArgs } from '../../core/boot/ipxe-script.js';
 import { EvebootError } from '../../core/errors.js';
 import type { OnboardBinding } from '../../core/eve/onboard-admission.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
@@ -38,7 +38,7 @@ export interface ReportDeps {
   /** Our DHCP server is the site's (full mode): a report for a MAC we never leased to is refused. */
   leaseRequired?: boolean;
   issueOnboarding: (b: OnboardBinding) => Promise<{ certPem: string; keyPem: string; certHash: string }>;
-  /** The CONFIG partition image for one install decision (the seam for an ISO-embedded CONFIG source). */
+  /** The CONFIG partition image for one install decision (FAT, label CONFIG, 5120 KiB: spliced into installer.iso). */
   configImageFor: (ctx: ConfigContext) => Uint8Array;
   random: Random;
   emit: Emit;
@@ -150,14 +150,14 @@ export function reportRoute(
     const base = deps.base;
     const kernelArgs =
       d.kind === 'install' && d.image.boot.mode === 'kernel'
-        ? [
-            `eve_install_server=${deps.controller}`,
-            ...site.installArgs,
-            `eveboot.server=${base}`,
-            `eveboot.mac=${mac}`,
-            `eveboot.config=${base}/config/${nonce}.img`,
-            `eveboot.installed=${base}/boot/installed?mac=${mac}&nonce=${nonce}`,
-          ].join(' ')
+        ? standInKernelArgs({
+            base,
+            mac,
+            controller: deps.controller,
+            installArgs: site.installArgs,
+            imageId: d.image.id,
+            nonce,
+          })
         : undefined;
     return text(reply, renderBootScript({ base, mac, decision: d, kernelArgs, nonce }));
   });

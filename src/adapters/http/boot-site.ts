@@ -4,6 +4,7 @@
 
 import { renderGrubCfg, siteConfigFiles } from '../../core/disk/config-files.js';
 import { makeFatImage } from '../../core/disk/fat-format.js';
+import { CONFIG_IMG_SIZE } from '../../core/iso/embedded-config.js';
 import { type BootSite, installerArgs } from './boot-api.js';
 
 export interface SiteBootOptions {
@@ -17,7 +18,7 @@ export interface SiteBootOptions {
 }
 
 export function bootSiteFrom(site: {
-  nodes: { serial?: string; mac?: string; name?: string }[];
+  nodes: { serial?: string; softSerial?: string; mac?: string; name?: string }[];
   boot: SiteBootOptions;
 }): BootSite {
   const b = site.boot;
@@ -37,7 +38,7 @@ export interface ConfigImageInput {
   boot: SiteBootOptions;
 }
 
-/** The per-site config.img (FAT, label CONFIG, 5 MiB). */
+/** The per-site config.img (FAT, label CONFIG, 5120 KiB: the size of the config.img it replaces in installer.iso). */
 export function buildConfigImage(i: ConfigImageInput): Uint8Array {
   const grubCfg = renderGrubCfg({
     installServer: i.controller,
@@ -53,5 +54,5 @@ export function buildConfigImage(i: ConfigImageInput): Uint8Array {
     onboardKeyPem: i.onboardKeyPem,
     grubCfg,
   });
-  return makeFatImage(files, { label: 'CONFIG' });
+  return makeFatImage(files, { label: 'CONFIG', sizeBytes: CONFIG_IMG_SIZE });
 }

@@ -2,6 +2,7 @@
 // recorded (installer callback, or the device onboarded to our controller) boots its local disk forever after,
 // unless the operator marked it for reinstall. Every outcome carries a human reason for the UI and the log.
 import type { BootMachine } from '../../ports/boot-store.js';
+import { softSerialOf } from './identity.js';
 import { archOfBuildarch, GRUB_EFI, hasFile, type ImageManifest } from './manifest.js';
 
 export type LocalBoot = 'exit' | 'sanboot';
@@ -105,10 +106,22 @@ function pickImage(
   return { kind: 'image', image: best };
 }
 
-/** Is this machine listed in the site file? By boot MAC, any reported NIC MAC, or SMBIOS serial. */
-export function matchSiteNode(nodes: { serial?: string; mac?: string; name?: string }[], m: BootMachine): Known {
+export interface SiteNodeRef {
+  serial?: string;
+  softSerial?: string;
+  mac?: string;
+  name?: string;
+}
+
+/** Is this machine listed in the site file? By boot MAC, any reported NIC MAC, SMBIOS serial, or soft serial: the
+ *  install passes eve_soft_serial=<boot NIC MAC, hexhyp>, so that is the soft serial the device registers with. */
+export function matchSiteNode(nodes: SiteNodeRef[], m: BootMachine): Known {
   const macs = new Set([m.mac, ...m.identity.nics.map((n) => n.mac)]);
+  const soft = softSerialOf(m.mac);
   for (const n of nodes) {
+    if (n.softSerial && n.softSerial.toLowerCase() === soft) {
+      return { known: true, name: n.name, why: `site node ${n.name ?? n.softSerial} (soft serial ${n.softSerial})` };
+    }
     if (n.mac && macs.has(n.mac))
       return { known: true, name: n.name, why: `site node ${n.name ?? n.mac} (MAC ${n.mac})` };
     if (n.serial && n.serial === m.identity.serial) {

@@ -1,7 +1,8 @@
 // The one-time CONFIG grant of an install decision. Each install decision mints an unguessable nonce (the caller
 // passes random bytes in) bound to the MAC that got the decision and the IP it asked from. The nonce travels only
-// inside the boot script that decision returns (kernel cmdline, or the per-client grub.cfg), and it is the only
-// key to that decision's CONFIG (with its own onboarding credential) and to the boot callbacks (installed, booting).
+// inside the boot script that decision returns and is the key to the boot callbacks (installed, booting) and to
+// /config/<nonce>.img. The decision's CONFIG (its own onboarding credential) also goes, without the nonce, to the
+// live grant's IP only: inside installer.iso and as /config.img, which EVE's GRUB fetches by fixed names.
 // Pure: time comes in as `now`, randomness as bytes.
 
 export interface ConfigGrant {
@@ -22,7 +23,7 @@ export interface ConfigGrant {
 
 /** How long a boot script's nonce is good for: long enough for a slow download of installer.iso. */
 export const GRANT_TTL_MS = 30 * 60 * 1000;
-/** GRUB reads config.img twice (loopback, then as an initrd member) and may use ranges: a few fetches are one use. */
+/** A client may fetch the nonce URL more than once and with ranges: a few fetches in this window are one use. */
 export const CONFIG_FETCH_WINDOW_MS = 2 * 60 * 1000;
 
 const NONCE_RE = /^[A-Za-z0-9_-]{22}$/;

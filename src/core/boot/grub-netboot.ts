@@ -1,13 +1,16 @@
-// The GRUB files eveboot serves for EVE's netboot chain (eve-api-facts §6.2; lf-edge/eve pkg/eve/installer,
-// pkg/grub/rootfs.cfg, docs/BOOT-INSTALLER.md):
-//  - EFI/BOOT/grub.cfg, read by EVE's BOOT*.EFI from next to itself. Same steps as the stock netboot grub.cfg of
-//    installer-net.tar, plus `set cmddevice=http,<ip>:<port>` so installer.iso is read over HTTP with Range
-//    (GRUB's TFTP transport cannot seek and restarts from byte 0; eve PR #6380), plus config_grub_cfg.
+// The GRUB files eveboot serves for EVE's netboot chain (eve-api-facts §6.2, eve-conformance §2; lf-edge/eve
+// pkg/eve/installer/grub_installer.cfg, pkg/grub/rootfs.cfg, docs/BOOT-INSTALLER.md):
+//  - EFI/BOOT/grub.cfg, read by EVE's BOOT*.EFI. Same steps as the stock netboot grub.cfg of installer-net.tar,
+//    plus `set cmddevice=http,<ip>:<port>` so installer.iso is read over HTTP with Range (GRUB's TFTP transport
+//    cannot seek and restarts from byte 0; eve PR #6380), plus config_grub_cfg.
 //  - eveboot/overrides.cfg: exported as config_grub_cfg, which EVE's rootfs.cfg `source`s after its platform
-//    defaults and before the boot entry (the hook meant for CONFIG/grub.cfg). It is install-time only: it adds
-//    the per-site config.img as an extra initrd member so the installer copies *our* CONFIG to the new disk.
-// Paths are from the HTTP root: grub_installer.cfg hard-codes ($install_part)/installer.iso, so installer.iso
-// and config.img must be served at "/" (the boot API resolves those root names per client).
+//    defaults and before the boot entry. Per machine, install-time only: it adds eve_soft_serial=<boot NIC MAC,
+//    hexhyp>, as EVE's ipxe.efi.cfg does with ${mac:hexhyp}.
+// CONFIG itself is not wired here: the installer copies the config.img inside installer.iso, and eveboot serves
+// installer.iso with the site's CONFIG in that file's place (core/iso). grub_installer.cfg sources the CONFIG's
+// grub.cfg from ($install_part)/config.img by itself, once.
+// Paths are from the HTTP root: grub_installer.cfg hard-codes ($install_part)/installer.iso and config.img, so both
+// must be served at "/" (the boot API resolves those root names per client).
 
 export interface NetbootGrub {
   /** `<ip>:<port>` of the boot API (GRUB's http device syntax: `http,<ip>:<port>`). */
@@ -33,26 +36,19 @@ export function renderNetbootGrubCfg(g: NetbootGrub): string {
 }
 
 export interface InstallerOverrides {
-  httpServer: string;
-  /** The requesting machine's one-time CONFIG path (`/config/<nonce>.img`, core/boot/grant.ts). */
-  configPath: string;
+  /** eve_soft_serial of the machine asking (its boot NIC MAC, hexhyp); undefined when the client is unknown. */
+  softSerial?: string;
 }
 
-/** Installer options (eve_install_server, eve_install_disk, …) live in config.img's own grub.cfg (core/disk
- *  renderGrubCfg), so the USB and network paths carry the same CONFIG; this file only wires config.img in. */
 export function renderInstallerOverrides(o: InstallerOverrides): string {
-  const dev = `(http,${o.httpServer})`;
-  const img = `${dev}${o.configPath}`;
-  return `${[
+  const l = [
     '# eveboot: install-time GRUB overrides, sourced by EVE rootfs.cfg as $config_grub_cfg (never copied to disk)',
-    '# 1. the per-site CONFIG grub.cfg (installer options, eve-api-facts §6.3), as the installed node will source it',
-    `loopback loop1 ${img}`,
-    'if [ -f (loop1)/grub.cfg ]; then source (loop1)/grub.cfg; fi',
-    '# 2. our config.img as /config.img in the initramfs; a later cpio member replaces an earlier one of the same',
-    '#    name, so it wins over a config.img baked into installer.iso. rootaddmount binds it into the installer root.',
-    `set_global initrd "$initrd newc:/config.img:${img}"`,
-    'if regexp -- "rootaddmount=/config.img" "$rootfs_root $dom0_extra_args"; then true; else',
-    '  set_global dom0_extra_args "$dom0_extra_args rootaddmount=/config.img:/config.img"',
-    'fi',
-  ].join('\n')}\n`;
+  ];
+  if (o.softSerial && /^[0-9a-f-]+$/.test(o.softSerial)) {
+    // pkg/installer/install reads eve_soft_serial= from the cmdline; without it the installer writes a uuidgen.
+    l.push(`set_global dom0_extra_args "$dom0_extra_args eve_soft_serial=${o.softSerial} "`);
+  } else {
+    l.push('# client not recognised by IP: no soft serial here (the installer will make up a random one)');
+  }
+  return `${l.join('\n')}\n`;
 }

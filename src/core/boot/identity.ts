@@ -11,6 +11,12 @@ export function normalizeMac(s: string | undefined): string | undefined {
   return m ? m.slice(1, 7).join(':') : undefined;
 }
 
+/** EVE's soft serial of a netbooted box: its boot NIC's MAC as iPXE `${mac:hexhyp}` prints it (lower-case hex,
+ *  hyphens), which EVE's ipxe.efi.cfg passes as eve_soft_serial= (pkg/eve/installer/ipxe.efi.cfg). */
+export function softSerialOf(mac: string): string {
+  return mac.toLowerCase().replace(/:/g, '-');
+}
+
 /** Max iPXE interfaces we ask about (net0..net{MAX_NICS-1}); the script stops at the first unset one. */
 export const MAX_NICS = 8;
 const FIELD_MAX = 128;

@@ -5,6 +5,7 @@
 //  2. /boot/report answers with the decision script rendered here by renderBootScript.
 // Only features present in Debian's iPXE 1.0.0+git-20190125 are used (no HTTPS, no `inc`; test-harness §1).
 import type { BootDecision } from './decide.js';
+import { softSerialOf } from './identity.js';
 import { GRUB_EFI } from './manifest.js';
 
 export interface ScriptTarget {
@@ -50,6 +51,33 @@ export interface BootScriptInput extends ScriptTarget {
   kernelArgs?: string;
   /** The install decision's one-time nonce (core/boot/grant.ts): callbacks count only with it. */
   nonce?: string;
+}
+
+export interface StandInArgs extends ScriptTarget {
+  mac: string;
+  /** `host:port` of the EVE controller. */
+  controller: string;
+  /** Site installer options (eve_install_disk=…, …). */
+  installArgs: string[];
+  /** The image whose installer.iso the stand-in reads CONFIG from (served patched for this install). */
+  imageId: string;
+  /** The install decision's nonce (core/boot/grant.ts): the installed callback counts only with it. */
+  nonce?: string;
+}
+
+/** Kernel-mode (stand-in) install arguments: EVE's installer options, eve_soft_serial of the booting NIC as EVE's
+ *  ipxe.efi.cfg passes it (`${mac:hexhyp}`), and the stand-in's installed callback. CONFIG is not among them: the
+ *  installer reads it from config.img inside installer.iso, as EVE's does (eve-conformance §2). */
+export function standInKernelArgs(a: StandInArgs): string {
+  return [
+    `eve_install_server=${a.controller}`,
+    ...a.installArgs,
+    `eve_soft_serial=${softSerialOf(a.mac)}`,
+    `eveboot.server=${a.base}`,
+    `eveboot.mac=${a.mac}`,
+    `eveboot.iso=${a.base}/artifacts/${a.imageId}/installer.iso`,
+    `eveboot.installed=${a.base}/boot/installed?mac=${a.mac}${a.nonce ? `&nonce=${a.nonce}` : ''}`,
+  ].join(' ');
 }
 
 export function renderBootScript(input: BootScriptInput): string {

@@ -42,6 +42,10 @@ export const manifestSchema = z.object({
   importedAt: z.string(),
   boot: bootSchema,
   files: z.array(fileSchema),
+  /** Where installer.iso keeps /config.img (found at import, core/iso): the bytes eveboot replaces when serving. */
+  embeddedConfig: z
+    .object({ path: relPath, offset: z.number().int().min(0), size: z.number().int().min(1) })
+    .optional(),
 });
 
 export type ImageManifest = z.infer<typeof manifestSchema>;

@@ -1,6 +1,8 @@
 // What an EVE release artifact is, from the names and small files it carries: GitHub asset names are
 // `<arch>.<hv>.<platform>.<file>` (e.g. amd64.k.generic.installer-net.tar, eve-api-facts §6.1), the version
 // string is `<rootfs-version>-<hv>-<arch>` (eve_version), and the GRUB binary name gives the arch.
+import { EvebootError } from '../errors.js';
+import type { EmbeddedConfig, EmbeddedConfigResult } from '../iso/embedded-config.js';
 import { ARCHES, type ImageArch } from './manifest.js';
 
 export interface ReleaseInfo {
@@ -65,6 +67,17 @@ export function parseSha256Sums(text: string): Map<string, string> {
     if (!sums.has(base)) sums.set(base, m[1]!.toLowerCase());
   }
   return sums;
+}
+
+/** An EVE release is usable for network installs only if eveboot can put the site CONFIG into its installer.iso:
+ *  the netboot installer copies the ISO's /config.img and nothing else (eve-conformance §2). */
+export function requireEmbeddedConfig(found: EmbeddedConfigResult, what: string): EmbeddedConfig {
+  if (found.kind === 'found') return found.config;
+  throw new EvebootError(
+    'EVEBOOT_ERR_IMAGE_NO_CONFIG',
+    `${what}: ${found.reason}; eveboot puts the site CONFIG into that file, so this ISO cannot be served. ` +
+      'Import an EVE installer-net.tar or installer.iso as released (built with a 5120 KiB config.img)',
+  );
 }
 
 export { isArch };

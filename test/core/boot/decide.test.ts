@@ -118,6 +118,21 @@ describe('matchSiteNode', () => {
     { name: 'matches by SMBIOS serial', nodes: [{ serial: 'SN-A' }], want: true },
     { name: 'does not match other serials', nodes: [{ serial: 'SN-B' }, { mac: '52:54:00:00:00:01' }], want: false },
     { name: 'an empty site knows nobody', nodes: [], want: false },
+    {
+      name: 'matches by soft serial: the boot NIC MAC in hexhyp form, what the install passes as eve_soft_serial',
+      nodes: [{ softSerial: '52-54-00-99-00-10', name: 'soft' }],
+      want: true,
+    },
+    {
+      name: 'a soft serial in upper case still matches',
+      nodes: [{ softSerial: '52-54-00-99-00-10'.toUpperCase() }],
+      want: true,
+    },
+    {
+      name: 'a soft serial of a non-boot NIC does not match (EVE uses the booting NIC)',
+      nodes: [{ softSerial: '52-54-00-99-01-10' }],
+      want: false,
+    },
   ];
   for (const c of cases) it(c.name, () => expect(matchSiteNode(c.nodes, m).known).toBe(c.want));
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideBoot } from '../../../src/core/boot/decide.js';
 import { renderInstallerOverrides, renderNetbootGrubCfg } from '../../../src/core/boot/grub-netboot.js';
-import { renderBootScript, renderIdentityScript } from '../../../src/core/boot/ipxe-script.js';
+import { renderBootScript, renderIdentityScript, standInKernelArgs } from '../../../src/core/boot/ipxe-script.js';
 import { expectGoldenText } from './golden.js';
 import { biosMachine, eveArmImage, eveNetbootImage, standInImage, uefiMachine } from './images.js';
 
@@ -25,7 +25,14 @@ const cases = [
   {
     name: 'install-kernel-standin.ipxe',
     input: { machine: biosMachine(), images: [standInImage()], policy: exit },
-    kernelArgs: 'eve_install_server=10.99.0.1:8443 eveboot.mac=52:54:00:99:00:10',
+    kernelArgs: standInKernelArgs({
+      base,
+      mac,
+      controller: '10.99.0.1:8443',
+      installArgs: ['eve_install_disk=sda'],
+      imageId: 'standin-1-amd64',
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    }),
   },
   {
     name: 'local-exit.ipxe',
@@ -92,12 +99,33 @@ describe('GRUB files (golden)', () => {
     expect(s.indexOf('set cmddevice=http,10.99.0.1:8080')).toBeLessThan(s.indexOf('loopback loop0'));
   });
 
-  it('installer overrides source the site CONFIG grub.cfg and add our config.img', () => {
-    const s = renderInstallerOverrides({
-      httpServer: '10.99.0.1:8080',
-      configPath: '/config/AAAAAAAAAAAAAAAAAAAAAA.img',
-    });
+  it('installer overrides add only the booting NIC soft serial: no second CONFIG, no newc initrd', () => {
+    const s = renderInstallerOverrides({ softSerial: '52-54-00-99-00-10' });
     expectGoldenText('installer-overrides.cfg', s);
-    expect(s).toContain('newc:/config.img:(http,10.99.0.1:8080)/config/AAAAAAAAAAAAAAAAAAAAAA.img');
+    expect(s).toContain('set_global dom0_extra_args "$dom0_extra_args eve_soft_serial=52-54-00-99-00-10 "');
+    expect(s).not.toMatch(/config\.img|newc:|^\s*source/m);
+  });
+
+  it('installer overrides for a client not known by IP carry no soft serial, and nothing unsafe gets in', () => {
+    expect(renderInstallerOverrides({})).not.toContain('eve_soft_serial');
+    expect(renderInstallerOverrides({ softSerial: 'x" ; reboot' })).not.toContain('reboot');
+  });
+
+  it('a stand-in install passes eve_soft_serial of the booting NIC, as EVE ipxe.efi.cfg does with ${mac:hexhyp}', () => {
+    const args = standInKernelArgs({
+      base,
+      mac,
+      controller: '10.99.0.1:8443',
+      installArgs: [],
+      imageId: 'standin-1-amd64',
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    }).split(' ');
+    expect(args).toContain('eve_soft_serial=52-54-00-99-00-10');
+    // CONFIG comes from inside the (per-install patched) installer.iso, not from a URL of its own.
+    expect(args.filter((a) => a.startsWith('eveboot.config'))).toEqual([]);
+    expect(args).toContain('eveboot.iso=http://10.99.0.1:8080/artifacts/standin-1-amd64/installer.iso');
+    expect(args).toContain(
+      'eveboot.installed=http://10.99.0.1:8080/boot/installed?mac=52:54:00:99:00:10&nonce=AAAAAAAAAAAAAAAAAAAAAA',
+    );
   });
 });
