@@ -177,7 +177,7 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: 
     // Each install decision's own credential: here a fake one whose cert names the binding, so tests can see it.
     issueOnboarding: async (b) => {
       issued.push(b);
-      return { ...fakeCredential(b.mac), certHash: `hash-${issued.length}` };
+      return { ...fakeCredential(b.mac ?? `medium-${issued.length}`), certHash: `hash-${issued.length}` };
     },
     configImageFor: (ctx) => configImageWith(ctx.credential),
     leaseOf: (mac) => leases.get(mac),

@@ -36,7 +36,7 @@ function xorrisoConfigLba(iso: string, path = '/config.img'): number {
 
 /** /config.img as xorriso extracts it from an ISO file. */
 async function extractConfig(iso: string, dir: string): Promise<Buffer> {
-  const out = join(dir, `extracted-${sha(iso).slice(0, 8)}.img`);
+  const out = join(dir, `extracted-${sha(Buffer.from(iso)).slice(0, 8)}.img`);
   rmSync(out, { force: true });
   await run('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/config.img', out]);
   return readFileSync(out);
