@@ -5,14 +5,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
-import { loadPki } from '../../src/adapters/pki.js';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
-import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { SimDevice } from '../../src/sim/eve-device.js';
-import { deviceInfo, hardwareInfo, standardNics } from '../../src/sim/sim-info.js';
+import { deviceInfo, standardNics } from '../../src/sim/sim-info.js';
 import { durableState, expectKept } from '../support/durable-state.js';
 import { type Child, eveboot, freePort } from '../support/process.js';
+import { onboardedNodes } from '../support/serve-nodes.js';
 
 async function siteFile(dir: string): Promise<string> {
   const ports = { c: await freePort(), u: await freePort() };
@@ -39,24 +36,7 @@ describe('eveboot serve survives kill -9 and resumes', () => {
     child = eveboot(['serve', '--state', state, '--site', site, '--no-netboot']);
     const line = await child.waitFor(/EVE controller/);
     const server = line.replace(/.*https:\/\/([^/]+)\/.*/, '$1');
-    const root = readFileSync(join(state, 'pki', 'root.cert.pem'), 'utf8');
-    const sims = ['R-1', 'R-2', 'R-3'].map(
-      (serial) =>
-        new SimDevice({
-          server,
-          rootCaPem: root,
-          onboarding: () => onboardIssuer(loadPki(join(state, 'pki')).root)({ kind: 'medium', medium: `r-${serial}` }),
-          serial,
-          softSerial: '',
-          tpm: createSoftTpm(),
-        }),
-    );
-    for (const [i, s] of sims.entries()) {
-      await s.onboard();
-      await s.attest();
-      await s.sendInfo(deviceInfo(s.opts.serial, standardNics(i + 1)));
-      await s.sendInfo(hardwareInfo(standardNics(i + 1)));
-    }
+    const sims = await onboardedNodes(state, server, ['R-1', 'R-2', 'R-3']);
     for (const s of sims) expect(await s.pollConfig()).toBe(200);
     const before = {
       pki: readdirSync(join(state, 'pki')).map((f) => readFileSync(join(state, 'pki', f), 'utf8')),

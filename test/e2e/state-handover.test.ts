@@ -8,12 +8,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
-import { loadPki } from '../../src/adapters/pki.js';
-import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { SimDevice } from '../../src/sim/eve-device.js';
-import { deviceInfo, hardwareInfo, standardNics } from '../../src/sim/sim-info.js';
 import { type Child, eveboot, freePort } from '../support/process.js';
+import { onboardedNodes } from '../support/serve-nodes.js';
 
 const run = async (args: string[], env: Record<string, string> = {}) => {
   const saved = { ...process.env };
@@ -61,24 +57,7 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, controllerPort: ${await freePor
     const line = await child.waitFor(/EVE controller/);
     const server = line.replace(/.*https:\/\/([^/]+)\/.*/, '$1');
     const pem = (f: string) => readFileSync(join(laptop, 'pki', f), 'utf8');
-    const sims = ['H-1', 'H-2', 'H-3'].map(
-      (serial) =>
-        new SimDevice({
-          server,
-          rootCaPem: pem('root.cert.pem'),
-          // USB-style media: one onboarding credential per box, issued by the appliance CA.
-          onboarding: () => onboardIssuer(loadPki(join(laptop, 'pki')).root)({ kind: 'medium', medium: `h-${serial}` }),
-          serial,
-          softSerial: '',
-          tpm: createSoftTpm(),
-        }),
-    );
-    for (const [i, s] of sims.entries()) {
-      await s.onboard();
-      await s.attest();
-      await s.sendInfo(deviceInfo(s.opts.serial, standardNics(i + 1)));
-      await s.sendInfo(hardwareInfo(standardNics(i + 1)));
-    }
+    const sims = await onboardedNodes(laptop, server, ['H-1', 'H-2', 'H-3']);
     for (const s of sims) expect(await s.pollConfig()).toBe(200);
     const tokens = await Promise.all(sims.map((s) => s.clusterToken()));
     const uuids = sims.map((s) => s.uuid);
