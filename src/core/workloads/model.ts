@@ -59,7 +59,37 @@ export interface ImageRecord {
   format: 'oci' | 'qcow2' | 'raw';
   /** Exact byte size of the served file (VM disks: maxSizeBytes must equal it, §3.3). */
   sizeBytes: number;
+  /** oci only: the tag it is served under in our registry (the archive's ref name, else 'latest'). */
+  tag?: string;
   importedAt: number;
+}
+
+/**
+ * Where our servers serve imported images (§3). VM disks: plain HTTP datastore, GET/HEAD with Range at
+ * `/<HTTP_DATASTORE_DPATH>/<sha256>.<format>`; containers: read-only OCI registry (Distribution API, plain HTTP,
+ * which EVE's go-containerregistry uses for RFC1918 IPs) at `<host:port>/<REGISTRY_NAMESPACE>/<name>:<tag>`.
+ */
+export const HTTP_DATASTORE_DPATH = 'eveboot/images';
+export const REGISTRY_NAMESPACE = 'eveboot';
+
+/** The endpoints the datastores point at: fqdn values as EVE wants them (§2.1: scheme required). */
+export interface ImageEndpoints {
+  /** http://<advertise>:<port> of the server that serves HTTP_DATASTORE_DPATH. */
+  httpFqdn: string;
+  /** docker://<advertise>:<port> of the registry. */
+  registryFqdn: string;
+}
+
+/** ContentTree.URL for an image, relative to its datastore's dpath (§3.1, §2.6). */
+export function imageContentUrl(img: ImageRecord): string {
+  return img.format === 'oci' ? `${img.name}:${img.tag ?? 'latest'}` : `${img.sha256}.${img.format}`;
+}
+
+/** Read side of the image store, for schema checks and the config builder. */
+export interface ImageCatalog {
+  images(): ImageRecord[];
+  /** By name or `sha256:<hex>`. */
+  find(ref: string): ImageRecord | undefined;
 }
 
 /** What the status side knows from one node about one app (ZInfoApp, §6.1). */
