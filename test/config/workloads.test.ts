@@ -1,15 +1,9 @@
 // Every refusal of the workloads section, as "path: what is wrong", at load time (issue #13).
 import { describe, expect, it } from 'vitest';
-import { clusterSpecs, parseSite, type SiteError } from '../../src/config/site.js';
+import { clusterSpecs, parseSite } from '../../src/config/site.js';
+import { siteProblems } from '../support/site-problems.js';
 
-const problems = (text: string): string[] => {
-  try {
-    parseSite(text);
-    return [];
-  } catch (e) {
-    return (e as SiteError).problems;
-  }
-};
+const problems = siteProblems;
 
 const SITE = `site: {name: s}
 cluster: {name: c, prefix: 10.244.244.0/28}
