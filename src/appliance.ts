@@ -33,6 +33,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
+import type { ImageCatalog, ImageEndpoints } from './core/workloads/model.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
 
@@ -47,6 +48,9 @@ export interface ApplianceHooks {
   siteInfo?: () => Record<string, unknown>;
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
+  /** The image store and where nodes fetch from it, set by whoever serves images (workloads wait without). */
+  images?: ImageCatalog;
+  imageEndpoints?: ImageEndpoints;
 }
 
 export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
@@ -179,6 +183,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
     // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
+    images: () => hooks.images,
+    imageEndpoints: () => hooks.imageEndpoints,
     held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
     settings: () => ({
       specs,

@@ -1,6 +1,8 @@
 // Every refusal of the workloads section, as "path: what is wrong", at load time (issue #13).
 import { describe, expect, it } from 'vitest';
 import { clusterSpecs, parseSite } from '../../src/config/site.js';
+import { siteImageProblems } from '../../src/config/workloads-schema.js';
+import { catalogOf, IMAGES } from '../core/workloads/three-node-site.js';
 import { siteProblems } from '../support/site-problems.js';
 
 const problems = siteProblems;
@@ -180,4 +182,27 @@ describe('workloads reach the cluster spec', () => {
       ],
     });
   });
+});
+
+describe('images checked at serve start', () => {
+  const catalog = catalogOf(IMAGES);
+  const cases = [
+    {
+      name: 'a site file whose images are all imported',
+      input: site(
+        `${NETS}  apps: [{name: web, kind: container, image: web, vcpus: 1, memoryMiB: 1, networks: [nat]}]\n`,
+      ),
+      want: [],
+    },
+    {
+      name: 'a manifest cluster naming an image nobody imported, with its path',
+      input: `site: {name: s}
+clusters:
+  - {name: a, nodes: [{serial: A}]}
+  - {name: b, prefix: 10.244.245.0/28, nodes: [{serial: B}], workloads: {apps: [{name: x, kind: vm, image: nope, vcpus: 1, memoryMiB: 1}]}}
+`,
+      want: ['clusters.1.workloads.apps.0.image: image nope is not imported: run eveboot apps import FILE first'],
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(siteImageProblems(parseSite(c.input), catalog)).toEqual(c.want));
 });
