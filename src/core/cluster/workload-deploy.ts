@@ -6,8 +6,9 @@ import type { ClusterRecord, Store } from '../../ports/store.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { imageProblems, portProblems } from '../workloads/checks.js';
-import { buildWorkloadObjects, type WorkloadObjects } from '../workloads/config-objects.js';
+import type { WorkloadObjects } from '../workloads/config-objects.js';
 import type { ImageCatalog, ImageEndpoints, WorkloadState, WorkloadsSpec } from '../workloads/model.js';
+import type { WorkloadObjectMemo } from '../workloads/object-memo.js';
 import { emptyWorkloadState, placeWorkloads, type WorkloadNode } from '../workloads/placement.js';
 import { nodeInventories } from './inventory-input.js';
 
@@ -20,6 +21,7 @@ export interface WorkloadDeps {
   imageEndpoints?: (() => ImageEndpoints | undefined) | undefined;
   applianceSubnets: () => string[];
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  memo: WorkloadObjectMemo;
 }
 
 /** Where a cluster's workloads stand: what the config carries, or why nothing yet. */
@@ -68,7 +70,7 @@ export function workloadStatus(
   if (reasons.length > 0 || placed.kind === 'held' || !catalog || !endpoints) {
     return { kind: 'held', reasons, state: prev };
   }
-  const built = buildWorkloadObjects({ clusterId: c.id, spec: w, state: placed.state, catalog, endpoints });
+  const built = deps.memo.build({ clusterId: c.id, spec: w, state: placed.state, catalog, endpoints });
   if (built.kind === 'held') return { kind: 'held', reasons: built.reasons, state: prev };
   return { kind: 'deployed', state: placed.state, objects: built.objects };
 }

@@ -29,13 +29,14 @@ const [n1, , n3] = NODES.map((n) => n.uuid) as [string, string, string];
 const configs = NODES.map((n) =>
   buildDeviceConfig({ uuid: n.uuid, name: n.name, certsHash: 'certs-hash', version: '2', workloads: objects }),
 );
+// .json.golden: Biome formats *.json, and a golden is compared byte for byte.
 const goldenDir = join(import.meta.dirname, '../../fixtures/workloads');
 
 describe('per-node EdgeDevConfig with workloads', () => {
   NODES.forEach((n, i) => {
     it(`${n.name} matches its golden JSON`, () => {
       expectGoldenFile(
-        join(goldenDir, `${n.name}.json`),
+        join(goldenDir, `${n.name}.json.golden`),
         `${toJsonString(EdgeDevConfigSchema, configs[i]!, { prettySpaces: 2 })}\n`,
       );
     });
