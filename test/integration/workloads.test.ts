@@ -79,7 +79,9 @@ describe('workloads on the ready cluster', () => {
     }
     expect(first.apps.map((a) => a.uuidandversion?.uuid)).toEqual([v.uuids.apps.web, v.uuids.apps.plc]);
     expect(appNodes(devices[1]!)?.find(([n]) => n === 'plc')?.[1]).toBe(nodeA);
+    const placed = t.app.store.cluster('test-cluster')!.workloads;
     expect(await poll(devices)).toEqual([304, 304, 304]);
+    expect(t.app.store.cluster('test-cluster')!.workloads).toEqual(placed);
     expect(eventsOf(t, 'workload.deployed')).toHaveLength(1);
   });
 

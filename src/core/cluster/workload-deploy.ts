@@ -93,9 +93,16 @@ export function recordDeployment(deps: WorkloadDeps, name: string, state: Worklo
   return store.tx(() => {
     const c = store.cluster(name);
     if (!c) return state;
-    const first = !c.workloads?.deployedAt;
-    const next: WorkloadState = { ...state, deployedAt: c.workloads?.deployedAt ?? deps.now() };
-    if (JSON.stringify(c.workloads) === JSON.stringify(next)) return next;
+    const cur = c.workloads ?? emptyWorkloadState();
+    const first = !cur.deployedAt;
+    // Only placements and deployedAt are ours; the move history (status side) is kept as stored.
+    const next: WorkloadState = {
+      ...cur,
+      apps: state.apps,
+      volumes: state.volumes,
+      deployedAt: cur.deployedAt ?? deps.now(),
+    };
+    if (!first && JSON.stringify([cur.apps, cur.volumes]) === JSON.stringify([next.apps, next.volumes])) return next;
     store.putCluster({ ...c, workloads: next, updatedAt: deps.now() });
     if (first) {
       deps.emit({
