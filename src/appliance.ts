@@ -182,9 +182,9 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
     images: () => hooks.images,
     imageEndpoints: () => hooks.imageEndpoints,
+    // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
     held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
     settings: () => ({
       specs,
