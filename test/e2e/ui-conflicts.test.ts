@@ -3,12 +3,11 @@
 // first seen), and the operator's choice, made with the page's buttons, goes through the operator API: the
 // conflict is gone, the choice is audited, and the chosen claimant onboards.
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import type { TestAppliance } from '../support/appliance.js';
 import { simDevice } from '../support/sim-fleet.js';
-import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
+import { startUiAppliance, type UiBrowser, uiPrereq } from './ui-browser.js';
 
 const TOKEN = 'test-access-token-0123456789';
 const p = uiPrereq();
@@ -23,10 +22,7 @@ describe.skipIf(!p.ok)('operator UI: the conflicts panel', () => {
     ).json() as { uuid: string; claimants: { certFingerprint: string }[] }[];
 
   beforeAll(async () => {
-    t = await startTestAppliance();
-    await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
-    ui = await launchUi();
+    ({ t, ui, base } = await startUiAppliance());
   });
   afterAll(async () => {
     await ui?.close();
