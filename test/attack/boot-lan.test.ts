@@ -5,7 +5,7 @@
 // the one the attacker can make noise with (claiming a MAC) holds that node at a named conflict, which the
 // operator resolves through the API, and then every real node installs, onboards and the cluster reaches Ready.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,7 @@ describe.skipIf(!p.ok)('an attacker on the boot LAN (network namespaces) against
     for (const n of nodes) n.proc.kill('SIGTERM');
     await Promise.all(nodes.map((n) => exited(n.proc)));
     site.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('1. identity reports for a listed MAC, serial or net1 from its own address get no install decision', () => {
