@@ -85,6 +85,12 @@ export class AppStore implements ImageCatalog {
     return this.images().find((r) => r.format !== 'oci' && r.sha256 === sha256hex && r.format === format);
   }
 
+  /** Blobs of the image that are not in place (after a state import, which leaves blobs out: re-import). */
+  missing(img: StoredImage): string[] {
+    const files = img.blobs ?? [{ digest: `sha256:${img.sha256}`, size: img.sizeBytes }];
+    return files.filter((b) => !this.hasBlob(b.digest.slice(7), b.size)).map((b) => b.digest);
+  }
+
   /** Adds a record whose blobs are already in place. The index is replaced atomically (rename). */
   add(record: StoredImage): void {
     const images = [...this.images(), record];

@@ -32,7 +32,12 @@ export async function appsCommand(argv: string[], out: (s: string) => void): Pro
   if (sub === 'list' && file === undefined) {
     const images = store.images();
     if (images.length === 0) out(`no workload images in ${store.root}: run eveboot apps import FILE`);
-    for (const img of images) out(describe(img));
+    for (const img of images) {
+      out(describe(img));
+      const missing = store.missing(img).length;
+      if (missing > 0)
+        out(`  ${missing} file(s) missing (a state import leaves them out): import it again with --name ${img.name}`);
+    }
     return 0;
   }
   if (sub !== 'import' || file === undefined || extra.length > 0) throw new UsageError(APPS_USAGE);

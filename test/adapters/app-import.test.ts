@@ -1,12 +1,13 @@
 // `eveboot apps import`: OCI archives and qcow2/raw disks into the content-addressed store; refusals change nothing.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importApp } from '../../src/adapters/app-import.js';
 import { AppStore } from '../../src/adapters/app-store.js';
+import { exportState, importState } from '../../src/adapters/state-archive.js';
 import { appsCommand } from '../../src/cli/apps.js';
 import { EvebootError } from '../../src/core/errors.js';
 import { patternBytes } from './boot-fixture.js';
@@ -218,6 +219,26 @@ describe('eveboot apps', () => {
     expect(lines[3]).toMatch(/^imported hello {2}oci {2}tag v1 {2}3 blobs {2}/);
     expect(lines[4]).toBe('  served by the registry on the HTTP boot port as eveboot/hello:v1');
     expect(lines.slice(5).map((l) => l.split('  ')[0])).toEqual(['vm', 'hello']);
+  });
+
+  it('a hand-over keeps the index but not the blobs; importing the file again restores them', async () => {
+    const dir = tmp();
+    const state = join(dir, 'state');
+    mkdirSync(join(state, 'pki'), { recursive: true });
+    writeFileSync(join(dir, 'vm.raw'), disk);
+    await appsCommand(['import', join(dir, 'vm.raw'), '--state', state], () => {});
+    const pass = 'correct horse battery';
+    const exported = exportState(state, join(dir, 'x.eveboot'), pass, { site: 's', eveboot: '0', now: new Date(now) });
+    expect(exported.files.filter((p) => p.startsWith('apps/'))).toEqual(['apps/index.json']);
+    const moved = join(dir, 'moved');
+    importState(join(dir, 'x.eveboot'), moved, pass);
+    const lines: string[] = [];
+    await appsCommand(['list', '--state', moved], (s) => lines.push(s));
+    expect(lines[1]).toBe('  1 file(s) missing (a state import leaves them out): import it again with --name vm');
+    await appsCommand(['import', join(dir, 'vm.raw'), '--state', moved], (s) => lines.push(s));
+    expect(lines[2]).toMatch(/^already imported vm /);
+    const store = new AppStore(join(moved, 'apps'));
+    expect(store.missing(store.find('vm')!)).toEqual([]);
   });
 
   it('refuses a missing FILE with its usage', async () => {
