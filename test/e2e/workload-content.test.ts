@@ -3,18 +3,24 @@
 // by digest; curl fetches a VM disk from the HTTP datastore as EVE's HTTP client does (full, Range resume, HEAD).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppStore, type StoredImage } from '../../src/adapters/app-store.js';
+import { freePort } from '../../src/adapters/free-port.js';
 import { bodyPaths } from '../../src/adapters/http/boot-artifacts.js';
-import { openWorkloadContent, type WorkloadContent } from '../../src/adapters/workload-content.js';
+import { createLogger } from '../../src/adapters/logger.js';
+import type { WorkloadContent } from '../../src/adapters/workload-content.js';
 import { appsCommand } from '../../src/cli/apps.js';
-import { bootApiOnFakeBundle, patternBytes } from '../adapters/boot-fixture.js';
+import { parseSite } from '../../src/config/site.js';
+import { type Network, startNetwork } from '../../src/network.js';
+import type { StoredEvent } from '../../src/ports/store.js';
+import { patternBytes } from '../adapters/boot-fixture.js';
 import { ociFixture, qcow2Header, writeLayoutDir } from '../adapters/oci-fixture.js';
+import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { prereq } from '../support/prereq.js';
 
 const p = prereq('workload images e2e (skopeo, curl)', { tools: ['skopeo', 'curl'], native: 'net' });
@@ -23,35 +29,64 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const run = async (cmd: string, args: string[]): Promise<Buffer> =>
   (await promisify(execFile)(cmd, args, { encoding: 'buffer', maxBuffer: 64 << 20 })).stdout;
 
+/** A UDP port the kernel just handed out (for TFTP, which serve starts with the HTTP boot server). */
+const freeUdpPort = () =>
+  new Promise<number>((resolve) => {
+    const s = createSocket('udp4').bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
 describe.skipIf(!p.ok)('workload images with real clients', () => {
-  let boot: Awaited<ReturnType<typeof bootApiOnFakeBundle>>;
+  let t: TestAppliance;
+  let net: Network;
   let content: WorkloadContent;
   let web: StoredImage;
   let vm: StoredImage;
   let host = '';
+  const events: StoredEvent[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'eveboot-wl-e2e-'));
   const disk = Buffer.concat([qcow2Header(2n << 30n), patternBytes(3 * 1024 * 1024 + 5, 4)]);
   const oci = ociFixture({ refName: '1.0', layerBytes: 400_000 });
 
   beforeAll(async () => {
-    boot = await bootApiOnFakeBundle();
-    const state = boot.state;
+    // serve's own composition: the appliance, then the network half with its HTTP boot server on loopback.
+    const site = `site: { name: wl }
+cluster: { name: wl-c }
+nodes: [{ serial: WL-1 }, { serial: WL-2 }, { serial: WL-3 }]
+listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${await freePort()}, tftpPort: ${await freeUdpPort()} }
+`;
+    t = await startTestAppliance({ site });
+    t.app.events.on('event', (e: StoredEvent) => events.push(e));
     // skopeo writes the archive the operator would bring: oci-archive:FILE from an OCI layout directory.
     writeLayoutDir(join(dir, 'layout'), oci.files);
     await run('skopeo', ['copy', '-q', `oci:${join(dir, 'layout')}:1.0`, `oci-archive:${join(dir, 'web.tar')}:1.0`]);
     writeFileSync(join(dir, 'vm.qcow2'), disk);
-    const out = () => {};
-    await appsCommand(['import', join(dir, 'web.tar'), '--name', 'web', '--state', state], out);
-    await appsCommand(['import', join(dir, 'vm.qcow2'), '--sha256', sha(disk), '--state', state], out);
-    const store = new AppStore(join(state, 'apps'));
+    const state = ['--state', t.stateDir];
+    await appsCommand(['import', join(dir, 'web.tar'), '--name', 'web', ...state], () => {});
+    await appsCommand(['import', join(dir, 'vm.qcow2'), '--sha256', sha(disk), ...state], () => {});
+    const store = new AppStore(join(t.stateDir, 'apps'));
     web = store.find('web')!;
     vm = store.find('vm')!;
-    content = openWorkloadContent({ stateDir: state, listen: { advertise: '127.0.0.1', httpPort: 0 }, emit: () => {} });
-    content.mount(boot.app);
-    await boot.app.listen({ host: '127.0.0.1', port: 0 });
-    host = `127.0.0.1:${(boot.app.server.address() as AddressInfo).port}`;
+    net = await startNetwork({
+      appliance: t.app,
+      site: parseSite(site),
+      stateDir: t.stateDir,
+      logger: createLogger({ level: 'silent' }),
+      dhcp: 'off',
+      ipxeDir: mkdtempSync(join(tmpdir(), 'eveboot-ipxe-')),
+      rehearsal: true,
+    });
+    content = t.app.content;
+    // The registry is where the datastores say it is: docker://<advertise>:<httpPort>.
+    host = content.endpoints().registryFqdn.replace('docker://', '');
+    expect(content.endpoints().httpFqdn).toBe(`http://${host}`);
   });
-  afterAll(() => boot?.close());
+  afterAll(async () => {
+    await net?.stop();
+    await t?.stop();
+  });
 
   it('skopeo inspect sees the imported manifest, config and layer digests', async () => {
     const info = JSON.parse(
@@ -102,6 +137,9 @@ describe.skipIf(!p.ok)('workload images with real clients', () => {
     expect(sha(readFileSync(file))).toBe(sha(disk));
     expect(bodyPaths.sendfile).toBeGreaterThan(before);
     expect(content.downloads.servedBytes(vm.sha256, '127.0.0.1')).toBe(disk.length);
+    const progress = events.filter((e) => e.type === 'workload.image-progress' && e.data.image === 'vm');
+    expect(progress.at(-1)?.data).toMatchObject({ ip: '127.0.0.1', bytes: disk.length, percent: 100 });
+    expect(progress.length).toBeLessThanOrEqual(11);
     const part = await run('curl', ['-sS', '-r', '1000000-', url]);
     expect(part.equals(disk.subarray(1_000_000))).toBe(true);
     const head = (await run('curl', ['-sSI', url])).toString();
