@@ -19,7 +19,7 @@ import { parseSite } from '../../src/config/site.js';
 import { type Network, startNetwork } from '../../src/network.js';
 import type { StoredEvent } from '../../src/ports/store.js';
 import { patternBytes } from '../adapters/boot-fixture.js';
-import { ociFixture, qcow2Header, writeLayoutDir } from '../adapters/oci-fixture.js';
+import { ociFixture, ociIndexFixture, qcow2Header, writeLayoutDir, writeLayoutTar } from '../adapters/oci-fixture.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { prereq } from '../support/prereq.js';
 
@@ -113,6 +113,21 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${await freePort()}, 
       }
     });
   }
+
+  it('an image index is served as it is, and skopeo picks its platform from it', async () => {
+    const multi = ociIndexFixture('2.0');
+    await appsCommand(
+      ['import', writeLayoutTar(join(dir, 'multi.tar'), multi.files), '--name', 'multi', '--state', t.stateDir],
+      () => {},
+    );
+    const ref = `docker://${host}/eveboot/multi:2.0`;
+    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ref]);
+    expect(`sha256:${sha(raw)}`).toBe(multi.indexDigest);
+    const dest = join(dir, 'copy-multi');
+    await run('skopeo', ['copy', '-q', '--src-tls-verify=false', ref, `oci:${dest}:out`]);
+    const index = JSON.parse(readFileSync(join(dest, 'index.json'), 'utf8'));
+    expect(index.manifests.map((m: { digest: string }) => m.digest)).toEqual([multi.manifestDigest]);
+  });
 
   it('skopeo cannot push into it', async () => {
     const push = run('skopeo', [
