@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSite } from '../config/site.js';
+import { DEMO_CONTAINER_IMAGE, DEMO_VM_IMAGE, prepareDemoApps } from '../sim/demo-apps.js';
 import { prepareDemoImage, prepareDemoIpxe } from '../sim/demo-media.js';
 import { combinedRoute, type Failure, rehearsalMaps, startSiteFleet } from '../sim/site-fleet.js';
 import { parse, UsageError } from './args.js';
@@ -23,7 +24,13 @@ const USAGE = `usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|
 
 export type DemoFailure = Failure;
 
-/** The demo site: N nodes in clusters of three, each cluster in its own /28. */
+/**
+ * The first cluster's workloads (issue #13): a container app on edge-2 that may fail over, and a VM on edge-1 with a
+ * replicated volume, on a NAT network over each node's uplink. Their images are generated and imported at start.
+ */
+const DEMO_WORKLOADS = `{ networks: [{ name: demo-nat, kind: local, port: uplink, subnet: 10.1.0.0/24 }], volumes: [{ name: plc-data, sizeBytes: 67108864, replicated: true }], apps: [{ name: web, kind: container, image: ${DEMO_CONTAINER_IMAGE}, vcpus: 1, memoryMiB: 128, networks: [demo-nat], node: edge-2 }, { name: plc, kind: vm, image: ${DEMO_VM_IMAGE}, vcpus: 1, memoryMiB: 512, networks: [demo-nat], volumes: [plc-data], node: edge-1 }] }`;
+
+/** The demo site: N nodes in clusters of three, each cluster in its own /28; the first one runs two apps. */
 export function demoSiteYaml(nodes: number, failure?: DemoFailure, base = 18000): string {
   const clusters = Math.max(1, Math.ceil(nodes / 3));
   const lines = [`site: { name: demo }`, 'clusters:'];
@@ -32,7 +39,10 @@ export function demoSiteYaml(nodes: number, failure?: DemoFailure, base = 18000)
       (n) => `{ serial: DEMO-${String(n).padStart(4, '0')}, name: edge-${n} }`,
     );
     const timeout = failure === 'seed' ? ', seedTimeoutSeconds: 10' : '';
-    lines.push(`  - { name: demo-${c + 1}, prefix: 10.244.${244 + c}.0/28${timeout}, nodes: [${members.join(', ')}] }`);
+    const apps = c === 0 && members.length === 3 ? `, workloads: ${DEMO_WORKLOADS}` : '';
+    lines.push(
+      `  - { name: demo-${c + 1}, prefix: 10.244.${244 + c}.0/28${timeout}, nodes: [${members.join(', ')}]${apps} }`,
+    );
   }
   lines.push('onboarding: { policy: allowlist }');
   lines.push(
@@ -78,6 +88,7 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
   mkdirSync(values.state, { recursive: true });
   writeFileSync(marker, 'created by eveboot demo; removed and recreated by the next demo run\n');
   await prepareDemoImage(values.state);
+  await prepareDemoApps(values.state, Date.now());
   const ipxeDir = prepareDemoIpxe(join(values.state, 'demo-media', 'ipxe'));
   const running = await serve(
     [

@@ -1,64 +1,20 @@
 // A small but real OCI image layout built by hand (image-spec layout.md): one gzip'd tar layer, an image config
 // whose diff_ids match it, an image manifest, index.json naming it with a ref name, and oci-layout. As files (for
 // makeTar, an `oci:` directory for skopeo) or as a tar (what `skopeo copy … oci-archive:` writes).
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { MEDIA } from '../../src/core/workloads/oci-layout.js';
+import { blobFile, digestOf, type LayoutFile, type OciImage, ociImage } from '../../src/sim/oci-image.js';
 import { makeTar, patternBytes } from './boot-fixture.js';
 
-export interface LayoutFile {
-  path: string;
-  data: Uint8Array;
-}
-
-export interface OciFixture {
-  files: LayoutFile[];
-  manifestDigest: string;
-  configDigest: string;
-  layerDigest: string;
-  manifest: Uint8Array;
-}
+export type { LayoutFile } from '../../src/sim/oci-image.js';
+export type OciFixture = OciImage;
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-const digestOf = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const blob = (b: Uint8Array) => ({ path: `blobs/sha256/${digestOf(b).slice(7)}`, data: b });
 
 export function ociFixture(o: { refName?: string; seed?: number; layerBytes?: number } = {}): OciFixture {
   const rootfs = makeTar([{ path: 'hello.txt', data: patternBytes(o.layerBytes ?? 3000, o.seed ?? 7) }]);
-  const layer = new Uint8Array(gzipSync(rootfs));
-  const config = enc({
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Cmd: ['/hello'] },
-    rootfs: { type: 'layers', diff_ids: [digestOf(rootfs)] },
-  });
-  const manifest = enc({
-    schemaVersion: 2,
-    mediaType: MEDIA.ociManifest,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(layer), size: layer.length }],
-  });
-  const annotations =
-    o.refName === undefined ? {} : { annotations: { 'org.opencontainers.image.ref.name': o.refName } };
-  const index = enc({
-    schemaVersion: 2,
-    manifests: [{ mediaType: MEDIA.ociManifest, digest: digestOf(manifest), size: manifest.length, ...annotations }],
-  });
-  return {
-    files: [
-      { path: 'oci-layout', data: enc({ imageLayoutVersion: '1.0.0' }) },
-      { path: 'index.json', data: index },
-      blob(manifest),
-      blob(config),
-      blob(layer),
-    ],
-    manifestDigest: digestOf(manifest),
-    configDigest: digestOf(config),
-    layerDigest: digestOf(layer),
-    manifest,
-  };
+  return ociImage({ rootfs, cmd: ['/hello'], ...(o.refName === undefined ? {} : { refName: o.refName }) });
 }
 
 /** The fixture's image behind an image index that names its platform, as `skopeo copy --all` keeps it. */
@@ -87,7 +43,7 @@ export function ociIndexFixture(refName: string): OciFixture & { indexDigest: st
       },
     ],
   });
-  const files = [...f.files.filter((x) => x.path !== 'index.json'), { path: 'index.json', data: top }, blob(index)];
+  const files = [...f.files.filter((x) => x.path !== 'index.json'), { path: 'index.json', data: top }, blobFile(index)];
   return { ...f, files, indexDigest: digestOf(index) };
 }
 
