@@ -1,12 +1,12 @@
 // Builds the appliance from a state directory and a site: PKI, store, controller, cluster service and the
 // HTTP apps. Nothing listens here: cli/serve.ts (via main.ts) calls listen, tests use inject() or listen on
 // loopback themselves.
-import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type LiveEvents, openEventLog } from './adapters/event-log.js';
 import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
@@ -30,11 +30,11 @@ import type { AttestPolicy } from './core/eve/attest-policy.js';
 import { controllerCerts } from './core/eve/certs.js';
 import { Controller } from './core/eve/controller.js';
 import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/hashes.js';
-import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
+import { ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
-import { buildReports } from './core/report/build.js';
 import type { Clock, Random } from './ports/clock.js';
-import type { Store, StoredEvent } from './ports/store.js';
+import type { Emit } from './ports/events.js';
+import type { Store } from './ports/store.js';
 
 /** Filled in by the network-boot half once it runs (serve), read by the operator API. */
 export interface ApplianceHooks {
@@ -48,8 +48,6 @@ export interface ApplianceHooks {
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
 }
-
-export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
 
 export interface ApplianceOptions {
   stateDir: string;
@@ -80,13 +78,13 @@ export interface Appliance {
   cluster: ClusterService;
   controllerApi: FastifyInstance;
   operatorApi: FastifyInstance;
-  events: ApplianceEvents;
+  events: LiveEvents;
   hub: ProgressHub;
   watcher: Watcher;
   /** Turns new stalls into progress.stalled events (on a timer; tick() for tests). */
   stalls: { tick(): void };
   hooks: ApplianceHooks;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
   issueOnboarding: OnboardIssuer;
   close(): Promise<void>;
@@ -105,8 +103,6 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
   secureStateDir(opts.stateDir);
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? systemRandom;
-  const events: ApplianceEvents = new EventEmitter();
-  const log = logger.child({ subsystem: 'events' });
   const hub = new ProgressHub(
     clock.now(),
     specs.flatMap((c) =>
@@ -114,41 +110,11 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ),
     specs.map((c) => c.name),
   );
-  const deviceCluster = (uuid: string) => store.deviceByUuid(uuid)?.cluster || undefined;
-  const fold = (stored: StoredEvent) => {
-    const delta = hub.fold(stored, clusterOf(stored, deviceCluster), clock.now());
-    for (const ch of delta.changed) {
-      const c = store.cluster(ch.cluster);
-      if (c && c.state !== ch.to) store.putCluster({ ...c, state: ch.to, updatedAt: clock.now() });
-    }
-    return delta;
-  };
-  for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
-    for (const e of batch) fold(e);
-    last = batch[batch.length - 1]!.id;
-  }
   const station = opts.station ?? hostname();
   const records = openRecordLog(join(opts.stateDir, 'records.jsonl'));
-  const lastPhase = new Map<string, string>();
-  const recordResults = (delta: HubDelta) => {
-    for (const n of delta.nodes) {
-      const result = n.phase === 'ready' || n.phase === 'failed' ? n.phase : undefined;
-      if (!result || !n.uuid || lastPhase.get(n.uuid) === result) continue;
-      lastPhase.set(n.uuid, result);
-      const report = buildReports(store, [n], station).find((r) => r.eveUuid === n.uuid);
-      if (report) records.append(report);
-    }
-  };
-  const emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => {
-    const stored = store.addEvent({ at: clock.now(), ...e });
-    log.info({ type: e.type, node: e.node, ...e.data }, e.type);
-    const delta = fold(stored);
-    publish(() => {
-      recordResults(delta);
-      events.emit('event', stored);
-      events.emit('delta', delta);
-    });
-  };
+  const eventLog = openEventLog({ store, publish, hub, clock, logger, records, station });
+  const events = eventLog.live;
+  const emit = eventLog.emit;
   const hooks: ApplianceHooks = {};
   const attestPolicy = loadAttestPolicy(site);
   const certs = controllerCerts(pki.signing.certPem, pki.ecdh.certPem);

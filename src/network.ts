@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { dhcpApplianceEvent } from './adapters/dhcp-events.js';
 import { probeDhcpServers } from './adapters/dhcp-probe.js';
 import { type DhcpEvent, DhcpServer } from './adapters/dhcp-server.js';
 import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
@@ -25,6 +26,7 @@ import { softSerialOf } from './core/boot/identity.js';
 import { EvebootError } from './core/errors.js';
 import { observeIpxeReport } from './core/plan/observe.js';
 import { chooseServingInterface, defaultPool } from './core/site/serving-interface.js';
+import type { NetworkStatus } from './ports/events.js';
 
 export type DhcpMode = 'auto' | 'full' | 'proxy' | 'off';
 
@@ -41,15 +43,7 @@ export interface NetworkOptions {
   rehearsal: boolean;
 }
 
-export interface NetworkStatus {
-  interface: string;
-  address: string;
-  /** address/len of the serving interface. */
-  cidr: string;
-  dhcp: { mode: 'full' | 'proxy' | 'off'; why: string };
-  ports: { dhcp?: number; tftp: number; http: number };
-  warnings: string[];
-}
+export type { NetworkStatus };
 
 export interface Network {
   status: NetworkStatus;
@@ -220,7 +214,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
           }
           appliance.cluster.observe([{ source: 'dhcp', mac: e.mac, applianceIf: iface }]);
         }
-        emit({ type: e.type, data: { ...e } });
+        emit(dhcpApplianceEvent(e));
       },
     });
     const info = await dhcp.start();
