@@ -5,11 +5,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
+import { type BootMachines, bootMachines } from '../../src/adapters/boot-machines.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import type { Readiness } from '../../src/core/readiness/evaluate.js';
 import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { bootStub, startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
@@ -30,6 +30,7 @@ const p = uiPrereq();
 
 describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
   let t: TestAppliance;
+  let machines: BootMachines | undefined;
   let ui: UiBrowser;
   let base: string;
   const devices: ReturnType<typeof simDevice>[] = [];
@@ -46,7 +47,11 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     ).json() as HubSnapshot;
 
   beforeAll(async () => {
-    t = await startTestAppliance({ site: SITE });
+    // No network boot here, until the reinstall test gives the appliance a boot side (`machines`) to mark.
+    t = await startTestAppliance({
+      site: SITE,
+      bootMachines: bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) }),
+    });
     await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
     ui = await launchUi();
@@ -233,12 +238,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(first.body)?.[1];
       expect((await boot.app.inject({ url: `/boot/installed?mac=${MAC_A}&nonce=${nonce}` })).statusCode).toBe(200);
       expect((await report()).body).toContain(`# eveboot decision for ${MAC_A}: local`);
-      t.app.hooks.markReinstall = (uuid) => {
-        const serial = t.app.store.deviceByUuid(uuid)?.serial;
-        const m = boot.bootStore.machines().find((x) => x.identity.serial === serial);
-        if (!m) throw new Error(`${serial} has not PXE-booted here`);
-        setReinstall(boot.bootStore, () => {}, m.mac, true);
-      };
+      machines = bootMachines(boot.bootStore, t.app.store, () => {});
       const { page, a } = await markReinstall();
       await a
         .locator('.card-actions .result', { hasText: /^Marked: it reinstalls on its next network boot/ })
@@ -250,7 +250,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       // The reinstalled node may register once with a new device cert (register.ts).
       expect(t.app.store.deviceBySerial('SN-A', devices[0]!.opts.softSerial)?.acceptCert).toBe('*');
     } finally {
-      t.app.hooks.markReinstall = undefined;
+      machines = undefined;
       await boot.close();
     }
   });
