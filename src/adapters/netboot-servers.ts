@@ -51,44 +51,16 @@ export interface NetbootServers {
   stop(): Promise<void>;
 }
 
+/** Boot API, TFTP and DHCP share what DHCP learns: which IP has which MAC, and which lease each MAC got. */
 export function netbootServers(d: NetbootDeps): NetbootServers {
   const { site, bootStore, images, emit } = d;
   const { status, chosenBecause } = d.survey;
   const { listen } = site;
   const http = `${status.address}:${listen.httpPort}`;
-  // serve resolved listen.advertise (site file, else the serving interface) before it composed us.
-  const controller = `${listen.advertise ?? status.address}:${listen.controllerPort}`;
   const ipMacs = new IpMacTable();
+  /** MAC → the address our DHCP server gave it (a report for that MAC from another IP is a second claimant). */
   const leases = new Map<string, string>();
-  const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
-  const bootApi = buildBootApi({
-    bootStore,
-    images,
-    httpServer: http,
-    controller,
-    site: () => bootSiteFrom({ nodes, boot: site.boot }),
-    configImageFor: (ctx) =>
-      buildConfigImage({
-        controller,
-        rootCaPem: d.rootCaPem,
-        onboardCertPem: ctx.credential.certPem,
-        onboardKeyPem: ctx.credential.keyPem,
-        boot: site.boot,
-      }),
-    issueOnboarding: d.issueOnboarding,
-    leaseOf: (m) => leases.get(m),
-    leaseRequired: status.dhcp.mode === 'full',
-    random: systemRandom,
-    onboarded: onboardedBySerial(d.devices),
-    ipMacs,
-    emit: (e) => {
-      // iPXE's identity report lists every NIC with its link state: a sighting for the planner.
-      if (e.type === 'boot.report') d.observe(observeIpxeReport(e.data.nics));
-      emit(e);
-    },
-    clock: systemClock,
-    logger: d.logger,
-  });
+  const bootApi = bootApiFor(d, http, ipMacs, leases);
   const tftp = createTftpServer({
     root: d.netboot.ipxeDir,
     address: status.address,
@@ -131,6 +103,43 @@ export function netbootServers(d: NetbootDeps): NetbootServers {
       await bootApi.close();
     },
   };
+}
+
+/** The HTTP boot API: per-machine iPXE scripts and decisions, artifacts, and each install's own CONFIG. */
+function bootApiFor(d: NetbootDeps, http: string, ipMacs: IpMacTable, leases: Map<string, string>) {
+  const { site, survey } = d;
+  const { listen } = site;
+  // serve resolved listen.advertise (site file, else the serving interface) before it composed us.
+  const controller = `${listen.advertise ?? survey.status.address}:${listen.controllerPort}`;
+  const nodes = clusterSpecs(site).flatMap((c) => c.nodes);
+  return buildBootApi({
+    bootStore: d.bootStore,
+    images: d.images,
+    httpServer: http,
+    controller,
+    site: () => bootSiteFrom({ nodes, boot: site.boot }),
+    configImageFor: (ctx) =>
+      buildConfigImage({
+        controller,
+        rootCaPem: d.rootCaPem,
+        onboardCertPem: ctx.credential.certPem,
+        onboardKeyPem: ctx.credential.keyPem,
+        boot: site.boot,
+      }),
+    issueOnboarding: d.issueOnboarding,
+    leaseOf: (m) => leases.get(m),
+    leaseRequired: survey.status.dhcp.mode === 'full',
+    random: systemRandom,
+    onboarded: onboardedBySerial(d.devices),
+    ipMacs,
+    emit: (e) => {
+      // iPXE's identity report lists every NIC with its link state: a sighting for the planner.
+      if (e.type === 'boot.report') d.observe(observeIpxeReport(e.data.nics));
+      d.emit(e);
+    },
+    clock: systemClock,
+    logger: d.logger,
+  });
 }
 
 interface DhcpWiring {
@@ -183,7 +192,6 @@ interface DhcpSightingDeps {
   iface: string;
   rehearsal: boolean;
   ipMacs: IpMacTable;
-  /** MAC → the address our DHCP server gave it (a report for that MAC from another IP is a second claimant). */
   leases: Map<string, string>;
   observe: (obs: NicObservation[]) => void;
   emit: Emit;
