@@ -9,10 +9,10 @@ import { type BootMachines, bootMachines } from '../../src/adapters/boot-machine
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import type { Readiness } from '../../src/core/readiness/evaluate.js';
 import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
-import { bootStub, startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { bootStub, type TestAppliance } from '../support/appliance.js';
 import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
-import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
+import { startUiAppliance, type UiBrowser, uiPrereq } from './ui-browser.js';
 
 const TOKEN = 'test-access-token-0123456789';
 const MAC_A = '52:54:00:00:00:0a';
@@ -48,13 +48,8 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
 
   beforeAll(async () => {
     // No network boot here, until the reinstall test gives the appliance a boot side (`machines`) to mark.
-    t = await startTestAppliance({
-      site: SITE,
-      bootMachines: bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) }),
-    });
-    await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
-    ui = await launchUi();
+    const boot = bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) });
+    ({ t, ui, base } = await startUiAppliance(SITE, boot));
   });
   afterAll(async () => {
     await ui?.close();
