@@ -33,6 +33,7 @@ import { SqliteBootStore } from './adapters/sqlite-boot-store.js';
 import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
+import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
@@ -83,6 +84,8 @@ export interface Appliance {
   stalls: { tick(): void };
   /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
   issueOnboarding: OnboardIssuer;
+  /** Workload images (issue #13): catalog, datastore endpoints, bytes served per node, HTTP routes. */
+  content: WorkloadContent;
   /** Network boot, when configured: what the survey found, and start() to open its sockets. */
   netboot?: { status: NetworkStatus; start(): Promise<void> };
   close(): Promise<void>;
@@ -215,6 +218,8 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
     emit,
   });
   const issueOnboarding = onboardIssuer(pki.root, clock);
+  // Workload images (issue #13): served from the HTTP boot server's port when network boot runs.
+  const content = openWorkloadContent({ stateDir, listen: site.listen, emit });
 
   // Network boot: the HTTP boot API, TFTP for iPXE and GRUB, DHCP; their events and sightings go to the same log.
   const servers =
@@ -228,6 +233,7 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
           images: new ImageStore(join(stateDir, 'images'), (m) => survey.status.warnings.push(m)),
           rootCaPem: pki.root.certPem,
           issueOnboarding,
+          content,
           devices: () => store.devices(),
           observe: (obs) => cluster.observe(obs),
           emit,
@@ -247,6 +253,7 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
     watcher,
     stalls,
     issueOnboarding,
+    content,
     netboot: servers &&
       survey && {
         status: survey.status,

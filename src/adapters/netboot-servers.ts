@@ -27,6 +27,7 @@ import type { OnboardIssuer } from './onboard-issuer.js';
 import { SqliteLeaseStore } from './sqlite-lease-store.js';
 import { systemClock, systemRandom } from './system.js';
 import { createTftpServer } from './tftp-server.js';
+import type { WorkloadContent } from './workload-content.js';
 
 export interface NetbootDeps {
   site: Site;
@@ -38,6 +39,8 @@ export interface NetbootDeps {
   images: ImageStore;
   rootCaPem: string;
   issueOnboarding: OnboardIssuer;
+  /** Workload images: their datastore and registry routes share the boot API's port. */
+  content: WorkloadContent;
   /** Onboarded devices: an onboarded machine counts as installed. */
   devices: () => { serial: string; softSerial?: string }[];
   /** NIC sightings for the cluster planner. */
@@ -61,6 +64,7 @@ export function netbootServers(d: NetbootDeps): NetbootServers {
   /** MAC → the address our DHCP server gave it (a report for that MAC from another IP is a second claimant). */
   const leases = new Map<string, string>();
   const bootApi = bootApiFor(d, http, ipMacs, leases);
+  d.content.mount(bootApi); // workload images: HTTP datastore + read-only registry (issue #13)
   const tftp = createTftpServer({
     root: d.netboot.ipxeDir,
     address: status.address,

@@ -151,7 +151,13 @@ export type OperatorEvent =
   | Ev<'operator.resolve', { conflict: Conflict; keep: string; outcome: string; mac?: string }>
   | Ev<'operator.escrow.export', { serial: string }>;
 
-export type ApplianceEvent = NetbootEvent | ControllerEvent | ClusterEvent | OperatorEvent;
+/** Workload images served by the HTTP datastore and registry (issue #13). */
+export type WorkloadEvent = Ev<
+  'workload.image-progress',
+  { image: string; sha256: string; ip: string; bytes: number; total: number; percent: number }
+>;
+
+export type ApplianceEvent = NetbootEvent | ControllerEvent | ClusterEvent | OperatorEvent | WorkloadEvent;
 export type EventType = ApplianceEvent['type'];
 
 /** An event as the store keeps it: its id (the order) and when it happened. */
