@@ -2,6 +2,7 @@
 // placements are decided and persisted with deployedAt in ClusterRecord.workloads, in one transaction, so an
 // appliance restart resumes with the same designated nodes and sends the same objects (same UUIDs) again.
 import type { ClusterSpec } from '../../config/site.js';
+import type { Emit } from '../../ports/events.js';
 import type { ClusterRecord, Store } from '../../ports/store.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { buildPortModel } from '../plan/port-model.js';
@@ -20,7 +21,7 @@ export interface WorkloadDeps {
   /** Where the HTTP datastore and the registry are reachable from the nodes. */
   imageEndpoints?: (() => ImageEndpoints | undefined) | undefined;
   applianceSubnets: () => string[];
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   memo: WorkloadObjectMemo;
 }
 
