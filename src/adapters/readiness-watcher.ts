@@ -15,11 +15,11 @@ import {
 } from '../core/readiness/observation.js';
 import { watchSeed } from '../core/readiness/seed-watch.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store } from '../ports/store.js';
+import type { ClusterStore, DeviceStore, ReportStore } from '../ports/store.js';
 import { type AddressMap, type CaPinStore, createK3sProbe, memoryPin } from './k3s-probe.js';
 
 export interface WatcherDeps {
-  store: Store;
+  store: ClusterStore & DeviceStore & ReportStore;
   cluster: ClusterService;
   clock: Clock;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { MachineDecision, Store } from '../../ports/store.js';
+import type { ClusterStore, DeviceStore, MachineDecision, MachineStore } from '../../ports/store.js';
 
 export interface ActionDeps {
-  store: Store;
+  store: DeviceStore & MachineStore & ClusterStore;
   cluster: ClusterService;
   clock: Clock;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;

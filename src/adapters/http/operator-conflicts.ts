@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Conflict } from '../../core/boot/claims.js';
 import { EvebootError } from '../../core/errors.js';
-import type { Store } from '../../ports/store.js';
+import type { DeviceStore } from '../../ports/store.js';
 import { parseBody } from './operator-actions.js';
 
 export interface ConflictDeps {
-  store: Store;
+  store: DeviceStore;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   /** Appends an audit line to the durable record log. */
   audit: (entry: Record<string, unknown>) => void;

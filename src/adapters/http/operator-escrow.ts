@@ -6,10 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { EvebootError } from '../../core/errors.js';
 import { openEscrow } from '../../core/eve/escrow.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { Store } from '../../ports/store.js';
+import type { DeviceStore } from '../../ports/store.js';
 
 export interface EscrowRouteDeps {
-  store: Store;
+  store: DeviceStore;
   secrets: SecretBox;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
 }

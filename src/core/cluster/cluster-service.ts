@@ -8,7 +8,15 @@ import type { EdgeDevConfig } from '../../gen/config/devconfig_pb.js';
 import { CipherBlockSchema, CipherContextSchema } from '../../gen/evecommon/acipherinfo_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
+import type {
+  Atomic,
+  ClusterRecord,
+  ClusterStore,
+  DeviceRecord,
+  DeviceStore,
+  NicObservationStore,
+  ReportStore,
+} from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
 import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
@@ -26,8 +34,11 @@ export interface PlanSettings {
   applianceSubnets: string[];
 }
 
+/** Clusters and devices, plus what planning reads: EVE reports and NIC sightings. */
+export type ClusterServiceStore = ClusterStore & DeviceStore & ReportStore & NicObservationStore & Atomic;
+
 export interface ClusterDeps {
-  store: Store;
+  store: ClusterServiceStore;
   random: Random;
   clock: Clock;
   secrets: SecretBox;

@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { DeviceRecord, Store } from '../../ports/store.js';
+import type { Atomic, DeviceRecord, DeviceStore, MachineStore, ReportStore } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
@@ -21,8 +21,11 @@ export interface ControllerEvent {
   data: Record<string, unknown>;
 }
 
+/** The parts of the store the controller reads and writes: devices, onboarding decisions, reports. */
+export type ControllerStore = DeviceStore & MachineStore & ReportStore & Atomic;
+
 export interface ControllerDeps {
-  store: Store;
+  store: ControllerStore;
   clock: Clock;
   random: Random;
   /** Seals what devices escrow (vault keys) before it reaches the store. */
