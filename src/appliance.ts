@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
+import type { ApplianceEvents } from './adapters/http/operator-live.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
 import { keySigner } from './adapters/key-signer.js';
 import { issueKubeconfig } from './adapters/kubeconfig-issuer.js';
@@ -49,7 +50,7 @@ export interface ApplianceHooks {
   applianceSubnets?: string[];
 }
 
-export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
+export type { ApplianceEvents };
 
 export interface ApplianceOptions {
   stateDir: string;

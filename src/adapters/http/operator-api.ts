@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { nodeInventories } from '../../core/cluster/inventory-input.js';
 import { EvebootError } from '../../core/errors.js';
@@ -31,7 +30,7 @@ import { OPENAPI } from './openapi.js';
 import { type ActionDeps, registerActions } from './operator-actions.js';
 import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerEscrow } from './operator-escrow.js';
-import { registerLive } from './operator-live.js';
+import { type ApplianceEvents, registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {

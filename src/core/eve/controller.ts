@@ -13,7 +13,6 @@ import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
 import { hex } from './hashes.js';
 import type { OnboardingPolicy } from './policy.js';
-import { register } from './register.js';
 
 export interface ControllerEvent {
   type: string;
@@ -58,15 +57,6 @@ export class Controller {
     return { status: 200, body: sealEnvelope(this.deps.controllerCerts, this.deps.signer) };
   }
 
-  /** POST register: see register.ts. */
-  register(body: Uint8Array): Reply {
-    return register(this, body);
-  }
-
-  decodeDeviceCert(field: Uint8Array): string {
-    return decodeDeviceCert(field);
-  }
-
   /** POST uuid: device-signed empty UuidRequest; answers the UUID for that device cert. */
   uuid(body: Uint8Array): Reply {
     const { device, payload } = this.authenticate(body);
@@ -109,25 +99,3 @@ export class Controller {
 }
 
 const CONTACT_RESOLUTION_MS = 1000;
-
-/** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
-export function decodeDeviceCert(field: Uint8Array): string {
-  if (field.length < 100 || field.length > 10240) {
-    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert must be 100-10240 bytes, got ${field.length}`);
-  }
-  let text = Buffer.from(field).toString('latin1');
-  if (!text.includes('-----BEGIN')) text = Buffer.from(text, 'base64').toString('latin1');
-  try {
-    const cert = new X509Certificate(text);
-    const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve;
-    if (cert.publicKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-      throw new Error(`device key must be ECDSA P-256, got ${cert.publicKey.asymmetricKeyType} ${curve ?? ''}`);
-    }
-    return cert.toString();
-  } catch (e) {
-    throw new EvebootError(
-      'EVEBOOT_ERR_BAD_REQUEST',
-      `pemCert is not a usable device certificate: ${(e as Error).message}`,
-    );
-  }
-}
