@@ -158,3 +158,21 @@ function reportsOf(t: Tables, uuid: string): [string, ReportRow][] {
     .map(([, kind, r]): [string, ReportRow] => [kind, r])
     .sort(([a], [b]) => byText(a, b));
 }
+
+/**
+ * A store whose `method` throws on its nth call (1-based) and works otherwise: a disk that fills up, a database
+ * that drops the connection in the middle of an atomic section.
+ */
+export function failingOnCall(inner: Store, method: keyof Store, nth: number): Store {
+  let calls = 0;
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop !== method || typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        if (++calls === nth) throw new Error(`${String(method)} failed (call ${nth}, as the test asked)`);
+        return v.apply(target, args);
+      };
+    },
+  });
+}

@@ -9,6 +9,7 @@ import { openSealed } from '../../../src/core/seal/seal.js';
 import { EdgeDevConfigSchema } from '../../../src/gen/config/devconfig_pb.js';
 import { CipherContextSchema } from '../../../src/gen/evecommon/acipherinfo_pb.js';
 import type { DeviceRecord } from '../../../src/ports/store.js';
+import { failingOnCall, memoryStore } from '../../support/memory-store.js';
 import {
   CLUSTER,
   type ClusterBench,
@@ -130,6 +131,16 @@ describe('planning triggers', () => {
     if (want.missing !== undefined) expect(plan?.missingEvidence).toHaveLength(want.missing);
     const sealedEvents = types(t).filter((x) => x === 'cluster.token.sealed');
     expect([types(t).includes('cluster.planned'), sealedEvents.length]).toEqual([want.planned, want.sealed]);
+  });
+
+  it('a write that fails while sealing rolls the whole plan back; the next attempt plans and seals', () => {
+    const inner = memoryStore();
+    const t = clusterBench(ctrl, [spec()], failingOnCall(inner, 'updateDevice', 2));
+    three(t);
+    expect(() => t.service.plan(CLUSTER)).toThrow(/updateDevice failed/);
+    expect([inner.cluster(CLUSTER)?.plan, sealedCount(t)]).toEqual(['', 0]);
+    expect(t.service.plan(CLUSTER)).toBeDefined();
+    expect(sealedCount(t)).toBe(3);
   });
 
   it('says a waiting status once, however often it is asked', () => {
