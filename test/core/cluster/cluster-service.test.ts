@@ -70,7 +70,10 @@ describe('planning triggers', () => {
   }[] = [
     {
       name: 'two of three nodes: it waits for the third',
-      nodes: (t) => [1, 2].forEach((i) => onboard(t, i, { ecdh: ecdh[i - 1] })),
+      nodes: (t) => {
+        onboard(t, 1, { ecdh: ecdh[0] });
+        onboard(t, 2, { ecdh: ecdh[1] });
+      },
       want: { planned: false, status: 'waiting for nodes: 2 of 3 have onboarded', sealed: 0 },
     },
     {
