@@ -13,6 +13,7 @@ import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
 import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type {
   ClusterStore,
@@ -23,6 +24,7 @@ import type {
   NicObservationStore,
   ReportStore,
 } from '../../ports/store.js';
+import type { LiveEvents } from '../event-log.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
@@ -30,14 +32,14 @@ import { OPENAPI } from './openapi.js';
 import { type ActionDeps, registerActions } from './operator-actions.js';
 import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerEscrow } from './operator-escrow.js';
-import { type ApplianceEvents, registerLive } from './operator-live.js';
+import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {
   store: DeviceStore & MachineStore & ReportStore & EventStore & NicObservationStore & ClusterStore;
   pki: Pki;
   cluster: ClusterService;
-  events: ApplianceEvents;
+  events: LiveEvents;
   hub: ProgressHub;
   logger: Logger;
   accessToken: string;
@@ -46,7 +48,7 @@ export interface OperatorApiDeps {
   clock: Clock;
   /** Opens escrowed vault keys for the explicit export route. */
   secrets: SecretBox;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   markReinstall?: (uuid: string) => void;
   /** TLS key and cert (from the appliance CA) when the UI listens beyond loopback (--ui-public). */
   https?: { key: string; cert: string };

@@ -1,17 +1,13 @@
 // Live updates over Server-Sent Events: a full snapshot on connect, then one delta per event (the nodes and
 // clusters it changed, and the event itself). The browser's EventSource reconnects by itself and gets a fresh
 // snapshot, so nothing is missed across a reconnect.
-import type { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { HubDelta, ProgressHub } from '../../core/progress/hub.js';
 import type { Clock } from '../../ports/clock.js';
-import type { StoredEvent } from '../../ports/store.js';
-
-/** What the live stream listens to: each stored event, and the change it made to the progress hub. */
-export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
+import type { LiveEvents } from '../event-log.js';
 
 export interface LiveDeps {
-  events: ApplianceEvents;
+  events: LiveEvents;
   hub: ProgressHub;
   clock: Clock;
   heartbeatMs: number;

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
+import type { ControllerEvent } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { Atomic, DeviceRecord, DeviceStore, MachineStore, ReportStore } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
@@ -13,12 +14,6 @@ import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
 import { hex } from './hashes.js';
 import type { OnboardingPolicy } from './policy.js';
-
-export interface ControllerEvent {
-  type: string;
-  node?: string;
-  data: Record<string, unknown>;
-}
 
 /** The parts of the store the controller reads and writes: devices, onboarding decisions, reports. */
 export type ControllerStore = DeviceStore & MachineStore & ReportStore & Atomic;

@@ -11,11 +11,12 @@ import { type OnboardCredential, onboardIssuer } from '../../../src/adapters/onb
 import { loadOrCreatePki, type Pki } from '../../../src/adapters/pki.js';
 import { createSoftTpm } from '../../../src/adapters/soft-tpm.js';
 import { controllerCerts } from '../../../src/core/eve/certs.js';
-import { Controller, type ControllerDeps, type ControllerEvent, type Reply } from '../../../src/core/eve/controller.js';
+import { Controller, type ControllerDeps, type Reply } from '../../../src/core/eve/controller.js';
 import { openEnvelope } from '../../../src/core/eve/envelope.js';
 import { controllerSenderHash } from '../../../src/core/eve/hashes.js';
 import type { OnboardingMode } from '../../../src/core/eve/policy.js';
 import { ZRegisterMsgSchema } from '../../../src/gen/register/register_pb.js';
+import type { ControllerEvent } from '../../../src/ports/events.js';
 import type { Store } from '../../../src/ports/store.js';
 import { createDeviceIdentity, type DeviceIdentity } from '../../../src/sim/device-identity.js';
 import { SimDevice } from '../../../src/sim/eve-device.js';
