@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { BootPolicy, SiteNodeRef } from '../../core/boot/decide.js';
 import { liveGrant, redeemGrant } from '../../core/boot/grant.js';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { normalizeMac, softSerialOf } from '../../core/boot/identity.js';
@@ -24,13 +23,6 @@ import { machineRoutes } from './boot-machine-routes.js';
 import { IpMacTable, ProgressMeter, plainIp } from './boot-progress.js';
 import { type ConfigImages, type ReportDeps, reportRoute } from './boot-report-route.js';
 import { installErrorHandler } from './errors.js';
-
-export interface BootSite {
-  nodes: SiteNodeRef[];
-  policy: BootPolicy;
-  /** Installer options from the site (eve_install_disk=…, …), see installerArgs(). */
-  installArgs: string[];
-}
 
 export interface BootApiDeps extends ReportDeps {
   /** `<ip>:<port>` where machines reach this API (IP literal: firmware may have no DNS). */
@@ -289,18 +281,4 @@ function configHash(b: Uint8Array): string {
   const h = sha256hex(b);
   configHashes.set(b, h);
   return h;
-}
-
-/** Site boot options → installer words (eve-api-facts §6.3). */
-export function installerArgs(boot: {
-  installDisk?: string;
-  persistDisks: string[];
-  rebootAfterInstall: boolean;
-  extraArgs: string[];
-}): string[] {
-  const a: string[] = [];
-  if (boot.installDisk) a.push(`eve_install_disk=${boot.installDisk}`);
-  if (boot.persistDisks.length > 0) a.push(`eve_persist_disk=${boot.persistDisks.join(',')}`);
-  if (boot.rebootAfterInstall) a.push('eve_reboot_after_install');
-  return [...a, ...boot.extraArgs];
 }

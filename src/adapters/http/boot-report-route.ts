@@ -16,8 +16,8 @@ import type { OnboardBinding } from '../../core/eve/onboard-admission.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { Clock, Random } from '../../ports/clock.js';
 import type { ImageStore } from '../image-store.js';
-import type { BootSite } from './boot-api.js';
 import { type Emit, type IpMacTable, type ProgressMeter, plainIp } from './boot-progress.js';
+import type { BootSite } from './boot-site.js';
 import { installRateLimit } from './client-limits.js';
 
 /** What goes into one decision's CONFIG besides the site's fixed parts. */
