@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { type Ipv4Prefix, parsePrefix, prefixesOverlap, usableHosts } from '../core/plan/ipv4.js';
 import { imageProblems } from '../core/workloads/checks.js';
 import type { ImageCatalog, WorkloadsSpec } from '../core/workloads/model.js';
-import type { Site } from './site.js';
 
 /** Object names: they become k8s name prefixes on EVE-k (§4.6) and parts of our UUID names, so no '/'. */
 const objectName = z
@@ -171,7 +170,10 @@ function subnetProblem(n: WorkloadsSpec['networks'][number], taken: Taken): stri
  * Images the site's workloads name but the image store lacks (or holds as the wrong kind), with the site path of
  * each: serve start refuses on these, before anything is sent (issue #13).
  */
-export function siteImageProblems(site: Site, catalog: ImageCatalog): string[] {
+export function siteImageProblems(
+  site: { workloads?: WorkloadsSpec | undefined; clusters?: { workloads?: WorkloadsSpec | undefined }[] | undefined },
+  catalog: ImageCatalog,
+): string[] {
   if (site.clusters) {
     return site.clusters.flatMap((c, i) =>
       c.workloads ? imageProblems(c.workloads, catalog, `clusters.${i}.workloads`) : [],

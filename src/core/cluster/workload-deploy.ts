@@ -3,7 +3,14 @@
 // appliance restart resumes with the same designated nodes and sends the same objects (same UUIDs) again.
 import type { ClusterSpec } from '../../config/site.js';
 import type { Emit } from '../../ports/events.js';
-import type { ClusterRecord, Store } from '../../ports/store.js';
+import type {
+  Atomic,
+  ClusterRecord,
+  ClusterStore,
+  DeviceStore,
+  NicObservationStore,
+  ReportStore,
+} from '../../ports/store.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { imageProblems, portProblems } from '../workloads/checks.js';
@@ -13,8 +20,11 @@ import type { WorkloadObjectMemo } from '../workloads/object-memo.js';
 import { emptyWorkloadState, placeWorkloads, type WorkloadNode } from '../workloads/placement.js';
 import { nodeInventories } from './inventory-input.js';
 
+/** Cluster records (placements), devices (names) and what node inventories read. */
+export type WorkloadStore = ClusterStore & DeviceStore & ReportStore & NicObservationStore & Atomic;
+
 export interface WorkloadDeps {
-  store: Store;
+  store: WorkloadStore;
   now: () => number;
   /** The imported images (image store); undefined while none is wired: apps with images are held. */
   images?: (() => ImageCatalog | undefined) | undefined;
@@ -33,7 +43,7 @@ export type WorkloadStatus =
   | { kind: 'deployed'; state: WorkloadState; objects: WorkloadObjects };
 
 /** The cluster nodes with every name the site may use for them (device name, site name, serials). */
-export function workloadNodes(store: Store, plan: ClusterPlan, spec: ClusterSpec): WorkloadNode[] {
+export function workloadNodes(store: DeviceStore, plan: ClusterPlan, spec: ClusterSpec): WorkloadNode[] {
   return plan.nodes.map((n) => {
     const d = store.deviceByUuid(n.uuid);
     const listed = spec.nodes.find(

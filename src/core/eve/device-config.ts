@@ -2,12 +2,14 @@
 // last-resort port config); once planned it carries the port model, device_name and the EdgeNodeCluster with
 // the token sealed to this node, plus the matching CipherContext in the same config (eve-api-facts §1.2, §2.3).
 import { create } from '@bufbuild/protobuf';
+import type { AppInstanceConfig } from '../../gen/config/appconfig_pb.js';
 import { type EdgeDevConfig, EdgeDevConfigSchema } from '../../gen/config/devconfig_pb.js';
 import type { PhysicalIO, SystemAdapter } from '../../gen/config/devmodel_pb.js';
 import { ClusterType, EdgeNodeClusterSchema, HAScheme } from '../../gen/config/edge_node_cluster_pb.js';
 import type { NetworkConfig } from '../../gen/config/netconfig_pb.js';
+import type { NetworkInstanceConfig } from '../../gen/config/netinst_pb.js';
+import type { ContentTree, DatastoreConfig, Volume } from '../../gen/config/storage_pb.js';
 import type { SealedToken } from '../seal/seal.js';
-import type { WorkloadObjects } from '../workloads/config-objects.js';
 
 export interface ClusterPart {
   id: string;
@@ -36,7 +38,13 @@ export interface DeviceConfigInput {
   ports?: PortModel;
   cluster?: ClusterPart;
   /** The cluster's workloads, identical on every node (core/workloads/config-objects.ts); only once Ready. */
-  workloads?: WorkloadObjects;
+  workloads?: {
+    datastores: DatastoreConfig[];
+    networkInstances: NetworkInstanceConfig[];
+    contentInfo: ContentTree[];
+    volumes: Volume[];
+    apps: AppInstanceConfig[];
+  };
 }
 
 export function buildDeviceConfig(input: DeviceConfigInput): EdgeDevConfig {
