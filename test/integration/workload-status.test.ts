@@ -5,6 +5,7 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startWorkloadWatcher } from '../../src/adapters/workload-watcher.js';
 import { type WorkloadsSpec, workloadUuid } from '../../src/core/workloads/model.js';
 import { refreshWorkloadStatus } from '../../src/core/workloads/status-input.js';
 import { AppInstanceConfigSchema } from '../../src/gen/config/appconfig_pb.js';
@@ -121,11 +122,28 @@ describe('workload info through the controller', () => {
       [a.uuid, 'RUNNING'],
       [b.uuid, 'RUNNING'],
     ]);
-    const first = refresh();
-    expect(first.views[0]).toMatchObject({ phase: 'running', effectiveNode: 'node-b' });
-    expect(first.added.map((m) => [m.move.fromNode, m.move.toNode, m.move.reason])).toEqual([
-      ['node-a', 'node-b', 'failover'],
+    // The appliance's watcher records the move once, as an event, and the phase change.
+    const emitted: { type: string; data: Record<string, unknown> }[] = [];
+    const watcher = startWorkloadWatcher({
+      store: t!.app.store,
+      clock,
+      emit: (e) => emitted.push(e),
+      spec: () => spec,
+      nodes: () => nodes,
+      intervalMs: 3_600_000,
+      evictionMs: 30_000,
+      silenceMs: 30_000,
+    });
+    watcher.tick();
+    watcher.tick();
+    watcher.stop();
+    expect(emitted.filter((e) => e.type === 'workload.moved').map((e) => e.data)).toEqual([
+      expect.objectContaining({ app: 'web', fromNode: 'node-a', toNode: 'node-b', reason: 'failover', tookMs: 60_000 }),
     ]);
+    expect(
+      emitted.filter((e) => e.type === 'workload.app-phase').map((e) => [e.data.phase, e.data.effectiveNode]),
+    ).toEqual([['running', 'node-b']]);
+    expect(refresh().views[0]).toMatchObject({ phase: 'running', effectiveNode: 'node-b' });
     expect(refresh().added).toEqual([]);
 
     // Restart on the same state: the history is there once, and seeing the same reports adds nothing.
