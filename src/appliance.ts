@@ -206,7 +206,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     clock,
     emit,
-    spec: () => (site as { workloads?: WorkloadsSpec }).workloads,
+    // ClusterSpec.workloads (the site's, or per cluster in a manifest) once the site schema carries it.
+    spec: (name) => (cluster.spec(name) as { workloads?: WorkloadsSpec } | undefined)?.workloads,
     nodes: (name) => cluster.plan(name)?.nodes.map((n) => ({ uuid: n.uuid, name: n.name })) ?? [],
     intervalMs: opts.watchIntervalMs ?? 5000,
   });

@@ -24,9 +24,9 @@ const USAGE = `usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|
 
 export type DemoFailure = Failure;
 
-/** The site's workloads section, when the site schema carries one. */
-function workloadsOf(site: object): { apps?: unknown[] } | undefined {
-  return (site as { workloads?: { apps?: unknown[] } }).workloads;
+/** A cluster's workloads section, when the site schema carries one. */
+function workloadsOf(spec: object): { apps?: unknown[] } | undefined {
+  return (spec as { workloads?: { apps?: unknown[] } }).workloads;
 }
 
 /** The demo site: N nodes in clusters of three, each cluster in its own /28. */
@@ -121,7 +121,7 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     // After Ready: one node down keeps quorum (degraded); two down lose it (failed). With workloads in the site,
     // node2 goes down once an app runs on it, so the container app is seen moving (K3s stand-in: eviction after
     // DEMO_EVICTION_MS, then a surviving node runs it) and a required one stays down with it.
-    const withApps = failure === 'node2' && (workloadsOf(site)?.apps?.length ?? 0) > 0;
+    const withApps = failure === 'node2' && (workloadsOf(specs[0] ?? {})?.apps?.length ?? 0) > 0;
     const edge2 = () => running.appliance.store.devices().find((d) => d.name === 'edge-2')?.uuid;
     let done = false;
     running.appliance.events.on('event', (e) => {
