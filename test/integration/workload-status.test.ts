@@ -64,7 +64,7 @@ describe('workload info through the controller', () => {
     // ZInfoApp twice with the same state: one event. Content progress ticks: one event per state.
     expect(await send(a, appInfo(app, running), T0)).toBe(201);
     expect(await send(a, appInfo(app, running), T0 + 1000)).toBe(201);
-    const ct = create(ContentTreeSchema, { uuid: workloadUuid(record.id, 'content', 'nginx'), displayName: 'nginx' });
+    const ct = create(ContentTreeSchema, { uuid: workloadUuid(record.id, 'content', 'app/web'), displayName: 'nginx' });
     for (const p of [10, 50, 90]) {
       await send(
         a,

@@ -42,6 +42,8 @@ const MANIFEST = Buffer.from(
   }),
 );
 
+export const MANIFEST_SHA = digest(MANIFEST).slice(7);
+
 export interface Stores {
   port: number;
   /** Requests per path. */
@@ -63,8 +65,10 @@ export async function startStores(): Promise<Stores> {
       res.writeHead(200, { 'Content-Type': type, 'Content-Length': b.length }).end(b);
     };
     if (path === `/eveboot/images/${digest(DISK).slice(7)}.qcow2`) return send(DISK, 'application/octet-stream');
-    if (path === '/v2/eveboot/nginx/manifests/1.27')
+    // By tag, or by the digest a content tree pins (EVE then skips tag resolution).
+    if (path === '/v2/eveboot/nginx/manifests/1.27' || path === `/v2/eveboot/nginx/manifests/${digest(MANIFEST)}`) {
       return send(MANIFEST, 'application/vnd.oci.image.manifest.v1+json');
+    }
     const blob = /^\/v2\/eveboot\/nginx\/blobs\/(sha256:[0-9a-f]{64})$/.exec(path)?.[1];
     if (blob && blobs.has(blob)) return send(blobs.get(blob)!, 'application/octet-stream');
     res.writeHead(404).end();
@@ -115,6 +119,7 @@ export function workloadConfig(port: number, dnid = NODES[1]!): EdgeDevConfig {
         dsIdsList: [ID.dsReg],
         URL: 'nginx:1.27',
         iformat: Format.CONTAINER,
+        sha256: MANIFEST_SHA,
         displayName: 'nginx',
         designatedNodeId: dnid,
       },

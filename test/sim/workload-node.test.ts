@@ -8,7 +8,16 @@ import { appViews, type StatusInput } from '../../src/core/workloads/status.js';
 import { type ZInfoMsg, ZNetworkInstanceState, ZSwState } from '../../src/gen/info/info_pb.js';
 import { K3sScheduler, type SchedNode } from '../../src/sim/k3s-scheduler.js';
 import { WorkloadNode } from '../../src/sim/workload-node.js';
-import { CLUSTER, DISK, ID, NODES, type Stores, startStores, workloadConfig } from './workload-fixture.js';
+import {
+  CLUSTER,
+  DISK,
+  ID,
+  MANIFEST_SHA,
+  NODES,
+  type Stores,
+  startStores,
+  workloadConfig,
+} from './workload-fixture.js';
 
 const T0 = 1_800_000_000_000;
 const name = (i: number) => `edge-${i + 1}`;
@@ -74,7 +83,9 @@ describe('simulated nodes deploy, report as EVE does, and fail over through the 
     ]);
     for (const i of [0, 2]) expect(states(i, 'cinfo', ID.ctDisk)).toEqual(['DELIVERED']);
     // Container content: every node pulls manifest and blobs.
-    expect(stores.hits.get('/v2/eveboot/nginx/manifests/1.27')).toBe(3);
+    // Pinned by digest: no tag resolution.
+    expect(stores.hits.get(`/v2/eveboot/nginx/manifests/sha256:${MANIFEST_SHA}`)).toBe(3);
+    expect(stores.hits.get('/v2/eveboot/nginx/manifests/1.27')).toBeUndefined();
     for (const i of [0, 1, 2]) expect(states(i, 'cinfo', ID.ctImage).at(-1)).toBe('DELIVERED');
     expect(stores.bytesServed).toBeGreaterThanOrEqual(DISK.length);
     // Volumes: the others report CREATED_VOLUME early, before the DNID has its content.
