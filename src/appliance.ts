@@ -22,6 +22,7 @@ import { openSecretBox } from './adapters/secret-box.js';
 import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
+import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
 import { startWorkloadWatcher } from './adapters/workload-watcher.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import type { Conflict } from './core/boot/claims.js';
@@ -91,6 +92,8 @@ export interface Appliance {
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
   issueOnboarding: OnboardIssuer;
+  /** Workload images (issue #13): catalog, datastore endpoints, bytes served per node, HTTP routes. */
+  content: WorkloadContent;
   close(): Promise<void>;
 }
 
@@ -289,6 +292,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     stalls,
     hooks,
     issueOnboarding: onboardIssuer(pki.root, clock),
+    content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
     async close() {
       stalls.stop();
       workloads.stop();
