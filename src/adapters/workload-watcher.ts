@@ -4,12 +4,13 @@
 import type { WorkloadsSpec } from '../core/workloads/model.js';
 import { refreshWorkloadStatus, type StatusNode } from '../core/workloads/status-input.js';
 import type { Clock } from '../ports/clock.js';
+import type { Emit } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
 
 export interface WorkloadWatcherDeps {
   store: Store;
   clock: Clock;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   /** The cluster's declared workloads, if any. */
   spec: (cluster: string) => WorkloadsSpec | undefined;
   /** The cluster's nodes (UUID and name), from its plan. */

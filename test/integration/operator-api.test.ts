@@ -131,9 +131,9 @@ onboarding: { policy: approve }
           buf += c.toString();
           if (!poked && buf.includes('event: snapshot')) {
             poked = true;
-            t.app.emit({ type: 'operator.probe', data: { note: 'live test' } });
+            t.app.emit({ type: 'operator.override', data: { cluster: 'test-cluster', by: 'live test' } });
           }
-          if (buf.includes('operator.probe')) {
+          if (buf.includes('operator.override')) {
             req.destroy();
             resolve(buf);
           }

@@ -12,6 +12,7 @@ import { AppInstanceConfigSchema } from '../../src/gen/config/appconfig_pb.js';
 import { ContentTreeSchema } from '../../src/gen/config/storage_pb.js';
 import type { ZInfoMsg } from '../../src/gen/info/info_pb.js';
 import { ZSwState } from '../../src/gen/info/info_pb.js';
+import type { ApplianceEvent } from '../../src/ports/events.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
 import { appInfo, contentTreeInfo } from '../../src/sim/workload-info.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
@@ -124,10 +125,11 @@ describe('workload info through the controller', () => {
     ]);
     // The appliance's watcher records the move once, as an event, and the phase change.
     const emitted: { type: string; data: Record<string, unknown> }[] = [];
+    const collect = (e: ApplianceEvent) => emitted.push(e as unknown as (typeof emitted)[number]);
     const watcher = startWorkloadWatcher({
       store: t!.app.store,
       clock,
-      emit: (e) => emitted.push(e),
+      emit: collect,
       spec: () => spec,
       nodes: () => nodes,
       intervalMs: 3_600_000,

@@ -35,7 +35,10 @@ export function machineRoutes(app: FastifyInstance, deps: Deps): void {
       throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `installed refused: ${r.reason}`);
     }
     deps.bootStore.put({ ...recordInstalled(m, 'installer', now), grant: { ...r.grant, closedAt: now } });
-    const data: Record<string, unknown> = { mac, image: m.lastImage ?? null };
+    const data: { mac: string; image: string | null; serial?: string; server?: string; status?: string } = {
+      mac,
+      image: m.lastImage ?? null,
+    };
     for (const k of ['serial', 'server', 'status'] as const) if (query[k]) data[k] = String(query[k]).slice(0, 256);
     deps.emit({ type: 'boot.installed', data });
     return 'ok\n';

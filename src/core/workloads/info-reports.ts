@@ -10,6 +10,7 @@ import {
   ZNetworkInstanceState,
   ZSwState,
 } from '../../gen/info/info_pb.js';
+import type { WorkloadStatusEvent } from '../../ports/events.js';
 import type { AppClaim } from './model.js';
 import { statusReportKind } from './model.js';
 import type { ContentReport } from './status.js';
@@ -22,17 +23,17 @@ export interface WorkloadReport {
   /** Store.addReport kind. */
   reportKind: string;
   /** What the operator sees of it; an event goes out when this changes. */
-  summary: Record<string, unknown>;
+  summary: Record<string, unknown> & { uuid: string };
 }
 
-const EVENT: Record<WorkloadKind, string> = {
+const EVENT: Record<WorkloadKind, WorkloadStatusEvent['type']> = {
   app: 'workload.app-status',
   volume: 'workload.volume-status',
   content: 'workload.content-status',
   network: 'workload.network-status',
 };
 
-export function workloadEventType(kind: WorkloadKind): string {
+export function workloadEventType(kind: WorkloadKind): WorkloadStatusEvent['type'] {
   return EVENT[kind];
 }
 
