@@ -10,7 +10,7 @@ import { sendRouterAdvertisement } from './adapters/dhcp-socket.js';
 import { grubTftpFiles } from './adapters/grub-files.js';
 import { probeHostNics } from './adapters/host-probe.js';
 import { buildBootApi } from './adapters/http/boot-api.js';
-import { onboardedBySerial, resolveBootConflict, setReinstall } from './adapters/http/boot-machine-routes.js';
+import { onboardedBySerial, reinstallDevice, resolveBootConflict } from './adapters/http/boot-machine-routes.js';
 import { IpMacTable } from './adapters/http/boot-progress.js';
 import { bootSiteFrom, buildConfigImage } from './adapters/http/boot-site.js';
 import { ImageStore } from './adapters/image-store.js';
@@ -239,10 +239,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   return {
     status,
     markReinstall(uuid) {
-      const d = appliance.store.deviceByUuid(uuid);
-      const m = bootStore.machines().find((x) => d && x.identity.serial === d.serial);
-      if (!m) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${d?.serial ?? uuid} has not PXE-booted here`);
-      setReinstall(bootStore, emit, m.mac, true);
+      reinstallDevice(bootStore, emit, uuid, appliance.store.deviceByUuid(uuid));
     },
     async stop() {
       await dhcp?.stop();

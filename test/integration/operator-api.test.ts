@@ -2,8 +2,11 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reinstallDevice } from '../../src/adapters/http/boot-machine-routes.js';
 import { routeLists } from '../../src/adapters/http/operator-api.js';
+import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
@@ -152,5 +155,30 @@ onboarding: { policy: approve }
     const snap = (await get('/api/v1/snapshot')).json() as { clusters: { tokenSealed: string; state: string }[] };
     expect(snap.clusters[0]!.tokenSealed).toBe('token sealed for 3/3 devices');
     expect(snap.clusters[0]!.state).toBe('configs-delivered');
+  });
+
+  it('reinstall marks the machine a device PXE-booted as; a device with no boot record is a 404, and nothing changes', async () => {
+    // Wired as network.ts wires it: the device's boot record is found by serial (or soft serial) in the boot store.
+    const bootStore = new SqliteBootStore(new Database(':memory:'));
+    t.app.hooks.markReinstall = (uuid) => reinstallDevice(bootStore, t.app.emit, uuid, t.app.store.deviceByUuid(uuid));
+    const mac = '52:54:00:77:00:0a';
+    bootStore.put({ mac, identity: { serial: 'SN-A', nics: [] }, firstSeen: 1, lastSeen: 1, reinstall: false });
+    const uuidOf = (serial: string) => t.app.store.devices().find((x) => x.serial === serial)!.uuid;
+    try {
+      const unbooted = await send('POST', `/api/v1/devices/${uuidOf('SN-B')}/reinstall`);
+      expect(unbooted.statusCode).toBe(404);
+      expect(unbooted.body).toMatch(/^EVEBOOT_ERR_NOT_FOUND: SN-B has not PXE-booted here/);
+      expect(t.app.store.deviceByUuid(uuidOf('SN-B'))!.acceptCert).toBeUndefined();
+      const unknown = await send('POST', '/api/v1/devices/00000000-0000-4000-8000-000000000000/reinstall');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.body).toMatch(/^EVEBOOT_ERR_NOT_FOUND/);
+
+      const known = await send('POST', `/api/v1/devices/${uuidOf('SN-A')}/reinstall`);
+      expect(known.statusCode).toBe(200);
+      expect(known.json()).toEqual({ uuid: uuidOf('SN-A'), reinstall: true });
+      expect(bootStore.machine(mac)!.reinstall).toBe(true);
+    } finally {
+      t.app.hooks.markReinstall = undefined;
+    }
   });
 });

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { answerInstalled } from '../../core/boot/callbacks.js';
 import type { Conflict } from '../../core/boot/claims.js';
-import { markReinstall, normalizeMac, softSerialOf } from '../../core/boot/identity.js';
+import { isDeviceOf, markReinstall, normalizeMac } from '../../core/boot/identity.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
 import type { BootContext } from './boot-context.js';
@@ -40,15 +40,29 @@ export function setReinstall(store: BootStore, emit: Emit, mac: string, on: bool
   return next;
 }
 
+/** Operator, by controller device: mark the machine it PXE-booted as for reinstall. A device that never PXE-booted
+ *  here (installed from USB, or by another appliance) has no boot record to mark: that is a 404, not a crash. */
+export function reinstallDevice(
+  store: BootStore,
+  emit: Emit,
+  uuid: string,
+  device: { serial: string; softSerial?: string } | undefined,
+): BootMachine {
+  const m = device ? store.machines().find((x) => isDeviceOf(device, x)) : undefined;
+  if (!m) {
+    const who = device ? device.serial || device.softSerial || uuid : uuid;
+    throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${who} has not PXE-booted here: nothing to mark for reinstall`);
+  }
+  return setReinstall(store, emit, m.mac, true);
+}
+
 /** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial, or whose
  *  soft serial is the one its install passed (eve_soft_serial=<boot NIC MAC, hexhyp>). */
 export function onboardedBySerial(
   devices: () => { serial: string; softSerial?: string }[],
 ): (m: BootMachine) => string | undefined {
   return (m) => {
-    const s = m.identity.serial;
-    const soft = softSerialOf(m.mac);
-    const d = devices().find((d) => (s && d.serial === s) || (!d.serial && d.softSerial === soft));
+    const d = devices().find((d) => isDeviceOf(d, m));
     return d ? d.serial || d.softSerial : undefined;
   };
 }
