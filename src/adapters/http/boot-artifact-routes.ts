@@ -2,7 +2,7 @@
 //   GET|HEAD /artifacts/<image>/<path>     imported files (+ generated EFI/BOOT/grub.cfg); installer.iso with the
 //                                          asking IP's install CONFIG in place of its /config.img
 //   GET|HEAD /installer.iso /EFI/BOOT/<f> /eveboot/overrides.cfg   root names GRUB asks for
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderInstallerOverrides } from '../../core/boot/grub-netboot.js';
 import { softSerialOf } from '../../core/boot/identity.js';
 import type { ImageManifest } from '../../core/boot/manifest.js';
@@ -11,21 +11,16 @@ import { EvebootError } from '../../core/errors.js';
 import { servedGrubCfg } from '../grub-files.js';
 import { type Artifact, generatedArtifact, serveArtifact, sha256hex, unsafePath } from './boot-artifacts.js';
 import { installConfigAt } from './boot-config-routes.js';
-import type { BootContext } from './boot-context.js';
+import { type BootContext, GET } from './boot-context.js';
 import { plainIp } from './boot-progress.js';
 
 type ArtifactReq = FastifyRequest<{ Params: { id: string; '*': string } }>;
 type FileReq = FastifyRequest<{ Params: { file: string } }>;
-const GET: HTTPMethods[] = ['GET', 'HEAD'];
 
 export function artifactRoutes(app: FastifyInstance, ctx: BootContext): void {
   app.route({ method: GET, url: '/artifacts/:id/*', handler: (req: ArtifactReq, reply) => byId(ctx, req, reply) });
   app.route({ method: GET, url: '/installer.iso', handler: (req, reply) => atRoot(ctx, req, reply, 'installer.iso') });
-  app.route({
-    method: GET,
-    url: '/EFI/BOOT/:file',
-    handler: (req: FileReq, reply) => atRoot(ctx, req, reply, `EFI/BOOT/${req.params.file}`),
-  });
+  app.route({ method: GET, url: '/EFI/BOOT/:file', handler: (req: FileReq, reply) => efiBoot(ctx, req, reply) });
   app.route({ method: GET, url: '/eveboot/overrides.cfg', handler: (req, reply) => overrides(ctx, req, reply) });
 }
 
@@ -42,6 +37,10 @@ function atRoot(ctx: BootContext, req: FastifyRequest, reply: FastifyReply, path
   const mac = ctx.ipMacs.mac(plainIp(req.ip));
   const id = (mac && ctx.bootStore.machine(mac)?.lastImage) || ctx.images.list()[0]?.id;
   return serveArtifact(req, reply, id ? lookup(ctx, req, id, path) : undefined, `/${path}`, ctx);
+}
+
+function efiBoot(ctx: BootContext, req: FileReq, reply: FastifyReply) {
+  return atRoot(ctx, req, reply, `EFI/BOOT/${req.params.file}`);
 }
 
 function overrides(ctx: BootContext, req: FastifyRequest, reply: FastifyReply) {

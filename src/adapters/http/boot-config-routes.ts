@@ -6,18 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerConfigFetch, grantAt } from '../../core/boot/callbacks.js';
 import { EvebootError } from '../../core/errors.js';
 import { generatedArtifact, serveArtifact } from './boot-artifacts.js';
-import type { BootContext } from './boot-context.js';
+import { type BootContext, GET } from './boot-context.js';
 import { plainIp } from './boot-progress.js';
 
 type FileReq = FastifyRequest<{ Params: { file: string } }>;
 
 export function configRoutes(app: FastifyInstance, ctx: BootContext): void {
-  app.route({ method: ['GET', 'HEAD'], url: '/config.img', handler: (req, reply) => configImg(ctx, req, reply) });
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/config/:file',
-    handler: (req: FileReq, reply) => byNonce(ctx, req, reply),
-  });
+  app.route({ method: GET, url: '/config.img', handler: (req, reply) => configImg(ctx, req, reply) });
+  app.route({ method: GET, url: '/config/:file', handler: (req: FileReq, reply) => byNonce(ctx, req, reply) });
 }
 
 /** The CONFIG held for the asking IP's live install decision. It holds that install's onboarding key, so it goes

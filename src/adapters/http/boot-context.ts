@@ -1,7 +1,7 @@
 // What every boot route module gets: the boot API's dependencies plus the state its routes share (which IP is
 // which MAC, download progress, the CONFIGs held for live install decisions). A route module is
 // `(app, ctx) => void` and registers one line per route; the decisions live in core/boot.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, HTTPMethods } from 'fastify';
 import type { Logger } from 'pino';
 import { type Answer, answerPayloadServed } from '../../core/boot/callbacks.js';
 import { normalizeMac } from '../../core/boot/identity.js';
@@ -84,6 +84,9 @@ export function macParam(raw: unknown): string {
   if (!mac) throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'mac must be a MAC address like 52:54:00:12:34:56');
   return mac;
 }
+
+/** Files answer HEAD like GET (headers only). */
+export const GET: HTTPMethods[] = ['GET', 'HEAD'];
 
 export const text = (reply: FastifyReply, body: string) =>
   reply.header('content-type', 'text/plain; charset=utf-8').send(body);

@@ -8,19 +8,18 @@ import { type BootContext, macParam, text } from './boot-context.js';
 import { plainIp } from './boot-progress.js';
 
 type Query = Record<string, string | undefined>;
+type Named = { Params: { name: string } };
 
 export function scriptRoutes(app: FastifyInstance, ctx: BootContext): void {
-  app.get<{ Params: { name: string } }>('/boot/:name', (req, reply) =>
-    text(reply, identity(ctx, req.ip, ipxeName(req.params.name))),
-  );
+  app.get<Named>('/boot/:name', (req, reply) => text(reply, byName(ctx, req.ip, req.params.name)));
   app.get<{ Querystring: Query }>('/boot/script', (req, reply) => text(reply, identity(ctx, req.ip, req.query.mac)));
   app.get<{ Querystring: Query }>('/boot/booting', (req, reply) => text(reply, booting(ctx, req.ip, req.query)));
 }
 
-/** /boot/<mac>.ipxe → the MAC part. */
-function ipxeName(name: string): string {
+/** /boot/<mac>.ipxe */
+function byName(ctx: BootContext, rawIp: string, name: string): string {
   if (!name.endsWith('.ipxe')) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', 'ask for /boot/<mac>.ipxe');
-  return name.slice(0, -5);
+  return identity(ctx, rawIp, name.slice(0, -5));
 }
 
 function identity(ctx: BootContext, rawIp: string, rawMac: unknown): string {
