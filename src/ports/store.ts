@@ -1,6 +1,7 @@
 // The controller's persistent state, behind a small port. SQLite by default (adapters/sqlite-store.ts).
 // Secrets (the join token) are stored only as ciphertext produced by the caller.
 import type { Conflict } from '../core/boot/claims.js';
+import type { WorkloadState } from '../core/workloads/model.js';
 
 export interface DeviceRecord {
   uuid: string;
@@ -109,6 +110,8 @@ export interface ClusterRecord {
   configsOut?: boolean;
   /** When every node's ECDH cert and ports were first in: the hardware grace period counts from here. */
   evidenceSince?: number;
+  /** Workload placements, deployment time and move history (core/workloads/model.ts). */
+  workloads?: WorkloadState;
 }
 
 export interface Store {

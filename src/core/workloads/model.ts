@@ -150,3 +150,34 @@ export function workloadUuid(
 ): string {
   return nameUuid(clusterId, `workload/${kind}/${name}`);
 }
+
+/** A designated-node decision for one app or volume. */
+export interface Placement {
+  nodeUuid: string;
+  since: number;
+  /** declared: the site names the node; auto: least loaded at first deployment; manual: operator move (§4.5). */
+  reason: 'declared' | 'auto' | 'manual';
+}
+
+/**
+ * What eveboot remembers about a cluster's workloads, persisted inside ClusterRecord.workloads (a JSON document
+ * in SQLite and PostgreSQL alike), so a restart mid-deployment resumes with the same placements and history.
+ */
+export interface WorkloadState {
+  /** When the cluster was first Ready and workloads went into the configs; absent while waiting. */
+  deployedAt?: number;
+  /** Designated node per app name. */
+  apps: Record<string, Placement>;
+  /** Designated node per volume name. */
+  volumes: Record<string, Placement>;
+  /** Observed moves per app name, oldest first (derived from status claims; kept so history survives). */
+  moves: Record<string, AppMove[]>;
+}
+
+/**
+ * Where workload status lives: ZInfoApp / ZInfoVolume / ZInfoContentTree / ZInfoNetworkInstance are stored as
+ * device reports (Store.addReport) with one kind per object, so the latest of each object per device is kept.
+ */
+export function statusReportKind(kind: 'app' | 'volume' | 'content' | 'network', objectUuid: string): string {
+  return `workload.${kind}/${objectUuid}`;
+}
