@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
+import { reinstallDevice } from '../../src/adapters/http/boot-machine-routes.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
@@ -231,12 +231,8 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(first.body)?.[1];
       expect((await boot.app.inject({ url: `/boot/installed?mac=${MAC_A}&nonce=${nonce}` })).statusCode).toBe(200);
       expect((await report()).body).toContain(`# eveboot decision for ${MAC_A}: local`);
-      t.app.hooks.markReinstall = (uuid) => {
-        const serial = t.app.store.deviceByUuid(uuid)?.serial;
-        const m = boot.bootStore.machines().find((x) => x.identity.serial === serial);
-        if (!m) throw new Error(`${serial} has not PXE-booted here`);
-        setReinstall(boot.bootStore, () => {}, m.mac, true);
-      };
+      t.app.hooks.markReinstall = (uuid) =>
+        reinstallDevice(boot.bootStore, () => {}, uuid, t.app.store.deviceByUuid(uuid));
       const { page, a } = await markReinstall();
       await a
         .locator('.card-actions .result', { hasText: /^Marked: it reinstalls on its next network boot/ })
