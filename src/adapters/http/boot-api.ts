@@ -17,7 +17,7 @@ import { scriptRoutes } from './boot-script-routes.js';
 import { installErrorHandler } from './errors.js';
 
 export type { BootSite } from '../../core/boot/report.js';
-export type { BootApiDeps, BootRoutes, ConfigContext } from './boot-context.js';
+export type { BootApiDeps, BootContext, BootRoutes, ConfigContext } from './boot-context.js';
 export { installerArgs } from './boot-site.js';
 
 const BOOT_ROUTES: BootRoutes[] = [scriptRoutes, reportRoute, machineRoutes, artifactRoutes, configRoutes];
