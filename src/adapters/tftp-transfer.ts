@@ -22,7 +22,7 @@ import {
   tick,
 } from '../core/tftp/transfer.js';
 import { openNativeIo } from './tftp-io-native.js';
-import { openNodeIo } from './tftp-io-node.js';
+import { bindSocket, openNodeIo } from './tftp-io-node.js';
 import { type SourceSpec, sourceSize, type TftpClient } from './tftp-source.js';
 
 export interface TftpEvent {
@@ -103,16 +103,6 @@ export type IoOptions = Pick<
 
 export function clientKey(c: TftpClient): string {
   return isIPv6(c.address) ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
-}
-
-export function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ address, port }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 /**
