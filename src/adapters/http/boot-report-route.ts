@@ -8,23 +8,21 @@ import { matchSiteNode } from '../../core/boot/decide.js';
 import { expiredMachines, UNKNOWN_MACHINE_EXPIRY } from '../../core/boot/expiry.js';
 import { answerReport, type BootSite } from '../../core/boot/report.js';
 import type { BootMachine } from '../../ports/boot-store.js';
-import type { BootContext } from './boot-context.js';
-import { text } from './boot-context.js';
+import { type BootContext, text } from './boot-context.js';
 import { plainIp } from './boot-progress.js';
 import { installRateLimit } from './client-limits.js';
 
 type Query = Record<string, string | undefined>;
+type Q = { Querystring: Query };
 
 export function reportRoute(app: FastifyInstance, ctx: BootContext): void {
   // One iPXE boot reports once; 30 a minute per IP leaves room for retries and nothing for a flood.
   installRateLimit(app, { urls: ['/boot/report'], max: 30, windowMs: 60_000, clock: ctx.clock });
-  app.get<{ Querystring: Query }>('/boot/report', async (req, reply) =>
-    text(reply, await report(ctx, req.query, plainIp(req.ip))),
-  );
+  app.get<Q>('/boot/report', async (req, reply) => text(reply, await report(ctx, req.query, plainIp(req.ip))));
 }
 
 /** Answers one identity report with its decision script, after recording what it changed. */
-export async function report(ctx: BootContext, query: Query, ip: string): Promise<string> {
+async function report(ctx: BootContext, query: Query, ip: string): Promise<string> {
   const now = ctx.clock.now();
   const site = ctx.site();
   ctx.configs.prune(now);
