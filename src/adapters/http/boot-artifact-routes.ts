@@ -60,7 +60,9 @@ function lookup(ctx: BootContext, req: FastifyRequest, imageId: string, path: st
   if (!r) return undefined;
   const name = `${img.id}/${path}`;
   if (path === 'installer.iso') {
-    return patchedIso(img, name, r.file, r.absPath, () => installConfigAt(ctx, plainIp(req.ip), name));
+    // The stand-in installer's eveboot.iso= URL carries the decision's nonce; GRUB's fixed names cannot.
+    const withNonce = img.boot.mode === 'kernel';
+    return patchedIso(img, name, r.file, r.absPath, () => installConfigAt(ctx, req, name, withNonce));
   }
   return { name, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
 }

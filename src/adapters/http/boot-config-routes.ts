@@ -3,7 +3,7 @@
 // the decision's nonce, for a short window (core/boot/grant.ts). GRUB sources the grub.cfg inside
 // ($install_part)/config.img (grub_installer.cfg); the installer copies the config.img inside installer.iso.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { answerConfigFetch, grantAt } from '../../core/boot/callbacks.js';
+import { answerConfigFetch, answerInstallConfig } from '../../core/boot/callbacks.js';
 import { EvebootError } from '../../core/errors.js';
 import { generatedArtifact, serveArtifact } from './boot-artifacts.js';
 import { type BootContext, GET } from './boot-context.js';
@@ -16,22 +16,23 @@ export function configRoutes(app: FastifyInstance, ctx: BootContext): void {
   app.route({ method: GET, url: '/config/:file', handler: (req: FileReq, reply) => byNonce(ctx, req, reply) });
 }
 
-/** The CONFIG held for the asking IP's live install decision. It holds that install's onboarding key, so it goes
- *  to that IP only; looking it up spends nothing (GRUB reads the ISO in many ranges). */
-export function installConfigAt(ctx: BootContext, ip: string, what: string): Uint8Array {
-  const mac = ctx.ipMacs.mac(ip);
-  const g = grantAt(mac ? ctx.bootStore.machine(mac) : undefined, ip, ctx.clock.now());
-  const held = g ? ctx.configs.get(g.nonce) : undefined;
-  if (g && held && held.mac === g.mac) return held.bytes;
-  ctx.emit({ type: 'boot.config-refused', data: { ip, mac: mac ?? null, what } });
-  throw new EvebootError(
-    'EVEBOOT_ERR_NOT_ALLOWED',
-    `${what} (it holds the onboarding key) goes only to machines being installed; ${ip} is not being installed`,
+/** The CONFIG of the asking IP's live install decision (core/boot/callbacks.ts answerInstallConfig decides). */
+export function installConfigAt(ctx: BootContext, req: FastifyRequest, what: string, withNonce = false): Uint8Array {
+  const ip = plainIp(req.ip);
+  const raw = (req.query as { nonce?: unknown } | undefined)?.nonce;
+  const nonce = typeof raw === 'string' ? raw : raw === undefined ? undefined : '';
+  const a = answerInstallConfig(
+    { ip, mac: ctx.ipMacs.mac(ip), nonce, withNonce, what, now: ctx.clock.now() },
+    { machine: (mac) => ctx.bootStore.machine(mac), held: (n) => ctx.configs.get(n) },
   );
+  const held = a.kind === 'ok' ? ctx.configs.get(a.nonce) : undefined;
+  if (held) return held.bytes;
+  for (const e of a.kind === 'refuse' ? a.events : []) ctx.emit(e);
+  throw a.kind === 'refuse' ? a.error : new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `${what}: no CONFIG is held`);
 }
 
 function configImg(ctx: BootContext, req: FastifyRequest, reply: FastifyReply) {
-  const bytes = installConfigAt(ctx, plainIp(req.ip), 'config.img');
+  const bytes = installConfigAt(ctx, req, 'config.img');
   return serveArtifact(req, reply, generatedArtifact('config.img', bytes), '/config.img', ctx);
 }
 

@@ -99,3 +99,39 @@ export function answerConfigFetch(
   }
   return { kind: 'refuse', events, error: new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `config refused: ${reason}`) };
 }
+
+/**
+ * The CONFIG held for the asking IP's live install decision, inside installer.iso or as /config.img. It holds that
+ * install's onboarding key, so it goes to that IP only (the MAC our DHCP leased it to, with a live grant); looking
+ * it up spends nothing (GRUB reads the ISO in many ranges). `withNonce`: the request must also carry the decision's
+ * nonce, as the stand-in installer's eveboot.iso= URL does; GRUB's fixed ($cmddevice)/installer.iso and /config.img
+ * names cannot carry one, so for them the IP is the binding. `nonce` is '' when the query had a non-string one.
+ */
+export function answerInstallConfig(
+  q: { ip: string; mac: string | undefined; nonce: string | undefined; withNonce: boolean; what: string; now: number },
+  look: { machine: (mac: string) => BootMachine | undefined; held: (nonce: string) => { mac: string } | undefined },
+): { kind: 'ok'; nonce: string } | { kind: 'refuse'; events: BootEvent[]; error: EvebootError } {
+  const { ip, nonce, now } = q;
+  const g = grantAt(q.mac ? look.machine(q.mac) : undefined, ip, now);
+  const held = g ? look.held(g.nonce) : undefined;
+  const nonceOk = nonce === undefined ? !q.withNonce : nonce === g?.nonce;
+  if (g && held && held.mac === g.mac && nonceOk) return { kind: 'ok', nonce: g.nonce };
+  const events: BootEvent[] = [];
+  // A live nonce presented from another IP is worth a flag, as on /config/<nonce>.img.
+  const owner = nonce ? look.held(nonce) : undefined;
+  const r = owner && redeemGrant(look.machine(owner.mac)?.grant, { nonce, ip, now, use: 'callback' });
+  if (owner && r && r.kind === 'refuse' && r.suspicious) {
+    events.push({ type: 'trust.suspicious', data: { ip, mac: owner.mac, reason: r.reason } });
+  }
+  events.push({ type: 'boot.config-refused', data: { ip, mac: q.mac ?? null, what: q.what } });
+  const why = !g
+    ? `${ip} is not being installed`
+    : nonce === undefined
+      ? `this image's installer asks with its install decision's nonce (eveboot.iso=), and ${ip} sent none`
+      : `the nonce is not the one of ${ip}'s install decision`;
+  const error = new EvebootError(
+    'EVEBOOT_ERR_NOT_ALLOWED',
+    `${q.what} (it holds the onboarding key) goes only to the machine being installed: ${why}`,
+  );
+  return { kind: 'refuse', events, error };
+}
