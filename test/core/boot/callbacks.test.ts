@@ -3,6 +3,7 @@ import {
   type Answer,
   answerBooting,
   answerConfigFetch,
+  answerInstallConfig,
   answerInstalled,
   answerPayloadServed,
   grantAt,
@@ -227,4 +228,71 @@ describe('answerConfigFetch and grantAt: the CONFIG goes to the decision IP only
     expect(grantAt(installing({ grant: { ...grant, closedAt: T0 - 1 } }), IP, T0)).toBeUndefined();
     expect(grantAt(undefined, IP, T0)).toBeUndefined();
   });
+});
+
+describe('answerInstallConfig: the CONFIG in installer.iso and /config.img goes to the decision IP (and nonce)', () => {
+  const look = (m: BootMachine | undefined) => ({
+    machine: (mac: string) => (m?.mac === mac ? m : undefined),
+    held: (n: string) => (n === grant.nonce ? { mac: MAC } : undefined),
+  });
+  const q = { ip: IP, mac: MAC, nonce: undefined as string | undefined, withNonce: false, what: 'config.img', now: T0 };
+  const table: {
+    name: string;
+    m: BootMachine | undefined;
+    q: Partial<typeof q>;
+    want: { kind: 'ok' | 'refuse'; events?: string[]; message?: RegExp };
+  }[] = [
+    {
+      name: "GRUB's fixed name from the decision IP: the IP is the binding",
+      m: installing(),
+      q: {},
+      want: { kind: 'ok' },
+    },
+    {
+      name: 'the stand-in with its nonce from the decision IP',
+      m: installing(),
+      q: { withNonce: true, nonce: grant.nonce },
+      want: { kind: 'ok' },
+    },
+    {
+      name: 'the stand-in without its nonce is refused, saying so',
+      m: installing(),
+      q: { withNonce: true },
+      want: { kind: 'refuse', events: ['boot.config-refused'], message: /nonce \(eveboot\.iso=\).*sent none/ },
+    },
+    {
+      name: 'a guessed nonce from the decision IP is refused',
+      m: installing(),
+      q: { withNonce: true, nonce: 'C'.repeat(22) },
+      want: { kind: 'refuse', events: ['boot.config-refused'], message: /not the one of 10\.0\.0\.5/ },
+    },
+    {
+      name: 'an IP with no live decision is refused; a live nonce shown from there is flagged',
+      m: installing(),
+      q: { ip: '10.0.0.66', mac: undefined, nonce: grant.nonce },
+      want: {
+        kind: 'refuse',
+        events: ['trust.suspicious', 'boot.config-refused'],
+        message: /10\.0\.0\.66 is not being installed/,
+      },
+    },
+    {
+      name: 'a closed decision hands out nothing',
+      m: installing({ grant: { ...grant, closedAt: T0 - 1 } }),
+      q: {},
+      want: { kind: 'refuse', events: ['boot.config-refused'] },
+    },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const a = answerInstallConfig({ ...q, ...c.q }, look(c.m));
+      expect(a.kind).toBe(c.want.kind);
+      if (a.kind === 'ok') expect(a.nonce).toBe(grant.nonce);
+      if (a.kind === 'refuse') {
+        expect(a.events.map((e) => e.type)).toEqual(c.want.events);
+        expect(a.error.status).toBe(403);
+        if (c.want.message) expect(a.error.message).toMatch(c.want.message);
+      }
+    });
+  }
 });
