@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { createLogger } from '../src/adapters/logger.js';
 import { createSoftTpm } from '../src/adapters/soft-tpm.js';
-import { createAppliance } from '../src/appliance.js';
+import { compose } from '../src/compose.js';
 import { parseSite } from '../src/config/site.js';
 import { configHash } from '../src/core/eve/config.js';
 import { ZAttestReqSchema, ZAttestReqType } from '../src/gen/attest/attest_pb.js';
@@ -29,7 +29,7 @@ listen: { advertise: 127.0.0.1 }
 `);
 const samples: number[] = [];
 for (let round = 0; round < 20; round++) {
-  const app = await createAppliance({
+  const app = await compose({
     stateDir: mkdtempSync(join(tmpdir(), 'eveboot-seal-')),
     site,
     logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),

@@ -1,30 +1,9 @@
 // Typed events from the DHCP server for the progress/UI layer: one per packet, with the human reason.
 import type { Decision } from '../core/dhcp/decide.js';
 import { MessageType } from '../core/dhcp/options.js';
+import type { DhcpEvent, NetbootEvent } from '../ports/events.js';
 
-export type DhcpEvent =
-  | {
-      type: 'dhcp';
-      mac: string;
-      /** Client message: DISCOVER, REQUEST, … */
-      msgType: string;
-      decision: Decision['kind'];
-      /** What we sent, when we sent something. */
-      reply?: 'OFFER' | 'ACK' | 'NAK';
-      reason: string;
-      arch: number | undefined;
-      firmware: string | undefined;
-      ipxe: boolean;
-      yiaddr?: string;
-      bootFile?: string;
-      /** address:port the reply went to (unicast needs the addon's ARP injection; else broadcast). */
-      sentTo?: string;
-      via: 'dhcp' | 'pxe';
-      from: string;
-    }
-  | { type: 'dhcp-malformed'; from: string; reason: string }
-  | { type: 'dhcp-warning'; message: string }
-  | { type: 'dhcp-error'; message: string };
+export type { DhcpEvent };
 
 const typeName = (t: number | undefined) => (t === undefined ? 'NONE' : (MessageType[t]?.toUpperCase() ?? String(t)));
 
@@ -50,4 +29,10 @@ export function decisionEvent(d: Decision, via: 'dhcp' | 'pxe', from: string, se
     if (sentTo) e.sentTo = sentTo;
   }
   return e;
+}
+
+/** The appliance event for a DHCP server event: the server's own fields (with their `type`) are the payload. */
+export function dhcpApplianceEvent(e: DhcpEvent): NetbootEvent {
+  // ports/events.ts pairs each DHCP type with its own payload; TypeScript cannot follow that through the spread.
+  return { type: e.type, data: { ...e } } as NetbootEvent;
 }

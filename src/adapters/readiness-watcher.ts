@@ -15,6 +15,7 @@ import {
 } from '../core/readiness/observation.js';
 import { watchSeed } from '../core/readiness/seed-watch.js';
 import type { Clock } from '../ports/clock.js';
+import type { Emit } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
 import { type AddressMap, type CaPinStore, createK3sProbe, memoryPin } from './k3s-probe.js';
 
@@ -22,7 +23,7 @@ export interface WatcherDeps {
   store: Store;
   cluster: ClusterService;
   clock: Clock;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   /** How probes reach cluster IPs (loopback ports in the demo); undefined: no route, rely on EVE's reports. */
   route?: AddressMap;
   intervalMs: number;

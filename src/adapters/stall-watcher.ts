@@ -3,11 +3,12 @@
 // headless run's JSON lines and the event log carry it too, with its name when it has one (no-cluster-activity).
 import type { HubSnapshot } from '../core/progress/hub.js';
 import type { Clock } from '../ports/clock.js';
+import type { Emit } from '../ports/events.js';
 
 export interface StallWatcherDeps {
   snapshot: (now: number) => HubSnapshot;
   clock: Clock;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   intervalMs: number;
 }
 

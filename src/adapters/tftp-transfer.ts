@@ -21,21 +21,12 @@ import {
   type Transfer,
   tick,
 } from '../core/tftp/transfer.js';
+import type { TftpEvent } from '../ports/events.js';
 import { openNativeIo } from './tftp-io-native.js';
 import { bindSocket, openNodeIo } from './tftp-io-node.js';
 import { type SourceSpec, sourceSize, type TftpClient } from './tftp-source.js';
 
-export interface TftpEvent {
-  type: 'tftp';
-  stage: 'start' | 'progress' | 'finish' | 'abort' | 'refuse';
-  /** 'ip:port' of the client (IPv6 as '[ip]:port'). */
-  client: string;
-  file: string;
-  bytes: number;
-  total: number;
-  done: boolean;
-  error?: string;
-}
+export type { TftpEvent };
 
 export interface TftpLog {
   debug(obj: object, msg?: string): void;

@@ -127,10 +127,10 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     const shown = new Map<string, string>();
     running.appliance.events.on('event', (e) => {
       if (e.type !== 'k3s.readiness') return;
-      const d = e.data as { cluster: string; ready: boolean; quorum: string; missing?: string[] };
+      const d = e.data;
       const line = d.ready
         ? `Ready: HA control plane, etcd quorum ${d.quorum}`
-        : `not ready (quorum ${d.quorum}${d.missing?.length ? `; ${d.missing[0]}` : ''})`;
+        : `not ready (quorum ${d.quorum}${d.missing.length ? `; ${d.missing[0]}` : ''})`;
       if (shown.get(d.cluster) === line) return;
       shown.set(d.cluster, line);
       out(`[cluster ${d.cluster}] ${line}`);

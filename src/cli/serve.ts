@@ -2,18 +2,16 @@
 // --state DIR survives kill -9: a restart resumes with the same PKI, token, device UUIDs and plan.
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { probeHostNics } from '../adapters/host-probe.js';
-import { ImageStore } from '../adapters/image-store.js';
 import { type AddressMap, directRoute } from '../adapters/k3s-probe.js';
 import { createLogger } from '../adapters/logger.js';
-import { type Appliance, createAppliance } from '../appliance.js';
+import type { DhcpMode, NetbootOptions } from '../adapters/network-survey.js';
+import { type Appliance, compose } from '../compose.js';
 import { clusterSpecs, DEMO_SITE_YAML, loadSite, parseSite, type Site, SiteError } from '../config/site.js';
 import { EvebootError } from '../core/errors.js';
 import { parseIpv4, parsePrefix, prefixContains } from '../core/plan/ipv4.js';
 import { isLoopbackHost, resolveAdvertise } from '../core/site/advertise.js';
 import { chooseServingInterface } from '../core/site/serving-interface.js';
-import { type DhcpMode, type Network, startNetwork } from '../network.js';
 import { combinedRoute, rehearsalMaps } from '../sim/site-fleet.js';
 import { parse, UsageError } from './args.js';
 
@@ -80,7 +78,9 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
   );
   const logger = createLogger({ level: values['log-level'] });
   const accessToken = site.ui.accessToken ?? randomBytes(24).toString('base64url');
-  const appliance = await createAppliance({
+  const { listen } = site;
+  const netboot = values['no-netboot'] ? undefined : netbootOptions(values, servingInterface, listen, out);
+  const appliance = await compose({
     stateDir: values.state,
     stateUrl: values['state-url'] ?? process.env.EVEBOOT_STATE_URL,
     site,
@@ -96,8 +96,8 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
           : undefined),
     watchIntervalMs: extras.watchIntervalMs,
     station: values.station,
+    netboot,
   });
-  const { listen } = site;
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => {
     finish = resolve;
@@ -114,37 +114,12 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
       }
     });
   }
-  await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
-  let network: Network | undefined;
-  if (!values['no-netboot']) {
-    const mode = values.dhcp as DhcpMode;
-    if (!['auto', 'full', 'proxy', 'off'].includes(mode))
-      throw new UsageError(`--dhcp must be auto, full, proxy or off\n\n${SERVE_USAGE}`);
-    const low = [listen.dhcpPort, listen.tftpPort, listen.httpPort].filter((p) => p < 1024);
-    if (low.length > 0 && process.getuid?.() !== 0) {
-      out(
-        `note: ports ${low.join(', ')} need root or CAP_NET_BIND_SERVICE; run as root, or rehearse on high ports (eveboot demo)`,
-      );
-    }
-    try {
-      network = await startNetwork({
-        appliance,
-        site,
-        stateDir: values.state,
-        logger,
-        dhcp: mode,
-        interface: servingInterface,
-        ipxeDir: values['ipxe-dir'],
-        rehearsal: isLoopback(listen.host),
-      });
-    } catch (e) {
-      await appliance.close();
-      throw e;
-    }
-    const status = network.status;
-    appliance.hooks.markReinstall = (uuid) => network!.markReinstall(uuid);
-    if (!isLoopback(status.address)) appliance.hooks.applianceSubnets = [status.cidr];
-    appliance.hooks.siteInfo = () => ({ network: status, eveVersion: importedVersion(values.state) });
+  try {
+    await appliance.controllerApi.listen({ host: listen.host, port: listen.controllerPort });
+    await appliance.netboot?.start();
+  } catch (e) {
+    await appliance.close();
+    throw e;
   }
   const uiHost = values['ui-public'] ? '0.0.0.0' : listen.uiHost;
   await appliance.operatorApi.listen({ host: uiHost, port: listen.uiPort });
@@ -162,8 +137,8 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     out(`  root CA         SHA256 ${appliance.pki.root.cert.fingerprint256}`);
     out(`  UI              ${uiUrl}`);
     out(`  access token    ${accessToken}`);
-    if (network) {
-      const n = network.status;
+    if (appliance.netboot) {
+      const n = appliance.netboot.status;
       out(
         `  network boot    ${n.interface} ${n.address}: DHCP ${n.dhcp.mode} (${n.dhcp.why}), TFTP :${n.ports.tftp}, HTTP :${n.ports.http}`,
       );
@@ -177,14 +152,30 @@ export async function serve(argv: string[], out: (s: string) => void, extras: Se
     uiUrl,
     controllerUrl,
     done,
-    stop: async () => {
-      await network?.stop();
-      await appliance.close();
-    },
+    stop: () => appliance.close(),
   };
 }
 
 const isLoopback = isLoopbackHost;
+
+/** --dhcp, --interface, --ipxe-dir as network-boot options; a site on loopback is a rehearsal. */
+function netbootOptions(
+  values: { dhcp: string; 'ipxe-dir': string },
+  servingInterface: string | undefined,
+  listen: Site['listen'],
+  out: (s: string) => void,
+): NetbootOptions {
+  const mode = values.dhcp as DhcpMode;
+  if (!['auto', 'full', 'proxy', 'off'].includes(mode))
+    throw new UsageError(`--dhcp must be auto, full, proxy or off\n\n${SERVE_USAGE}`);
+  const low = [listen.dhcpPort, listen.tftpPort, listen.httpPort].filter((p) => p < 1024);
+  if (low.length > 0 && process.getuid?.() !== 0) {
+    out(
+      `note: ports ${low.join(', ')} need root or CAP_NET_BIND_SERVICE; run as root, or rehearse on high ports (eveboot demo)`,
+    );
+  }
+  return { dhcp: mode, interface: servingInterface, ipxeDir: values['ipxe-dir'], rehearsal: isLoopback(listen.host) };
+}
 
 /**
  * The site with listen.advertise resolved: what the site file says, else the serving interface's address under
@@ -201,10 +192,6 @@ async function withAdvertise(site: Site, requested: string | undefined, netboot:
   if (r.kind === 'error') throw new SiteError([`listen.advertise: ${r.message}`]);
   const resolved: Site = { ...site, listen: { ...site.listen, advertise: r.address } };
   return { site: resolved, advertise: r.address, advertiseWhy: r.why, servingInterface: nic?.name ?? requested };
-}
-
-function importedVersion(state: string): string | undefined {
-  return new ImageStore(join(state, 'images')).list()[0]?.version;
 }
 
 /** Whether one of this host's IPv4 addresses lies inside a cluster prefix, so the cluster IPs are reachable. */

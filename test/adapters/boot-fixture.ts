@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is iPXE settings syntax, not a JS template
 // A small fake EVE release netboot bundle with the real layout (eve-api-facts §6.2), written as a plain ustar
 // archive, and a boot API built on it for inject() tests. Real bundles are GBs and not downloadable here.
+
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { createLogger } from '../../src/adapters/logger.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
 import type { OnboardBinding } from '../../src/core/eve/onboard-admission.js';
 import { CONFIG_IMG_SIZE } from '../../src/core/iso/embedded-config.js';
+import type { ApplianceEvent } from '../../src/ports/events.js';
 import { buildIso } from '../../src/sim/sim-iso.js';
 
 export const MAC_A = '52:54:00:99:00:10';
@@ -137,11 +139,7 @@ export const BOOT_OPTIONS = {
   extraArgs: [],
 };
 
-export interface BootEvent {
-  type: string;
-  node?: string;
-  data: Record<string, unknown>;
-}
+export type BootEvent = ApplianceEvent;
 
 /** Imports the fake bundle into a fresh state dir and builds the boot API (nothing listens). */
 export async function bootApiOnFakeBundle(

@@ -1,5 +1,6 @@
 // The HTTP datastore and the read-only registry, mounted on the real boot API as serve does, through inject().
 // The same routes over a real socket (sendfile) and with real clients (curl, skopeo): test/e2e/workload-content.test.ts.
+
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { importApp } from '../../src/adapters/app-import.js';
 import { AppStore, type StoredImage } from '../../src/adapters/app-store.js';
 import { openWorkloadContent, type WorkloadContent } from '../../src/adapters/workload-content.js';
 import { MEDIA } from '../../src/core/workloads/oci-layout.js';
+import type { ApplianceEvent } from '../../src/ports/events.js';
 import { bootApiOnFakeBundle, patternBytes } from './boot-fixture.js';
 import { ociFixture, qcow2Header, writeLayoutTar } from './oci-fixture.js';
 
@@ -29,7 +31,7 @@ beforeAll(async () => {
   vm = (await importApp(store, join(boot.state, 'vm.qcow2'), { now: importedAt })).image;
   const tar = writeLayoutTar(join(boot.state, 'web.tar'), oci.files);
   web = (await importApp(store, tar, { now: importedAt })).image;
-  const emit = (e: { type: string; data: Record<string, unknown> }) => {
+  const emit = (e: ApplianceEvent) => {
     if (e.type === 'workload.image-progress') progress.push(e.data);
   };
   content = openWorkloadContent({ stateDir: boot.state, listen: { advertise: '10.0.0.5', httpPort: 8080 }, emit });

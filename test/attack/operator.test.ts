@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/logger.js';
-import { type Appliance, createAppliance } from '../../src/appliance.js';
+import { type Appliance, compose } from '../../src/compose.js';
 import { parseSite } from '../../src/config/site.js';
 import { startTestAppliance, TEST_SITE, type TestAppliance } from '../support/appliance.js';
 
@@ -93,7 +93,7 @@ describe('--ui-public: the UI over HTTPS with a cert from the appliance CA', () 
   let app: Appliance;
   let port = 0;
   beforeAll(async () => {
-    app = await createAppliance({
+    app = await compose({
       stateDir: mkdtempSync(join(tmpdir(), 'eveboot-uipub-')),
       site: parseSite(TEST_SITE),
       logger: createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),

@@ -41,7 +41,9 @@ async function run(
         ),
       timeoutMs,
     );
-    d.running.appliance.events.on('event', (e) => {
+    d.running.appliance.events.on('event', (recorded) => {
+      // Read loosely, as a stored event: the stories pick payload fields by type name.
+      const e = recorded as unknown as StoredEvent;
       events.push(e);
       if (until(e, d)) {
         clearTimeout(timer);

@@ -1,4 +1,4 @@
-// Several real appliance processes (createAppliance: the real Controller and ClusterService) on one PostgreSQL
+// Several real appliance processes (src/compose.ts: the real Controller and ClusterService) on one PostgreSQL
 // database, started together, so each ensures the same clusters at start-up. Every simulated EVE node then
 // registers through all of them at once, reports through all of them, and polls its config through all of them
 // at once, which makes them race to plan each cluster and seal each node's token. The test proves the races

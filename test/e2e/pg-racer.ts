@@ -1,5 +1,5 @@
 // One appliance process of pg-race.test.ts: `node --import tsx pg-racer.ts URL STATE_DIR SITE_FILE`. Waits for
-// "go" on stdin so that all racers start together, then builds the real appliance (createAppliance: the real
+// "go" on stdin so that all racers start together, then builds the real appliance (src/compose.ts: the real
 // Controller and ClusterService, cluster creation at start-up included) on the shared PostgreSQL database and
 // prints one JSON line: its controller address and when its start-up ran. It serves until stdin closes.
 import { readFileSync } from 'node:fs';

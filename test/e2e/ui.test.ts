@@ -1,13 +1,15 @@
 // The operator UI in headless Chromium against a real appliance (operator API on loopback) and simulated EVE
 // nodes: the token gate, the header, a moving progress bar, approve/reject, a seed override before planning and
 // its 409 afterwards, Ready/degraded rendering, reinstall, and the reconnecting state. One screenshot per test.
+
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reinstallDevice } from '../../src/adapters/http/boot-machine-routes.js';
+import { type BootMachines, bootMachines } from '../../src/adapters/boot-machines.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
+import type { Readiness } from '../../src/core/readiness/evaluate.js';
 import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
-import type { TestAppliance } from '../support/appliance.js';
+import { bootStub, type TestAppliance } from '../support/appliance.js';
 import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 import { startUiAppliance, type UiBrowser, uiPrereq } from './ui-browser.js';
@@ -28,6 +30,7 @@ const p = uiPrereq();
 
 describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
   let t: TestAppliance;
+  let machines: BootMachines | undefined;
   let ui: UiBrowser;
   let base: string;
   const devices: ReturnType<typeof simDevice>[] = [];
@@ -44,7 +47,9 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     ).json() as HubSnapshot;
 
   beforeAll(async () => {
-    ({ t, ui, base } = await startUiAppliance(SITE));
+    // No network boot here, until the reinstall test gives the appliance a boot side (`machines`) to mark.
+    const boot = bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) });
+    ({ t, ui, base } = await startUiAppliance(SITE, boot));
   });
   afterAll(async () => {
     await ui?.close();
@@ -111,7 +116,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     for (const part of [0.1, 0.35, 0.6]) {
       t.app.emit({
         type: 'http.progress',
-        data: { mac: MAC_A, path: '/eve/installer.iso', bytes: total * part, total },
+        data: { mac: MAC_A, ip: '', path: '/eve/installer.iso', bytes: total * part, total },
       });
       const value = () => bar.evaluate((el) => (el as unknown as { value: number }).value);
       await expect.poll(value, { timeout: 10_000 }).toBe(Math.round(part * 100));
@@ -171,15 +176,15 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     const readiness = (live: string[]) => ({
       cluster: 'test-cluster',
       ready: live.length === 3,
-      quorum: `${live.length}/3`,
-      basis: 'probes',
+      quorum: `${live.length}/3` as Readiness['quorum'],
+      basis: 'probes' as const,
       evidence: [`/db/info lists 3 etcd member(s)`, `${live.length} member(s) answer /v1-k3s/readyz`],
       missing: uuids.filter((u) => !live.includes(u)).map(() => 'node-c: /ping: connect ECONNREFUSED'),
       members: uuids,
       liveMembers: live,
       seedInitialised: true,
       nodes: devices.map((d, i) => ({
-        uuid: d.uuid,
+        uuid: d.uuid!,
         name: `node-${'abc'[i]}`,
         member: true,
         live: live.includes(d.uuid!),
@@ -228,8 +233,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       const nonce = /nonce=([A-Za-z0-9_-]{22})/.exec(first.body)?.[1];
       expect((await boot.app.inject({ url: `/boot/installed?mac=${MAC_A}&nonce=${nonce}` })).statusCode).toBe(200);
       expect((await report()).body).toContain(`# eveboot decision for ${MAC_A}: local`);
-      t.app.hooks.markReinstall = (uuid) =>
-        reinstallDevice(boot.bootStore, () => {}, uuid, t.app.store.deviceByUuid(uuid));
+      machines = bootMachines(boot.bootStore, t.app.store, () => {});
       const { page, a } = await markReinstall();
       await a
         .locator('.card-actions .result', { hasText: /^Marked: it reinstalls on its next network boot/ })
@@ -241,7 +245,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
       // The reinstalled node may register once with a new device cert (register.ts).
       expect(t.app.store.deviceBySerial('SN-A', devices[0]!.opts.softSerial)?.acceptCert).toBe('*');
     } finally {
-      t.app.hooks.markReinstall = undefined;
+      machines = undefined;
       await boot.close();
     }
   });
@@ -258,7 +262,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     await ui.shot(page, 'ui-reconnecting');
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     await page.locator('#live-state[data-state="live"]').waitFor({ timeout: 20_000 });
-    t.app.emit({ type: 'operator.probe', data: { note: 'after reconnect' } });
-    await page.locator('#changes li', { hasText: 'operator: probe' }).waitFor();
+    t.app.emit({ type: 'operator.override', data: { cluster: 'test-cluster', by: 'after reconnect' } });
+    await page.locator('#changes li', { hasText: 'operator: override' }).waitFor();
   });
 });

@@ -12,13 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppStore, type StoredImage } from '../../src/adapters/app-store.js';
 import { freePort } from '../../src/adapters/free-port.js';
 import { bodyPaths } from '../../src/adapters/http/boot-artifacts.js';
-import { createLogger } from '../../src/adapters/logger.js';
 import type { WorkloadContent } from '../../src/adapters/workload-content.js';
 import { appsCommand } from '../../src/cli/apps.js';
-import { parseSite } from '../../src/config/site.js';
 import { HTTP_DATASTORE_DPATH, imageContentUrl, REGISTRY_NAMESPACE } from '../../src/core/workloads/model.js';
 import { MEDIA } from '../../src/core/workloads/oci-layout.js';
-import { type Network, startNetwork } from '../../src/network.js';
 import type { StoredEvent } from '../../src/ports/store.js';
 import { patternBytes } from '../adapters/boot-fixture.js';
 import { ociFixture, ociIndexFixture, qcow2Header, writeLayoutDir, writeLayoutTar } from '../adapters/oci-fixture.js';
@@ -47,7 +44,6 @@ const freeUdpPort = () =>
 
 describe.skipIf(!p.ok)('workload images with real clients', () => {
   let t: TestAppliance;
-  let net: Network;
   let content: WorkloadContent;
   let web: StoredImage;
   let vm: StoredImage;
@@ -58,14 +54,18 @@ describe.skipIf(!p.ok)('workload images with real clients', () => {
   const oci = ociFixture({ refName: '1.0', layerBytes: 400_000 });
 
   beforeAll(async () => {
-    // serve's own composition: the appliance, then the network half with its HTTP boot server on loopback.
+    // serve's own composition (src/compose.ts) with network boot on loopback: its HTTP boot server carries the content.
     const site = `site: { name: wl }
 cluster: { name: wl-c }
 nodes: [{ serial: WL-1 }, { serial: WL-2 }, { serial: WL-3 }]
 listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${await freePort()}, tftpPort: ${await freeUdpPort()} }
 `;
-    t = await startTestAppliance({ site });
-    t.app.events.on('event', (e: StoredEvent) => events.push(e));
+    t = await startTestAppliance({
+      site,
+      netboot: { dhcp: 'off', ipxeDir: mkdtempSync(join(tmpdir(), 'eveboot-ipxe-')), rehearsal: true },
+    });
+    // Read loosely, as stored events: the assertions pick payload fields by type name.
+    t.app.events.on('event', (e) => events.push(e as unknown as StoredEvent));
     // skopeo writes the archive the operator would bring: oci-archive:FILE from an OCI layout directory.
     writeLayoutDir(join(dir, 'layout'), oci.files);
     await run('skopeo', ['copy', '-q', `oci:${join(dir, 'layout')}:1.0`, `oci-archive:${join(dir, 'web.tar')}:1.0`]);
@@ -76,22 +76,13 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${await freePort()}, 
     const store = new AppStore(join(t.stateDir, 'apps'));
     web = store.find('web')!;
     vm = store.find('vm')!;
-    net = await startNetwork({
-      appliance: t.app,
-      site: parseSite(site),
-      stateDir: t.stateDir,
-      logger: createLogger({ level: 'silent' }),
-      dhcp: 'off',
-      ipxeDir: mkdtempSync(join(tmpdir(), 'eveboot-ipxe-')),
-      rehearsal: true,
-    });
+    await t.app.netboot!.start();
     content = t.app.content;
     // The registry is where the datastores say it is: docker://<advertise>:<httpPort>.
     host = content.endpoints().registryFqdn.replace('docker://', '');
     expect(content.endpoints().httpFqdn).toBe(`http://${host}`);
   });
   afterAll(async () => {
-    await net?.stop();
     await t?.stop();
   });
 

@@ -8,13 +8,15 @@ import { onboardIssuer } from '../../src/adapters/onboard-issuer.js';
 import { loadOrCreatePki } from '../../src/adapters/pki.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { bootStub, startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const auth = { authorization: 'Bearer test-access-token-0123456789' };
 
 describe('onboarding certs and second claimants', () => {
   let t: TestAppliance;
+  /** The boot side's current install decision per MAC (its onboarding cert hash). */
+  let grant: (mac: string) => string | undefined = () => undefined;
   const get = (url: string) => t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
   const post = (url: string, payload?: object) =>
     t.app.operatorApi.inject({ method: 'POST', url, headers: auth, payload: payload ?? {} });
@@ -30,8 +32,10 @@ describe('onboarding certs and second claimants', () => {
     });
 
   beforeAll(async () => {
-    t = await startTestAppliance();
-    t.app.hooks.markReinstall = () => {}; // the boot mark itself is tested in test/attack
+    // The boot side's grant is this test's to set; the boot mark itself is tested in test/attack.
+    t = await startTestAppliance({
+      bootMachines: bootStub({ onboardGrant: (mac) => grant(mac), markReinstall: () => {} }),
+    });
   });
   afterAll(async () => t?.stop());
 
@@ -58,11 +62,11 @@ describe('onboarding certs and second claimants', () => {
 
   it('an install cert names its MAC and serial and is refused for another serial or after a newer decision', async () => {
     const cred = await t.app.issueOnboarding({ kind: 'install', mac: '52:54:00:00:00:0b', serial: 'SN-B' });
-    t.app.hooks.onboardGrant = (mac) => (mac === '52:54:00:00:00:0b' ? cred.certHash : undefined);
+    grant = (mac) => (mac === '52:54:00:00:00:0b' ? cred.certHash : undefined);
     await expect(withCred('SN-C', cred).onboard()).rejects.toThrow(/issued to serial SN-B, not SN-C/);
-    t.app.hooks.onboardGrant = () => 'a-newer-decision';
+    grant = () => 'a-newer-decision';
     await expect(withCred('SN-B', cred).onboard()).rejects.toThrow(/not the one of the current install decision/);
-    t.app.hooks.onboardGrant = (mac) => (mac === '52:54:00:00:00:0b' ? cred.certHash : undefined);
+    grant = (mac) => (mac === '52:54:00:00:00:0b' ? cred.certHash : undefined);
     const b = withCred('SN-B', cred);
     await b.onboard();
     expect(t.app.store.deviceByUuid(b.uuid!)).toMatchObject({

@@ -4,16 +4,18 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reinstallDevice } from '../../src/adapters/http/boot-machine-routes.js';
+import { type BootMachines, bootMachines } from '../../src/adapters/boot-machines.js';
 import { routeLists } from '../../src/adapters/http/operator-api.js';
 import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { bootStub, startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const auth = { authorization: 'Bearer test-access-token-0123456789' };
 
 describe('operator API', () => {
   let t: TestAppliance;
+  /** The boot side the reinstall test drives; until then a reinstall is refused as without network boot. */
+  let machines: BootMachines | undefined;
   const get = (url: string) => t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
   const send = (method: 'POST' | 'PUT', url: string, payload?: unknown) =>
     t.app.operatorApi.inject({ method, url, headers: auth, payload: payload as object });
@@ -25,6 +27,7 @@ cluster: { name: test-cluster }
 nodes: [{ serial: SN-A }, { serial: SN-B }, { serial: SN-C }]
 onboarding: { policy: approve }
 `,
+      bootMachines: bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) }),
     });
   });
   afterAll(async () => t?.stop());
@@ -134,9 +137,9 @@ onboarding: { policy: approve }
           buf += c.toString();
           if (!poked && buf.includes('event: snapshot')) {
             poked = true;
-            t.app.emit({ type: 'operator.probe', data: { note: 'live test' } });
+            t.app.emit({ type: 'operator.override', data: { cluster: 'test-cluster', by: 'live test' } });
           }
-          if (buf.includes('operator.probe')) {
+          if (buf.includes('operator.override')) {
             req.destroy();
             resolve(buf);
           }
@@ -158,11 +161,12 @@ onboarding: { policy: approve }
   });
 
   it('reinstall marks the machine a device PXE-booted as; a device with no boot record is a 404, and nothing changes', async () => {
-    // Wired as network.ts wires it: the device's boot record is found by serial (or soft serial) in the boot store.
+    // The boot side as compose builds it (adapters/boot-machines.ts) over a boot store where SN-A PXE-booted.
     const bootStore = new SqliteBootStore(new Database(':memory:'));
-    t.app.hooks.markReinstall = (uuid) => reinstallDevice(bootStore, t.app.emit, uuid, t.app.store.deviceByUuid(uuid));
     const mac = '52:54:00:77:00:0a';
     bootStore.put({ mac, identity: { serial: 'SN-A', nics: [] }, firstSeen: 1, lastSeen: 1, reinstall: false });
+    const marked: string[] = [];
+    machines = bootMachines(bootStore, t.app.store, (e) => marked.push(e.type));
     const uuidOf = (serial: string) => t.app.store.devices().find((x) => x.serial === serial)!.uuid;
     try {
       const unbooted = await send('POST', `/api/v1/devices/${uuidOf('SN-B')}/reinstall`);
@@ -172,13 +176,15 @@ onboarding: { policy: approve }
       const unknown = await send('POST', '/api/v1/devices/00000000-0000-4000-8000-000000000000/reinstall');
       expect(unknown.statusCode).toBe(404);
       expect(unknown.body).toMatch(/^EVEBOOT_ERR_NOT_FOUND/);
+      expect(marked).toEqual([]);
 
       const known = await send('POST', `/api/v1/devices/${uuidOf('SN-A')}/reinstall`);
       expect(known.statusCode).toBe(200);
       expect(known.json()).toEqual({ uuid: uuidOf('SN-A'), reinstall: true });
       expect(bootStore.machine(mac)!.reinstall).toBe(true);
+      expect(marked).toEqual(['boot.reinstall']);
     } finally {
-      t.app.hooks.markReinstall = undefined;
+      machines = undefined;
     }
   });
 });

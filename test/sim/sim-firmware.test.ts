@@ -7,12 +7,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/adapters/logger.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { parseSite } from '../../src/config/site.js';
 import { formatGuid } from '../../src/core/dhcp/classify.js';
 import { readFile } from '../../src/core/disk/fat-read.js';
-import { type Network, startNetwork } from '../../src/network.js';
 import { demoInstallerIso, prepareDemoImage, prepareDemoIpxe } from '../../src/sim/demo-media.js';
 import { createAsyncLock, guidOption } from '../../src/sim/dhcp-client.js';
 import { SimDevice } from '../../src/sim/eve-device.js';
@@ -55,7 +52,6 @@ async function freePorts(): Promise<{ dhcp: number; tftp: number; http: number }
 
 describe('simulated PXE firmware against a loopback appliance', () => {
   let t: TestAppliance;
-  let net: Network;
   let ports: { dhcp: number; tftp: number; http: number };
   const events: Ev[] = [];
   const lock = createAsyncLock();
@@ -84,23 +80,16 @@ cluster: { name: simfw-c }
 nodes: [{ serial: SIMFW-1, name: fw-1 }, { serial: SIMFW-2, name: fw-2 }, { softSerial: 52-54-00-5e-00-03, name: fw-3 }]
 listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${ports.http}, tftpPort: ${ports.tftp}, dhcpPort: ${ports.dhcp} }
 `;
-    t = await startTestAppliance({ site });
-    t.app.events.on('event', (e: Ev) => events.push(e));
-    await prepareDemoImage(t.stateDir);
+    const stateDir = mkdtempSync(join(tmpdir(), 'eveboot-test-'));
+    await prepareDemoImage(stateDir);
     const ipxeDir = prepareDemoIpxe(mkdtempSync(join(tmpdir(), 'eveboot-ipxe-')));
-    net = await startNetwork({
-      appliance: t.app,
-      site: parseSite(site),
-      stateDir: t.stateDir,
-      logger: createLogger({ level: 'silent' }),
-      dhcp: 'auto',
-      ipxeDir,
-      rehearsal: true,
-    });
+    t = await startTestAppliance({ stateDir, site, netboot: { dhcp: 'auto', ipxeDir, rehearsal: true } });
+    // Read loosely: the assertions below pick fields by type name.
+    t.app.events.on('event', (e) => events.push(e as unknown as Ev));
+    await t.app.netboot!.start();
   });
   afterAll(async () => {
     abort.abort();
-    await net?.stop();
     await t?.stop();
   });
 

@@ -3,6 +3,7 @@
 // `http.progress` events.
 import { addSpan, type ProgressMark, type Spans, shouldReport, spanBytes } from '../../core/boot/progress.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Emit } from '../../ports/events.js';
 
 export class IpMacTable {
   private readonly byIp = new Map<string, string>();
@@ -21,7 +22,7 @@ export function plainIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
-export type Emit = (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+export type { Emit };
 
 interface Counter {
   spans: Spans;

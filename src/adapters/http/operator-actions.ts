@@ -5,13 +5,14 @@ import { z } from 'zod';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Emit } from '../../ports/events.js';
 import type { MachineDecision, Store } from '../../ports/store.js';
 
 export interface ActionDeps {
   store: Store;
   cluster: ClusterService;
   clock: Clock;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   /** Marks a machine for reinstall on its next PXE boot (boot store), when network boot runs. */
   markReinstall?: (uuid: string) => void;
   /** Mints an admin kubeconfig for a cluster (holds a private key: sent with no-store, never logged). */
@@ -44,7 +45,7 @@ export function registerActions(app: FastifyInstance, deps: ActionDeps): void {
     if (!m) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no machine ${req.params.key} is waiting for a decision`);
     store.putMachine({ ...m, decision, reason: `${decision} by the operator` });
     deps.emit({
-      type: `operator.${decision === 'approved' ? 'approve' : 'reject'}`,
+      type: decision === 'approved' ? 'operator.approve' : 'operator.reject',
       node: m.key,
       data: { serial: m.serial, softSerial: m.softSerial },
     });

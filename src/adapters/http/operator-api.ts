@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ApplianceEvents } from '../../appliance.js';
 import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { nodeInventories } from '../../core/cluster/inventory-input.js';
 import { EvebootError } from '../../core/errors.js';
@@ -14,8 +13,10 @@ import { buildReports } from '../../core/report/build.js';
 import { reportCsv } from '../../core/report/device-record.js';
 import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metrics.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
+import type { LiveEvents } from '../event-log.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
@@ -30,7 +31,7 @@ export interface OperatorApiDeps {
   store: Store;
   pki: Pki;
   cluster: ClusterService;
-  events: ApplianceEvents;
+  events: LiveEvents;
   hub: ProgressHub;
   logger: Logger;
   accessToken: string;
@@ -39,7 +40,7 @@ export interface OperatorApiDeps {
   clock: Clock;
   /** Opens escrowed vault keys for the explicit export route. */
   secrets: SecretBox;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   markReinstall?: (uuid: string) => void;
   /** TLS key and cert (from the appliance CA) when the UI listens beyond loopback (--ui-public). */
   https?: { key: string; cert: string };

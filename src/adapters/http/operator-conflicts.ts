@@ -7,12 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Conflict } from '../../core/boot/claims.js';
 import { EvebootError } from '../../core/errors.js';
+import type { Emit } from '../../ports/events.js';
 import type { Store } from '../../ports/store.js';
 import { parseBody } from './operator-actions.js';
 
 export interface ConflictDeps {
   store: Store;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
   /** Appends an audit line to the durable record log. */
   audit: (entry: Record<string, unknown>) => void;
   /** Boot-side conflicts (network boot running), and resolving one. */

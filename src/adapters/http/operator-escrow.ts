@@ -5,13 +5,14 @@
 import type { FastifyInstance } from 'fastify';
 import { EvebootError } from '../../core/errors.js';
 import { openEscrow } from '../../core/eve/escrow.js';
+import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { Store } from '../../ports/store.js';
 
 export interface EscrowRouteDeps {
   store: Store;
   secrets: SecretBox;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
 }
 
 export function registerEscrow(app: FastifyInstance, deps: EscrowRouteDeps): void {

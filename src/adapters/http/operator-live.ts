@@ -2,12 +2,12 @@
 // clusters it changed, and the event itself). The browser's EventSource reconnects by itself and gets a fresh
 // snapshot, so nothing is missed across a reconnect.
 import type { FastifyInstance } from 'fastify';
-import type { ApplianceEvents } from '../../appliance.js';
 import type { HubDelta, ProgressHub } from '../../core/progress/hub.js';
 import type { Clock } from '../../ports/clock.js';
+import type { LiveEvents } from '../event-log.js';
 
 export interface LiveDeps {
-  events: ApplianceEvents;
+  events: LiveEvents;
   hub: ProgressHub;
   clock: Clock;
   heartbeatMs: number;

@@ -36,7 +36,10 @@ export function answerInstalled(m: BootMachine | undefined, mac: string, ip: str
       error: new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `installed refused: ${r.reason}`),
     };
   }
-  const data: Record<string, unknown> = { mac, image: m.lastImage ?? null };
+  const data: { mac: string; image: string | null; serial?: string; server?: string; status?: string } = {
+    mac,
+    image: m.lastImage ?? null,
+  };
   for (const k of ['serial', 'server', 'status'] as const) if (q[k]) data[k] = String(q[k]).slice(0, 256);
   return {
     kind: 'ok',

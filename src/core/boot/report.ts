@@ -3,6 +3,7 @@
 // randomness as a function called only for an install decision. The adapter (adapters/http/boot-report-route.ts)
 // stores the record, issues the install's onboarding credential, holds its CONFIG and emits the events.
 import type { BootMachine } from '../../ports/boot-store.js';
+import type { NetbootEvent } from '../../ports/events.js';
 import { EvebootError } from '../errors.js';
 import { type Conflict, checkBootClaim } from './claims.js';
 import {
@@ -44,11 +45,8 @@ export interface ReportFacts {
   now: number;
 }
 
-export interface BootEvent {
-  type: string;
-  node?: string;
-  data: Record<string, unknown>;
-}
+/** What the boot side records (ports/events.ts). */
+export type BootEvent = NetbootEvent;
 
 export interface ReportAnswer {
   mac: string;
@@ -129,7 +127,7 @@ export function answerReport(query: Query, ip: string, f: ReportFacts): ReportAn
     grant = mintGrant({ random16: f.random16(), mac, ip, now });
     m = { ...m, grant };
   }
-  events.push(reportEvent(m, known), decisionEvent(mac, d, known));
+  events.push(reportEvent(m, ip, known), decisionEvent(mac, d, known));
   return {
     ...base,
     record: m,
@@ -141,14 +139,14 @@ export function answerReport(query: Query, ip: string, f: ReportFacts): ReportAn
   };
 }
 
-function reportEvent(m: BootMachine, known: Known): BootEvent {
+function reportEvent(m: BootMachine, ip: string, known: Known): BootEvent {
   const id = m.identity;
   return {
     type: 'boot.report',
     node: known.name,
     data: {
       mac: m.mac,
-      ip: m.ip,
+      ip,
       uuid: id.uuid,
       serial: id.serial,
       buildarch: id.buildarch,

@@ -1,12 +1,15 @@
 // One cluster per appliance run: mint the join token once (kept encrypted at rest), plan when every expected
 // node has onboarded and uploaded its ECDH cert (EVE requires all nodes onboarded before encrypting, §7), seal
 // the token per device, and build each node's EdgeDevConfig. Pure over ports: Store, Random, Clock, SecretBox.
+// It emits what it did; the cluster's displayed state (ClusterRecord.state) is derived from those events by the
+// event log (adapters/event-log.ts), never written here.
 import { X509Certificate } from 'node:crypto';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { ClusterSpec } from '../../config/site.js';
 import type { EdgeDevConfig } from '../../gen/config/devconfig_pb.js';
 import { CipherBlockSchema, CipherContextSchema } from '../../gen/evecommon/acipherinfo_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
+import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
@@ -38,7 +41,7 @@ export interface ClusterDeps {
   settings: () => PlanSettings;
   /** Why a device may not get its token yet (an open conflict, an unverified boot MAC), or undefined. */
   held?: (d: DeviceRecord) => string | undefined;
-  emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  emit: Emit;
 }
 
 export class ClusterService {
@@ -192,7 +195,6 @@ export class ClusterService {
         ...c,
         planStatus: status,
         ...(since !== undefined ? { evidenceSince: since } : {}),
-        state: status.startsWith('cannot') ? 'failed' : c.state,
         updatedAt: clock.now(),
       });
     }
@@ -223,7 +225,6 @@ export class ClusterService {
     store.putCluster({
       ...c,
       plan: JSON.stringify(plan),
-      state: 'planned',
       planStatus: plan.seedWhy,
       updatedAt: clock.now(),
     });
@@ -298,7 +299,6 @@ export class ClusterService {
       this.deps.store.putCluster({
         ...c,
         configsOut: true,
-        state: 'configs-delivered',
         updatedAt: this.deps.clock.now(),
       });
     }

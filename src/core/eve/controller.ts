@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid_pb.js';
 import type { Clock, Random } from '../../ports/clock.js';
+import type { ControllerEvent } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
@@ -14,12 +15,6 @@ import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature }
 import { hex } from './hashes.js';
 import type { OnboardingPolicy } from './policy.js';
 import { register } from './register.js';
-
-export interface ControllerEvent {
-  type: string;
-  node?: string;
-  data: Record<string, unknown>;
-}
 
 export interface ControllerDeps {
   store: Store;

@@ -1,6 +1,8 @@
 // One progress picture for the whole appliance: every node's timeline (one model, nodes linked by MAC, serial
 // and UUID) and one cluster state machine per cluster (a site file has one, a line manifest many). Events are
-// routed to their cluster by name; fold() returns only what changed, for the live stream's deltas.
+// routed to their cluster by their typed `type` and the cluster their payload names; fold() returns only what
+// changed, for the live stream's deltas.
+import type { EventType, RecordedEvent } from '../../ports/events.js';
 import type { StoredEvent } from '../../ports/store.js';
 import { type ClusterState, transition as clusterTransition, initialCluster, recordState } from './cluster-state.js';
 import {
@@ -20,21 +22,41 @@ export interface HubSnapshot {
 }
 
 export interface HubDelta {
-  event: StoredEvent;
+  event: RecordedEvent;
   nodes: NodeView[];
   clusters: (ClusterView & { cluster: string })[];
   /** Cluster state changes, to persist in ClusterRecord.state. */
   changed: { cluster: string; to: string }[];
 }
 
+/** The events that move a cluster's state machine (cluster-state.ts); every other event leaves it alone. */
+const CLUSTER_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'cluster.created',
+  'cluster.plan.status',
+  'cluster.planned',
+  'cluster.token.sealed',
+  'eve.config.delivered',
+  'k3s.readiness',
+  'k3s.seed.reassigned',
+]);
+
 /** Which cluster an event is about, from its own data or the device it names. */
-export function clusterOf(e: StoredEvent, deviceCluster: (uuid: string) => string | undefined): string | undefined {
-  const d = e.data;
-  if (typeof d.clusterName === 'string') return d.clusterName;
-  if (e.type === 'cluster.created' && typeof d.name === 'string') return d.name;
-  if ((e.type.startsWith('cluster.') || e.type.startsWith('k3s.')) && typeof d.cluster === 'string') return d.cluster;
-  if ((e.type === 'eve.config.delivered' || e.type === 'cluster.token.sealed') && e.node) return deviceCluster(e.node);
-  return undefined;
+export function clusterOf(e: RecordedEvent, deviceCluster: (uuid: string) => string | undefined): string | undefined {
+  switch (e.type) {
+    case 'cluster.created':
+      return e.data.name;
+    case 'cluster.plan.status':
+    case 'cluster.planned':
+    case 'k3s.readiness':
+    case 'k3s.seed.reassigned':
+      return e.data.cluster;
+    case 'eve.config.delivered':
+    case 'cluster.token.sealed':
+      // Events stored before the payload named its cluster fall back to the device's.
+      return e.data.clusterName ?? (e.node ? deviceCluster(e.node) : undefined);
+    default:
+      return undefined;
+  }
 }
 
 export class ProgressHub {
@@ -51,14 +73,17 @@ export class ProgressHub {
     for (const name of clusterNames) this.clusters[name] = { ...initialCluster(at), name };
   }
 
-  fold(e: StoredEvent, cluster: string | undefined, now: number): HubDelta {
-    const out = foldEvent(this.model, e);
+  fold(e: RecordedEvent, cluster: string | undefined, now: number): HubDelta {
+    // The node and cluster folds read payloads through accessors (event.ts) that also take events stored by
+    // older versions, whose fields may be missing.
+    const raw = e as unknown as StoredEvent;
+    const out = foldEvent(this.model, raw);
     this.model = out.model;
     const touched = new Set(out.effects.filter((x) => x.kind !== 'changed').map((x) => (x as { node: string }).node));
     // Byte counters move without changing a step: the node's progress bar still changed.
     if (e.type === 'http.progress' || e.type === 'tftp') {
-      const mac = typeof e.data.mac === 'string' ? `mac:${e.data.mac.toLowerCase()}` : undefined;
-      const client = typeof e.data.client === 'string' ? `ip:${e.data.client.replace(/:\d+$/, '')}` : undefined;
+      const mac = e.type === 'http.progress' && e.data.mac ? `mac:${e.data.mac.toLowerCase()}` : undefined;
+      const client = e.type === 'tftp' ? `ip:${e.data.client.replace(/:\d+$/, '')}` : undefined;
       for (const name of [e.node, mac, client]) {
         const key = name ? this.model.aliases[name] : undefined;
         if (key) touched.add(key);
@@ -67,13 +92,9 @@ export class ProgressHub {
     const changed: HubDelta['changed'] = [];
     const clusters: HubDelta['clusters'] = [];
     const target = cluster ?? (Object.keys(this.clusters).length === 1 ? Object.keys(this.clusters)[0] : undefined);
-    if (
-      target &&
-      this.clusters[target] &&
-      (e.type.startsWith('cluster.') || e.type.startsWith('k3s.') || e.type === 'eve.config.delivered')
-    ) {
+    if (target && this.clusters[target] && CLUSTER_EVENTS.has(e.type)) {
       const before = this.clusters[target];
-      const r = clusterTransition(before, e);
+      const r = clusterTransition(before, raw);
       this.clusters[target] = r.state;
       if (r.effects.length > 0) changed.push({ cluster: target, to: recordState(r.state) });
       if (r.state !== before) clusters.push(this.clusterView(target, now));

@@ -27,19 +27,20 @@ export function emptyCounters(): Counters {
 }
 
 /** Adds one event to the counters (pure; the caller keeps the result). */
-export function countEvent(c: Counters, e: { type: string; data: Record<string, unknown> }): Counters {
-  const n = (k: string) => (typeof e.data[k] === 'number' ? (e.data[k] as number) : 0);
+export function countEvent(c: Counters, e: { type: string; data: object }): Counters {
+  const data = e.data as Record<string, unknown>;
+  const n = (k: string) => (typeof data[k] === 'number' ? (data[k] as number) : 0);
   switch (e.type) {
     case 'dhcp':
-      return e.data.decision === 'reply'
+      return data.decision === 'reply'
         ? { ...c, dhcpReplies: c.dhcpReplies + 1 }
         : { ...c, dhcpIgnored: c.dhcpIgnored + 1 };
     case 'dhcp-malformed':
       return { ...c, dhcpMalformed: c.dhcpMalformed + 1 };
     case 'tftp':
-      if (e.data.stage === 'finish')
+      if (data.stage === 'finish')
         return { ...c, tftpTransfers: c.tftpTransfers + 1, tftpBytes: c.tftpBytes + n('bytes') };
-      if (e.data.stage === 'abort') return { ...c, tftpErrors: c.tftpErrors + 1 };
+      if (data.stage === 'abort') return { ...c, tftpErrors: c.tftpErrors + 1 };
       return c;
     case 'http.done':
       return { ...c, httpBytes: c.httpBytes + n('bytes') };
