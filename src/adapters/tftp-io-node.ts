@@ -1,11 +1,11 @@
 // Transfer I/O on plain node:dgram: a socket connected to the client, preallocated DATA datagrams, and
 // one lazily re-armed timer. Used when the native data pump (tftp-io-native.ts) is not available.
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Opcode } from '../core/tftp/packet.js';
 import { blockRange, type Transfer } from '../core/tftp/transfer.js';
+import { bindSocket, type IoOptions, type TransferIo } from './tftp-io.js';
 import { openSpec } from './tftp-source.js';
-import type { IoOptions, TransferIo } from './tftp-transfer.js';
 
 /**
  * Preallocated DATA datagrams, one contiguous buffer each (a single iovec is cheapest for Node's send
@@ -81,14 +81,4 @@ export async function openNodeIo(o: IoOptions): Promise<TransferIo> {
       socket.close();
     },
   };
-}
-
-export function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ address, port }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -7,6 +7,8 @@ import { renderGrubCfg, siteConfigFiles } from '../../core/disk/config-files.js'
 import { makeFatImage } from '../../core/disk/fat-format.js';
 import { CONFIG_IMG_SIZE } from '../../core/iso/embedded-config.js';
 
+export type { BootSite };
+
 export interface SiteBootOptions {
   localBoot: 'exit' | 'sanboot';
   unknownMachines: 'ignore' | 'boot';
