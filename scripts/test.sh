@@ -39,6 +39,9 @@ npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.test.json # tests, scripts and benches too: a stale import must not wait for its test to run
 npx biome check .
 
+echo "== import cycles in src/ (type-only imports count: scripts/check-cycles.mjs)"
+node scripts/check-cycles.mjs src
+
 echo "== tests"
 rm -rf test-output && mkdir -p test-output
 status=0

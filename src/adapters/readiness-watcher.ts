@@ -16,11 +16,11 @@ import {
 import { watchSeed } from '../core/readiness/seed-watch.js';
 import type { Clock } from '../ports/clock.js';
 import type { Emit } from '../ports/events.js';
-import type { Store } from '../ports/store.js';
+import type { ClusterStore, DeviceStore, ReportStore } from '../ports/store.js';
 import { type AddressMap, type CaPinStore, createK3sProbe, memoryPin } from './k3s-probe.js';
 
 export interface WatcherDeps {
-  store: Store;
+  store: ClusterStore & DeviceStore & ReportStore;
   cluster: ClusterService;
   clock: Clock;
   emit: Emit;

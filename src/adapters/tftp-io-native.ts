@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 import type { Transfer } from '../core/tftp/transfer.js';
 import { loadNativePump, type PumpCallback, PumpOutcome } from './native-addon.js';
+import type { IoOptions, TransferIo } from './tftp-io.js';
 import { sourceSize } from './tftp-source.js';
-import type { IoOptions, TransferIo } from './tftp-transfer.js';
 
 const errnoName = (errno: number) => {
   try {

@@ -4,8 +4,8 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Opcode } from '../core/tftp/packet.js';
 import { blockRange, type Transfer } from '../core/tftp/transfer.js';
+import { bindSocket, type IoOptions, type TransferIo } from './tftp-io.js';
 import { openSpec } from './tftp-source.js';
-import { bindSocket, type IoOptions, type TransferIo } from './tftp-transfer.js';
 
 /**
  * Preallocated DATA datagrams, one contiguous buffer each (a single iovec is cheapest for Node's send

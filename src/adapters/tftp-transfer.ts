@@ -14,7 +14,6 @@ import {
   advance,
   bytesAcked,
   type Effect,
-  type Pumped,
   receive,
   type Step,
   startTransfer,
@@ -22,6 +21,7 @@ import {
   tick,
 } from '../core/tftp/transfer.js';
 import type { TftpEvent } from '../ports/events.js';
+import { bindSocket, type IoHandlers, type IoOptions, type TransferIo } from './tftp-io.js';
 import { openNativeIo } from './tftp-io-native.js';
 import { openNodeIo } from './tftp-io-node.js';
 import { type SourceSpec, sourceSize, type TftpClient } from './tftp-source.js';
@@ -59,51 +59,8 @@ export interface RunningTransfer {
   stop(reason: string, tellClient?: boolean): void;
 }
 
-/** What a transfer I/O reports back to the runner. */
-export interface IoHandlers {
-  /** A datagram from the client. */
-  packet(msg: Buffer): void;
-  /** The timer the last `wait` asked for ran out. */
-  due(): void;
-  /** Native pump only: it moved the window forward on its own; false when that ended the transfer. */
-  pumped(p: Pumped): boolean;
-  /** Native pump only: it returned with nothing to decide (progress interval); wait again. */
-  idle(): void;
-  /** The source could not be read or the socket failed: the transfer cannot go on. */
-  fail(reason: string, tellClient: boolean): void;
-}
-
-export interface TransferIo {
-  /** 'native' or 'node', for logs and tests. */
-  readonly kind: string;
-  /** The local port: the server's TID. */
-  readonly port: number;
-  /** One datagram (OACK, ERROR); a failed send is left to the retransmit timer. */
-  send(bytes: Uint8Array): void;
-  /** DATA blocks from..to of `t`; throws when the source cannot be read. */
-  sendBlocks(t: Transfer, from: number, to: number): void;
-  /** After every step that leaves the transfer running: wait for the next packet or `t.deadline`. */
-  wait(t: Transfer, now: number): void;
-  close(): void;
-}
-
-export type IoOptions = Pick<
-  TransferDeps,
-  'bindAddress' | 'client' | 'source' | 'negotiated' | 'progressIntervalMs' | 'busyPollUs'
-> & { handlers: IoHandlers };
-
 export function clientKey(c: TftpClient): string {
   return isIPv6(c.address) ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`;
-}
-
-export function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ address, port }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { openEscrow } from '../core/eve/escrow.js';
 import { foldEvents } from '../core/progress/snapshot.js';
 import { buildReports } from '../core/report/build.js';
 import { type DeviceReport, reportCsv } from '../core/report/device-record.js';
-import type { Store } from '../ports/store.js';
+import type { EventStore } from '../ports/store.js';
 import { parse, UsageError } from './args.js';
 
 const USAGE = `usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID]
@@ -23,7 +23,7 @@ const USAGE = `usage: eveboot report [--state DIR] [--state-url URL] [--format j
   --station ID      station id in each record (default: the host name)
   --include-escrow  add each device's escrowed vault key blobs (sensitive: handle the file as a secret)`;
 
-export function allEvents(store: Store) {
+export function allEvents(store: EventStore) {
   const out = [];
   for (let batch = store.events(0, 5000), last = 0; batch.length > 0; batch = store.events(last, 5000)) {
     out.push(...batch);

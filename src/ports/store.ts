@@ -114,36 +114,66 @@ export interface ClusterRecord {
   workloads?: WorkloadState;
 }
 
-export interface Store {
+// The port is split by concern so that each consumer names only the parts it uses and a test fakes only those
+// (docs/architecture/ports.md). Store, their sum, is what the adapters implement and the composition opens.
+
+/** Registered EVE devices, by UUID, device cert hash and serial. */
+export interface DeviceStore {
   deviceByUuid(uuid: string): DeviceRecord | undefined;
   deviceByCertHash(hash: string): DeviceRecord | undefined;
   deviceBySerial(serial: string, softSerial: string): DeviceRecord | undefined;
   devices(): DeviceRecord[];
   insertDevice(d: DeviceRecord): void;
   updateDevice(uuid: string, patch: Partial<Omit<DeviceRecord, 'uuid'>>): void;
+}
 
+/** The operator's onboarding decisions for machines the site file does not list. */
+export interface MachineStore {
   machine(key: string): MachineRecord | undefined;
   machines(): MachineRecord[];
   putMachine(m: MachineRecord): void;
+}
 
+/** What devices report: the latest of each kind per device, with counters. */
+export interface ReportStore {
   addReport(r: ReportRecord): void;
   /** Latest report of each kind for a device. */
   latestReports(uuid: string): ReportRecord[];
   reportCounts(uuid: string): Record<string, { count: number; bytes: number }>;
+}
 
+/** The appliance's event history, in order. */
+export interface EventStore {
   addEvent(e: Omit<StoredEvent, 'id'>): StoredEvent;
   events(sinceId?: number, limit?: number): StoredEvent[];
+}
 
-  /** NIC sightings that are not EVE info (DHCP, iPXE report, simulator topology), keyed by source+MAC. */
+/** NIC sightings that are not EVE info (DHCP, iPXE report, simulator topology), keyed by source+MAC. */
+export interface NicObservationStore {
   putNicObservation(key: string, json: string): void;
   nicObservations(): string[];
+}
 
+/** Each cluster's record: token ciphertext, plan, overrides, state. */
+export interface ClusterStore {
   cluster(name: string): ClusterRecord | undefined;
   clusters(): ClusterRecord[];
   /** Keyed by name. */
   putCluster(c: ClusterRecord): void;
+}
 
-  /** Runs fn atomically. */
+export interface Atomic {
+  /** Runs fn atomically: all of its writes, to every part, or none. Nested calls roll back alone. */
   tx<T>(fn: () => T): T;
+}
+
+export interface Store
+  extends DeviceStore,
+    MachineStore,
+    ReportStore,
+    EventStore,
+    NicObservationStore,
+    ClusterStore,
+    Atomic {
   close(): void;
 }

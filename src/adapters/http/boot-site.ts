@@ -2,10 +2,12 @@
 // partition image (eve-api-facts §6.4) served as /config.img. The FAT image is built in memory (core/disk), without
 // root, mtools or a loop mount, and is byte-for-byte reproducible, so its ETag is stable across restarts.
 
+import type { BootSite } from '../../core/boot/report.js';
 import { renderGrubCfg, siteConfigFiles } from '../../core/disk/config-files.js';
 import { makeFatImage } from '../../core/disk/fat-format.js';
 import { CONFIG_IMG_SIZE } from '../../core/iso/embedded-config.js';
-import { type BootSite, installerArgs } from './boot-api.js';
+
+export type { BootSite };
 
 export interface SiteBootOptions {
   localBoot: 'exit' | 'sanboot';
@@ -55,4 +57,18 @@ export function buildConfigImage(i: ConfigImageInput): Uint8Array {
     grubCfg,
   });
   return makeFatImage(files, { label: 'CONFIG', sizeBytes: CONFIG_IMG_SIZE });
+}
+
+/** Site boot options → installer words (eve-api-facts §6.3). */
+export function installerArgs(boot: {
+  installDisk?: string;
+  persistDisks: string[];
+  rebootAfterInstall: boolean;
+  extraArgs: string[];
+}): string[] {
+  const a: string[] = [];
+  if (boot.installDisk) a.push(`eve_install_disk=${boot.installDisk}`);
+  if (boot.persistDisks.length > 0) a.push(`eve_persist_disk=${boot.persistDisks.join(',')}`);
+  if (boot.rebootAfterInstall) a.push('eve_reboot_after_install');
+  return [...a, ...boot.extraArgs];
 }

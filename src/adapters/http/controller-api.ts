@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { attest } from '../../core/eve/attest.js';
 import { type ConfigBuilder, config } from '../../core/eve/config.js';
 import type { Controller, Reply } from '../../core/eve/controller.js';
+import { register } from '../../core/eve/register.js';
 import { info, type ReportKind, report } from '../../core/eve/reports.js';
 import { installClientLimits } from './client-limits.js';
 import { installErrorHandler } from './errors.js';
@@ -57,7 +58,7 @@ export function buildControllerApi(deps: ControllerApiDeps): FastifyInstance {
 
   app.get(`${base}/certs`, (_req, reply) => send(reply, c.certs()));
   app.get(`${base}/ping`, (_req, reply) => send(reply, { status: 200 }));
-  app.post(`${base}/register`, (req, reply) => send(reply, c.register(body(req.body))));
+  app.post(`${base}/register`, (req, reply) => send(reply, register(c, body(req.body))));
   app.post(`${base}/uuid`, (req, reply) => send(reply, c.uuid(body(req.body))));
   type P = { Params: { uuid: string; app?: string } };
   app.post<P>(`${base}/id/:uuid/config`, { schema: id }, (req, reply) =>

@@ -6,10 +6,10 @@ import type { ClusterService } from '../../core/cluster/cluster-service.js';
 import { EvebootError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Emit } from '../../ports/events.js';
-import type { MachineDecision, Store } from '../../ports/store.js';
+import type { ClusterStore, DeviceStore, MachineDecision, MachineStore } from '../../ports/store.js';
 
 export interface ActionDeps {
-  store: Store;
+  store: DeviceStore & MachineStore & ClusterStore;
   cluster: ClusterService;
   clock: Clock;
   emit: Emit;

@@ -15,7 +15,15 @@ import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metr
 import type { Clock } from '../../ports/clock.js';
 import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { DeviceRecord, Store } from '../../ports/store.js';
+import type {
+  ClusterStore,
+  DeviceRecord,
+  DeviceStore,
+  EventStore,
+  MachineStore,
+  NicObservationStore,
+  ReportStore,
+} from '../../ports/store.js';
 import type { LiveEvents } from '../event-log.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
@@ -28,7 +36,7 @@ import { registerLive } from './operator-live.js';
 import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {
-  store: Store;
+  store: DeviceStore & MachineStore & ReportStore & EventStore & NicObservationStore & ClusterStore;
   pki: Pki;
   cluster: ClusterService;
   events: LiveEvents;
@@ -51,7 +59,7 @@ export interface OperatorApiDeps {
   kubeconfig?: ActionDeps['kubeconfig'];
 }
 
-export function deviceView(store: Store, d: DeviceRecord) {
+export function deviceView(store: ReportStore, d: DeviceRecord) {
   return {
     uuid: d.uuid,
     serial: d.serial,

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import type { Conflict } from '../../core/boot/claims.js';
 import { EvebootError } from '../../core/errors.js';
 import type { Emit } from '../../ports/events.js';
-import type { Store } from '../../ports/store.js';
+import type { DeviceStore } from '../../ports/store.js';
 import { parseBody } from './operator-actions.js';
 
 export interface ConflictDeps {
-  store: Store;
+  store: DeviceStore;
   emit: Emit;
   /** Appends an audit line to the durable record log. */
   audit: (entry: Record<string, unknown>) => void;

@@ -7,10 +7,10 @@ import { EvebootError } from '../../core/errors.js';
 import { openEscrow } from '../../core/eve/escrow.js';
 import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { Store } from '../../ports/store.js';
+import type { DeviceStore } from '../../ports/store.js';
 
 export interface EscrowRouteDeps {
-  store: Store;
+  store: DeviceStore;
   secrets: SecretBox;
   emit: Emit;
 }

@@ -2,8 +2,7 @@
 // machine someone else is already claiming. Each check returns either "ok" or a conflict naming both claimants,
 // and a conflict holds the machine (no install decision, nothing sealed) until the operator chooses one.
 // Pure: the caller passes the facts (machine record, DHCP lease, time) in.
-import type { BootMachine } from '../../ports/boot-store.js';
-import { liveGrant } from './grant.js';
+import { type ConfigGrant, liveGrant } from './grant.js';
 
 export interface Claimant {
   mac?: string;
@@ -37,8 +36,16 @@ export type ClaimCheck =
  * operator pinned it to another IP, when a live install decision for it went to another IP, or when our DHCP
  * server leased this MAC a different address than the one the report comes from.
  */
+/** What a claim is checked against: these fields of the MAC's boot record (ports/boot-store.ts BootMachine). */
+export interface ClaimRecord {
+  firstSeen: number;
+  grant?: ConfigGrant;
+  conflict?: Conflict;
+  pinnedIp?: string;
+}
+
 export function checkBootClaim(i: {
-  machine: BootMachine | undefined;
+  machine: ClaimRecord | undefined;
   mac: string;
   ip: string;
   leaseIp: string | undefined;

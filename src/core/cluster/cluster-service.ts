@@ -11,7 +11,15 @@ import { CipherBlockSchema, CipherContextSchema } from '../../gen/evecommon/acip
 import type { Clock, Random } from '../../ports/clock.js';
 import type { Emit } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { ClusterRecord, DeviceRecord, Store } from '../../ports/store.js';
+import type {
+  Atomic,
+  ClusterRecord,
+  ClusterStore,
+  DeviceRecord,
+  DeviceStore,
+  NicObservationStore,
+  ReportStore,
+} from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import { buildDeviceConfig, type ClusterPart } from '../eve/device-config.js';
 import { CLUSTER_SIZE, type ClusterPlan, planCluster } from '../plan/cluster-plan.js';
@@ -29,8 +37,11 @@ export interface PlanSettings {
   applianceSubnets: string[];
 }
 
+/** Clusters and devices, plus what planning reads: EVE reports and NIC sightings. */
+export type ClusterServiceStore = ClusterStore & DeviceStore & ReportStore & NicObservationStore & Atomic;
+
 export interface ClusterDeps {
-  store: Store;
+  store: ClusterServiceStore;
   random: Random;
   clock: Clock;
   secrets: SecretBox;

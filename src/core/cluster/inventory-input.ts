@@ -2,12 +2,15 @@
 import { fromJsonString } from '@bufbuild/protobuf';
 import type { ClusterSpec } from '../../config/site.js';
 import { ZInfoMsgSchema } from '../../gen/info/info_pb.js';
-import type { DeviceRecord, Store } from '../../ports/store.js';
+import type { DeviceRecord, NicObservationStore, ReportStore } from '../../ports/store.js';
+
+type EvidenceStore = ReportStore & NicObservationStore;
+
 import { type NodeEvidence, nodeNics, type PlanEvidence } from '../plan/evidence.js';
 import { type NicObservation, type NodeNics, normaliseMac } from '../plan/inventory.js';
 import { currentPorts, observeNetworkDevices, observePorts } from '../plan/observe.js';
 
-function eveEvidence(store: Store, uuid: string): Pick<NodeEvidence, 'ports' | 'hardware'> {
+function eveEvidence(store: ReportStore, uuid: string): Pick<NodeEvidence, 'ports' | 'hardware'> {
   const out: Pick<NodeEvidence, 'ports' | 'hardware'> = {};
   for (const r of store.latestReports(uuid)) {
     if (r.kind !== 'info.ZiDevice' && r.kind !== 'info.ZiHardware') continue;
@@ -27,7 +30,7 @@ function wantedName(spec: ClusterSpec | undefined, d: DeviceRecord): string | un
   return n?.name;
 }
 
-export function planEvidence(store: Store, devices: DeviceRecord[], spec?: ClusterSpec): PlanEvidence {
+export function planEvidence(store: EvidenceStore, devices: DeviceRecord[], spec?: ClusterSpec): PlanEvidence {
   const sightings: Record<string, NicObservation> = {};
   for (const j of store.nicObservations()) {
     const o = JSON.parse(j) as NicObservation;
@@ -47,7 +50,7 @@ export function planEvidence(store: Store, devices: DeviceRecord[], spec?: Clust
 }
 
 /** Each device's NICs as the planner sees them (also what the operator API shows). */
-export function nodeInventories(store: Store, devices: DeviceRecord[], spec?: ClusterSpec): NodeNics[] {
+export function nodeInventories(store: EvidenceStore, devices: DeviceRecord[], spec?: ClusterSpec): NodeNics[] {
   return nodeNics(planEvidence(store, devices, spec));
 }
 

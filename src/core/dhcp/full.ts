@@ -3,7 +3,7 @@ import { sameSubnet, ZERO_IP } from './address.js';
 import { type BootTarget, chooseBoot } from './boot.js';
 import type { ClientInfo } from './classify.js';
 import { type DhcpPacket, getIpOption } from './codec.js';
-import { type DecideInput, type Decision, ignore } from './decide.js';
+import { type DecideInput, type Decision, ignore } from './decision.js';
 import { DECLINE_QUARANTINE_MS, type LeaseEffect, type LeaseTable, OFFER_HOLD_MS, type PoolConfig } from './lease.js';
 import { MessageType, OptionCode } from './options.js';
 import { addBoot, echoRelayInfo, hostNameOf, opt, replyDestination, replyTo } from './reply.js';

@@ -5,7 +5,7 @@
 import { chooseBoot } from './boot.js';
 import type { ClientInfo } from './classify.js';
 import { getIpOption } from './codec.js';
-import { type DecideInput, type Decision, ignore } from './decide.js';
+import { type DecideInput, type Decision, ignore } from './decision.js';
 import { MessageType, OptionCode } from './options.js';
 import { addBoot, addPxeIdentity, echoRelayInfo, type ReplyDest, replyDestination, replyTo } from './reply.js';
 

@@ -8,16 +8,18 @@ import { UuidRequestSchema, UuidResponseSchema } from '../../gen/eveuuid/eveuuid
 import type { Clock, Random } from '../../ports/clock.js';
 import type { ControllerEvent } from '../../ports/events.js';
 import type { SecretBox } from '../../ports/secret-box.js';
-import type { DeviceRecord, Store } from '../../ports/store.js';
+import type { Atomic, DeviceRecord, DeviceStore, MachineStore, ReportStore } from '../../ports/store.js';
 import { EvebootError } from '../errors.js';
 import type { AttestPolicy } from './attest-policy.js';
 import { decodeOr400, openEnvelope, type Signer, sealEnvelope, verifySignature } from './envelope.js';
 import { hex } from './hashes.js';
 import type { OnboardingPolicy } from './policy.js';
-import { register } from './register.js';
+
+/** The parts of the store the controller reads and writes: devices, onboarding decisions, reports. */
+export type ControllerStore = DeviceStore & MachineStore & ReportStore & Atomic;
 
 export interface ControllerDeps {
-  store: Store;
+  store: ControllerStore;
   clock: Clock;
   random: Random;
   /** Seals what devices escrow (vault keys) before it reaches the store. */
@@ -48,15 +50,6 @@ export class Controller {
 
   certs(): Reply {
     return { status: 200, body: sealEnvelope(this.deps.controllerCerts, this.deps.signer) };
-  }
-
-  /** POST register: see register.ts. */
-  register(body: Uint8Array): Reply {
-    return register(this, body);
-  }
-
-  decodeDeviceCert(field: Uint8Array): string {
-    return decodeDeviceCert(field);
   }
 
   /** POST uuid: device-signed empty UuidRequest; answers the UUID for that device cert. */
@@ -101,25 +94,3 @@ export class Controller {
 }
 
 const CONTACT_RESOLUTION_MS = 1000;
-
-/** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
-export function decodeDeviceCert(field: Uint8Array): string {
-  if (field.length < 100 || field.length > 10240) {
-    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert must be 100-10240 bytes, got ${field.length}`);
-  }
-  let text = Buffer.from(field).toString('latin1');
-  if (!text.includes('-----BEGIN')) text = Buffer.from(text, 'base64').toString('latin1');
-  try {
-    const cert = new X509Certificate(text);
-    const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve;
-    if (cert.publicKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-      throw new Error(`device key must be ECDSA P-256, got ${cert.publicKey.asymmetricKeyType} ${curve ?? ''}`);
-    }
-    return cert.toString();
-  } catch (e) {
-    throw new EvebootError(
-      'EVEBOOT_ERR_BAD_REQUEST',
-      `pemCert is not a usable device certificate: ${(e as Error).message}`,
-    );
-  }
-}

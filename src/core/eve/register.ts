@@ -34,7 +34,7 @@ export function register(ctrl: Controller, body: Uint8Array): Reply {
   }
   if (!serial && !softSerial)
     throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'register carries neither serial nor softSerial');
-  const pem = ctrl.decodeDeviceCert(msg.pemCert);
+  const pem = decodeDeviceCert(msg.pemCert);
   const certHash = hex(senderCertHash(pem));
   const onboardHash = hex(container.senderCertHash);
   const { store, clock, emit } = deps;
@@ -207,4 +207,26 @@ function onboardCert(senderCert: Uint8Array, senderHash: string): X509Certificat
     throw new EvebootError('EVEBOOT_ERR_UNKNOWN_DEVICE', 'senderCertHash does not match the onboarding cert sent');
   }
   return cert;
+}
+
+/** ZRegisterMsg.pemCert is base64(PEM) (EVE) — accept raw PEM too; it must be a P-256 cert. */
+export function decodeDeviceCert(field: Uint8Array): string {
+  if (field.length < 100 || field.length > 10240) {
+    throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', `pemCert must be 100-10240 bytes, got ${field.length}`);
+  }
+  let text = Buffer.from(field).toString('latin1');
+  if (!text.includes('-----BEGIN')) text = Buffer.from(text, 'base64').toString('latin1');
+  try {
+    const cert = new X509Certificate(text);
+    const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve;
+    if (cert.publicKey.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
+      throw new Error(`device key must be ECDSA P-256, got ${cert.publicKey.asymmetricKeyType} ${curve ?? ''}`);
+    }
+    return cert.toString();
+  } catch (e) {
+    throw new EvebootError(
+      'EVEBOOT_ERR_BAD_REQUEST',
+      `pemCert is not a usable device certificate: ${(e as Error).message}`,
+    );
+  }
 }

@@ -1,11 +1,10 @@
 // planCluster: three onboarded nodes' NIC inventories → one serialisable plan (names, cluster ports, addresses,
-// seed). Same inputs give the same plan; a previous plan is kept while it is still valid.
+// seed). Same inputs give the same plan. Keeping a plan once made is the cluster service's job: it stores it.
 import { deviceName } from '../eve/policy.js';
 import { checkPrefix, DEFAULT_CLUSTER_PREFIX, planAddresses } from './addresses.js';
 import { chooseClusterInterfaces, type InterfaceOverride } from './interface-choice.js';
 import { byNodeOrder, carriesManagement, displayName, focusManagement, type NodeNics } from './inventory.js';
 import { formatPrefix } from './ipv4.js';
-import { keepsPrevious } from './previous-plan.js';
 import { chooseSeed } from './seed.js';
 
 export interface PlannedNode {
@@ -48,7 +47,6 @@ export interface PlanInput {
   /** Seed by UUID, serial or device name (site file or UI). */
   seedOverride?: string;
   interfaceOverride?: InterfaceOverride;
-  previous?: ClusterPlan;
 }
 
 export type PlanResult =
@@ -111,16 +109,9 @@ export function planCluster(input: PlanInput): PlanResult {
   const prefix = checkPrefix(input.prefix ?? DEFAULT_CLUSTER_PREFIX, mgmtSubnets);
   if (typeof prefix === 'string') return { kind: 'error', message: prefix };
   const prefixText = formatPrefix(prefix);
-  const prev = input.previous;
-  if (prev && keepsPrevious(prev, { ...input, name, nodes, prefix })) return { kind: 'ok', plan: prev };
-
   const ports = chooseClusterInterfaces(nodes, input.interfaceOverride, prefix);
   if (ports.kind === 'error') return ports;
-  // A seed moved by reassignSeed stays moved unless the operator says otherwise.
-  const kept = !input.seedOverride && prev && nodes.find((n) => n.uuid === prev.seedUuid);
-  const seed = kept
-    ? { kind: 'ok' as const, uuid: prev.seedUuid, why: prev.seedWhy }
-    : chooseSeed(nodes, input.seedOverride);
+  const seed = chooseSeed(nodes, input.seedOverride);
   if (seed.kind === 'error') return seed;
   const addrs = planAddresses(
     prefixText,

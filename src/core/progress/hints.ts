@@ -1,7 +1,7 @@
 // What happened and what to do, per step: the words the person on site reads on a node card. Each hint names the
 // observation it rests on (a stall is "nothing seen for N s", never a guess about the cause).
 import { viewDownload } from './download.js';
-import type { NodeFacts } from './node-state.js';
+import type { NodeFacts } from './node-facts.js';
 import type { StepId } from './steps.js';
 
 export interface Hint {

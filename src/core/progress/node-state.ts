@@ -1,8 +1,9 @@
 // One node's progress: a union over its phase, with the timeline underneath. transition() folds one event into
 // it and returns the UI deltas as effects; nothing here reads a clock (events carry their time).
-import { addBytes, complete, type Download } from './download.js';
+import { addBytes, complete } from './download.js';
 import { bool, macOf, type ProgressEvent, str, strings } from './event.js';
 import { bootHint, failureHint } from './hints.js';
+import type { NodeFacts } from './node-facts.js';
 import {
   begin,
   fail,
@@ -18,23 +19,7 @@ import {
   stepOf,
 } from './steps.js';
 
-export interface NodeFacts {
-  /** The device UUID once known, else `mac:<boot MAC>`. */
-  key: string;
-  macs: string[];
-  serial?: string;
-  uuid?: string;
-  name?: string;
-  via: 'pxe' | 'usb' | 'unknown';
-  /** Hex hash of the TPM ECDH cert (never the token). */
-  ecdhCertHash?: string;
-  role?: 'seed' | 'joiner';
-  clusterIp?: string;
-  download: Download;
-  steps: Step[];
-  firstSeenAt: number;
-  lastEventAt: number;
-}
+export type { NodeFacts };
 
 export type NodeState =
   | (NodeFacts & { phase: 'netboot' | 'installing' | 'onboarding' | 'clustering' | 'ready' })

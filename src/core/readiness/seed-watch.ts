@@ -9,7 +9,7 @@
 // The default timeout fits EVE-k's first boot: single-node first, cluster mode only after Longhorn, KubeVirt and
 // CDI are up (pkg/kube/kube-init/monitor/monitor.go), which on real hardware can take well over 15 minutes.
 import type { ClusterPlan } from '../plan/cluster-plan.js';
-import { reassignSeed } from '../plan/seed.js';
+import { reassignSeed } from '../plan/seed-reassign.js';
 import type { Readiness } from './evaluate.js';
 
 export const DEFAULT_SEED_TIMEOUT_MS = 60 * 60_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterPlan } from '../../../src/core/plan/cluster-plan.js';
-import { chooseSeed, reassignSeed } from '../../../src/core/plan/seed.js';
+import { chooseSeed } from '../../../src/core/plan/seed.js';
+import { reassignSeed } from '../../../src/core/plan/seed-reassign.js';
 import { node, uuidOf } from './fixtures.js';
 
 const plan: ClusterPlan = {

@@ -1,5 +1,7 @@
-// The PostgreSQL store against a real server (test/support/postgres.ts): the Store contract shared with SQLite,
-// identical results and schema, persistence across a reopen, and the write-once rules for shared databases.
+// The Store port's one contract (store-contract.ts) against each implementation: SQLite, the in-memory fake of
+// the unit tests, and PostgreSQL on a real server (test/support/postgres.ts, skipped and said so without initdb).
+// Then what PostgreSQL adds: identical results and schema to SQLite, persistence across a reopen, and the
+// write-once rules for shared databases.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, redactStoreUrl, sqlitePath, storeKind } from '../../src/adapters/open-store.js';
 import { openPgStore } from '../../src/adapters/pg-store.js';
 import type { Store } from '../../src/ports/store.js';
+import { memoryStore } from '../support/memory-store.js';
 import { type PostgresServer, postgresPrereq, startPostgres } from '../support/postgres.js';
-import { cluster, device, dump, exercise, storeContract } from './pg-store-contract.js';
+import { cluster, device, dump, exercise, storeContract } from './store-contract.js';
 
 const p = postgresPrereq('postgres store');
 const opened: Store[] = [];
@@ -47,6 +50,19 @@ describe('SQLite store contract', () => {
   storeContract(() => keep(openStore(tempDb())));
 });
 
+describe('in-memory store contract', () => {
+  storeContract(() => keep(memoryStore()));
+
+  it('returns exactly what SQLite returns for the same calls', () => {
+    const sqlite = keep(openStore(tempDb()));
+    const memory = keep(memoryStore());
+    exercise(sqlite);
+    exercise(memory);
+    const uuids = ['uuid-SN-A', 'uuid-SN-B'];
+    expect(dump(memory, uuids)).toEqual(dump(sqlite, uuids));
+  });
+});
+
 describe.skipIf(!p.ok)('PostgreSQL store', () => {
   let server: PostgresServer;
   let n = 0;
@@ -54,7 +70,7 @@ describe.skipIf(!p.ok)('PostgreSQL store', () => {
   const urls: string[] = [];
   beforeAll(async () => {
     server = await startPostgres();
-    for (let i = 0; i < 12; i++) urls.push(await server.createDatabase(`store_${i}`));
+    for (let i = 0; i < 16; i++) urls.push(await server.createDatabase(`store_${i}`));
   });
   afterAll(() => server?.stop());
   const fresh = () => urls[n++]!;

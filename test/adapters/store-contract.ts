@@ -1,4 +1,5 @@
-// The Store contract, run against every implementation (SQLite and PostgreSQL) by pg-store.test.ts and the e2e.
+// The Store contract, run by store.test.ts against every implementation: SQLite, PostgreSQL (where initdb is
+// installed) and the in-memory fake the unit tests of its consumers use (test/support/memory-store.ts).
 import { expect, it } from 'vitest';
 import type { ClusterRecord, DeviceRecord, MachineRecord, Store } from '../../src/ports/store.js';
 
@@ -133,5 +134,32 @@ export function storeContract(open: () => Store): void {
       ).toThrow('inner');
     });
     expect(s.machines().map((m) => m.key)).toEqual(['outer']);
+  });
+
+  it('refuses an async tx function: its writes would land after the commit', () => {
+    const s = open();
+    expect(() => s.tx(async () => undefined)).toThrow(TypeError);
+  });
+
+  it('hands out copies: changing a record it returned changes nothing stored', () => {
+    const s = open();
+    exercise(s);
+    const d = s.deviceByUuid('uuid-SN-A')!;
+    d.name = 'changed';
+    s.clusters()[0]!.plan = 'changed';
+    s.events()[0]!.data.serial = 'changed';
+    expect(s.deviceByUuid('uuid-SN-A')?.name).toBe('node-SN-A');
+    expect(s.cluster('line-1')?.plan).toBe('{"seed":"uuid-SN-A"}');
+    expect(s.events()[0]?.data).toEqual({ serial: 'SN-A' });
+  });
+
+  it('keeps device cert hashes unique across inserts and updates', () => {
+    const s = open();
+    exercise(s);
+    expect(() => s.insertDevice(device('SN-D', { deviceCertHash: 'hash-SN-B' }))).toThrow();
+    expect(() => s.updateDevice('uuid-SN-A', { deviceCertHash: 'hash-SN-B' })).toThrow();
+    expect(s.deviceByCertHash('hash-SN-B')?.uuid).toBe('uuid-SN-B');
+    expect(s.deviceByUuid('uuid-SN-A')?.deviceCertHash).toBe('hash-A2');
+    expect(s.deviceBySerial('SN-D', 'soft-SN-D')).toBeUndefined();
   });
 }
