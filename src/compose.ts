@@ -35,6 +35,7 @@ import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
+import { startWorkloadWatcher } from './adapters/workload-watcher.js';
 import { clusterSpecs, type Site, SiteError } from './config/site.js';
 import { siteImageProblems } from './config/workloads-schema.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -45,6 +46,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { isLoopbackHost } from './core/site/advertise.js';
+import type { WorkloadsSpec } from './core/workloads/model.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Emit, NetworkStatus } from './ports/events.js';
 import type { Store } from './ports/store.js';
@@ -191,6 +193,16 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
     },
   });
   const stalls = startStallWatcher({ snapshot: (now) => hub.snapshot(now), clock, emit, intervalMs });
+  // Workload views and move history, once a cluster's workloads went out (core/workloads, issue #13).
+  const workloads = startWorkloadWatcher({
+    store,
+    clock,
+    emit,
+    // ClusterSpec.workloads (the site's, or per cluster in a manifest) once the site schema carries it.
+    spec: (name) => (cluster.spec(name) as { workloads?: WorkloadsSpec } | undefined)?.workloads,
+    nodes: (name) => cluster.plan(name)?.nodes.map((n) => ({ uuid: n.uuid, name: n.name })) ?? [],
+    intervalMs,
+  });
 
   // The APIs: EVE's controller API (HTTPS) and the operator API + UI.
   const controllerApi = buildControllerApi({
@@ -272,6 +284,7 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
       await servers?.stop();
       stationDb?.close();
       stalls.stop();
+      workloads.stop();
       await watcher.stop();
       await controllerApi.close();
       await operatorApi.close();

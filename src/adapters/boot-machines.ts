@@ -1,11 +1,10 @@
 // What the EVE controller and the operator need from the network-boot side, over its machine records
 // (station.db): the install decision's onboarding grant, boot-side conflicts, and the operator's reinstall mark.
 import type { Conflict } from '../core/boot/claims.js';
-import { EvebootError } from '../core/errors.js';
 import type { BootStore } from '../ports/boot-store.js';
 import type { Emit } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
-import { resolveBootConflict, setReinstall } from './http/boot-machine-routes.js';
+import { reinstallDevice, resolveBootConflict } from './http/boot-machine-routes.js';
 
 export interface BootMachines {
   /** Onboarding cert hash of the latest install decision for a boot MAC. */
@@ -24,10 +23,7 @@ export function bootMachines(bootStore: BootStore, devices: Pick<Store, 'deviceB
     conflicts: () => bootStore.machines().flatMap((m) => (m.conflict ? [{ mac: m.mac, conflict: m.conflict }] : [])),
     resolve: (mac, ip) => resolveBootConflict(bootStore, mac, ip),
     markReinstall(uuid) {
-      const d = devices.deviceByUuid(uuid);
-      const m = bootStore.machines().find((x) => d && x.identity.serial === d.serial);
-      if (!m) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${d?.serial ?? uuid} has not PXE-booted here`);
-      setReinstall(bootStore, emit, m.mac, true);
+      reinstallDevice(bootStore, emit, uuid, devices.deviceByUuid(uuid));
     },
   };
 }

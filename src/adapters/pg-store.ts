@@ -93,7 +93,7 @@ export function openPgStore(url: string): Store {
     updateDevice: (uuid, patch) =>
       locked(() => {
         const cur = doc<DeviceRecord>(SQL.byUuidForUpdate, uuid);
-        if (!cur) throw new Error(`no device ${uuid}`);
+        if (!cur) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${uuid}`);
         const next = { ...cur, ...patch, uuid };
         checkDeviceWrite(cur, next);
         all(SQL.updateDevice, JSON.stringify(next), next.deviceCertHash, uuid);

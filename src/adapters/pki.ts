@@ -6,6 +6,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EvebootError } from '../core/errors.js';
 import { CLIENT_AUTH, importPair, issue, newPair, SERVER_AUTH, x509 } from './x509-issue.js';
 
 export type CertRole = 'root' | 'signing' | 'ecdh' | 'tls' | 'onboard';
@@ -107,7 +108,11 @@ export async function ensurePki(stateDir: string, site: string): Promise<{ pki: 
 export function loadPki(dir: string): Pki {
   const roles: CertRole[] = ['root', 'signing', 'ecdh', 'tls', 'onboard'];
   const missing = roles.filter((r) => !existsSync(join(dir, `${r}.cert.pem`)));
-  if (missing.length > 0) throw new Error(`no PKI in ${dir} (missing ${missing.join(', ')}): run eveboot serve first`);
+  if (missing.length > 0)
+    throw new EvebootError(
+      'EVEBOOT_ERR_NOT_FOUND',
+      `no PKI in ${dir} (missing ${missing.join(', ')}): run eveboot serve first`,
+    );
   return {
     dir,
     root: load(dir, 'root'),

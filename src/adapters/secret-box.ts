@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { EvebootError } from '../core/errors.js';
 import type { SecretBox } from '../ports/secret-box.js';
 
 export function openSecretBox(keyPath: string): SecretBox {
@@ -12,7 +13,7 @@ export function openSecretBox(keyPath: string): SecretBox {
   }
   chmodSync(keyPath, 0o600);
   const key = readFileSync(keyPath);
-  if (key.length !== 32) throw new Error(`${keyPath} must hold exactly 32 bytes`);
+  if (key.length !== 32) throw new EvebootError('EVEBOOT_ERR_SEAL', `${keyPath} must hold exactly 32 bytes`);
   return {
     seal(plaintext) {
       const iv = randomBytes(12);
@@ -21,7 +22,7 @@ export function openSecretBox(keyPath: string): SecretBox {
       return `v1.${Buffer.concat([iv, c.getAuthTag(), data]).toString('base64')}`;
     },
     open(ciphertext) {
-      if (!ciphertext.startsWith('v1.')) throw new Error('unknown secret format');
+      if (!ciphertext.startsWith('v1.')) throw new EvebootError('EVEBOOT_ERR_SEAL', 'unknown secret format');
       const raw = Buffer.from(ciphertext.slice(3), 'base64');
       const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       d.setAuthTag(raw.subarray(12, 28));

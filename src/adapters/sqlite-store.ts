@@ -1,5 +1,6 @@
 // Store on an embedded SQLite database (better-sqlite3 12, WAL). One row per device; reports keep the latest of each kind plus counters.
 import Database from 'better-sqlite3';
+import { EvebootError } from '../core/errors.js';
 import type { ClusterRecord, DeviceRecord, MachineRecord, ReportRecord, Store, StoredEvent } from '../ports/store.js';
 
 const SCHEMA = `
@@ -74,7 +75,7 @@ export function openSqliteStore(path: string): Store & { db: Database.Database }
     },
     updateDevice: (uuid, patch) => {
       const cur = parse<DeviceRecord>(q.byUuid.get(uuid));
-      if (!cur) throw new Error(`no device ${uuid}`);
+      if (!cur) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no device ${uuid}`);
       const next = { ...cur, ...patch, uuid };
       q.update.run(JSON.stringify(next), next.deviceCertHash, uuid);
     },

@@ -4,13 +4,14 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { type Negotiated, negotiateOptions, type ServerLimits } from '../core/tftp/options.js';
-import { decodePacket, ErrorCode, encodePacket, type Options } from '../core/tftp/packet.js';
-import { decideRequest } from '../core/tftp/request.js';
+import { decodePacket, ErrorCode, encodePacket } from '../core/tftp/packet.js';
+import { decideRequest, type RequestDecision } from '../core/tftp/request.js';
 import { defaultRetransmit, type RetransmitConfig } from '../core/tftp/retransmit.js';
 import { loadNativePump } from './native-addon.js';
 import { createTransferPool, inProcess, type TransferPool } from './tftp-pool.js';
 import { type GenerateFile, openSource, resolveRoot, sourceSize, type TftpClient } from './tftp-source.js';
 import { clientKey, type RunningTransfer, type TftpEvent, type TftpLog } from './tftp-transfer.js';
+import { type Pending, TransferTable } from './tftp-transfers.js';
 
 export type { GenerateFile, TftpClient } from './tftp-source.js';
 export type { TftpEvent, TftpLog } from './tftp-transfer.js';
@@ -61,111 +62,69 @@ const silent: TftpLog = { debug() {}, info() {}, warn() {} };
 export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const address = opts.address ?? '0.0.0.0';
   const limits: ServerLimits = { maxBlksize: opts.maxBlksize ?? 1468, maxWindowsize: opts.maxWindowsize ?? 16 };
-  const retransmit: RetransmitConfig = { ...defaultRetransmit, ...opts.retransmit };
   const log = opts.log ?? silent;
-  const emit = (e: TftpEvent) => {
-    try {
-      opts.onEvent?.(e);
-    } catch (err) {
-      log.warn({ err }, 'tftp event handler threw');
-    }
-  };
-  // Keyed by client ip:port. A retransmitted RRQ from the same endpoint is ignored while its transfer
-  // runs, instead of starting a second transfer the client would have to kill with ERROR 5.
-  // A request being looked up or handed to a worker is a Pending entry of its own, so a second request
-  // for another file from the same port can take its place (the first then stops as soon as it starts).
-  type Pending = { pending: string };
-  const transfers = new Map<string, RunningTransfer | Pending>();
-  const isPending = (t: RunningTransfer | Pending | undefined): t is Pending => t !== undefined && 'pending' in t;
+  const emit = guardedEmit(opts.onEvent, log);
+  const transfers = new TransferTable();
   let socket: Socket | undefined;
   let pool: TransferPool | undefined;
   let realRoot = '';
 
   const refuse = (s: Socket, client: TftpClient, file: string, code: ErrorCode, message: string) => {
     s.send(encodePacket({ kind: 'error', code, message }), client.port, client.address);
-    emit({
-      type: 'tftp',
-      stage: 'refuse',
-      client: clientKey(client),
-      file,
-      bytes: 0,
-      total: 0,
-      done: true,
-      error: message,
-    });
-    log.info({ client: clientKey(client), file, code, message }, 'tftp request refused');
+    const who = clientKey(client);
+    emit({ type: 'tftp', stage: 'refuse', client: who, file, bytes: 0, total: 0, done: true, error: message });
+    log.info({ client: who, file, code, message }, 'tftp request refused');
   };
 
-  /** Looks the file up and starts the transfer; the caller owns the `entry` in the map. */
-  const start = async (s: Socket, client: TftpClient, path: string, requested: Options, entry: Pending) => {
+  /** Looks the file up and starts the transfer in the slot `entry` holds. */
+  const start = async (s: Socket, client: TftpClient, d: Read, entry: Pending) => {
     const key = clientKey(client);
-    const found = await openSource(realRoot, path, client, opts.generate);
-    if (found.kind === 'missing') return refuse(s, client, path, ErrorCode.FileNotFound, 'file not found');
-    if (found.kind === 'refuse') return refuse(s, client, path, ErrorCode.AccessViolation, found.reason);
-    const negotiated: Negotiated = negotiateOptions(requested, sourceSize(found.spec), limits);
-    log.debug({ client: key, file: path, negotiated }, 'tftp transfer starting');
+    const found = await openSource(realRoot, d.path, client, opts.generate);
+    if (found.kind === 'missing') return refuse(s, client, d.path, ErrorCode.FileNotFound, 'file not found');
+    if (found.kind === 'refuse') return refuse(s, client, d.path, ErrorCode.AccessViolation, found.reason);
+    const negotiated: Negotiated = negotiateOptions(d.options, sourceSize(found.spec), limits);
+    log.debug({ client: key, file: d.path, negotiated }, 'tftp transfer starting');
     let ended = false;
     let running: RunningTransfer | undefined;
     try {
-      const job = {
-        bindAddress: address,
-        client,
-        file: path,
-        source: found.spec,
-        negotiated,
-        retransmit,
-        progressIntervalMs: opts.progressIntervalMs ?? 250,
-        nativePump: opts.nativePump ?? true,
-        busyPollUs: opts.busyPollUs ?? 100,
-      };
+      const job = { ...jobDefaults(opts), bindAddress: address, client, file: d.path, source: found.spec, negotiated };
       running = await (pool ?? inProcess(log)).run(job, {
         emit,
         onEnd: () => {
           ended = true;
           found.close();
-          if (running && transfers.get(key) === running) transfers.delete(key);
+          if (running) transfers.release(key, running);
         },
       });
     } catch (err) {
       found.close();
       throw err;
     }
-    if (socket === undefined) running.stop('server shutting down');
-    else if (!ended && transfers.get(key) === entry) transfers.set(key, running);
-    else if (!ended) running.stop('superseded by a new request', false);
+    transfers.place(key, entry, running, { listening: socket !== undefined, ended });
   };
 
+  const read = (s: Socket, client: TftpClient, d: Read) => {
+    const key = clientKey(client);
+    const entry = transfers.claim(key, d.path);
+    if (!entry) return log.debug({ client: key, file: d.path }, 'tftp duplicate RRQ ignored');
+    start(s, client, d, entry)
+      .catch((err) => {
+        log.warn({ client: key, file: d.path, err }, 'tftp transfer failed to start');
+        refuse(s, client, d.path, ErrorCode.NotDefined, 'internal error');
+      })
+      .finally(() => transfers.release(key, entry));
+  };
+
+  // The request port loop: receive, decide (core/tftp/request.ts), answer.
   const onRequest = (s: Socket, msg: Buffer, client: TftpClient) => {
     const d = decideRequest(decodePacket(msg));
     switch (d.kind) {
       case 'ignore':
-        log.debug({ client: clientKey(client), reason: d.reason }, 'tftp packet ignored');
-        return;
+        return log.debug({ client: clientKey(client), reason: d.reason }, 'tftp packet ignored');
       case 'refuse':
         return refuse(s, client, d.requested, d.code, d.message);
-      case 'read': {
-        const key = clientKey(client);
-        const current = transfers.get(key);
-        if ((isPending(current) ? current.pending : current?.file) === d.path) {
-          log.debug({ client: key, file: d.path }, 'tftp duplicate RRQ ignored');
-          return;
-        }
-        // The client gave up on that transfer by asking again from the same port. No ERROR to it: with
-        // the transfer in a worker, its final ACK may still be in flight, and the ERROR would arrive
-        // as the first packet the new request sees.
-        if (!isPending(current)) current?.stop('superseded by a new request', false);
-        const entry: Pending = { pending: d.path };
-        transfers.set(key, entry);
-        start(s, client, d.path, d.options, entry)
-          .catch((err) => {
-            log.warn({ client: key, file: d.path, err }, 'tftp transfer failed to start');
-            refuse(s, client, d.path, ErrorCode.NotDefined, 'internal error');
-          })
-          .finally(() => {
-            if (transfers.get(key) === entry) transfers.delete(key);
-          });
-        return;
-      }
+      case 'read':
+        return read(s, client, d);
     }
   };
 
@@ -173,14 +132,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     async listen() {
       realRoot = await resolveRoot(opts.root);
       pool ??= await createTransferPool(opts.workers ?? availableParallelism(), log);
-      const s = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.bind({ address, port: opts.port ?? 69, exclusive: true }, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
+      const s = await bindRequestPort(address, opts.port ?? 69);
       s.on('error', (err) => log.warn({ err }, 'tftp request socket error'));
       s.on('message', (msg, rinfo) => onRequest(s, msg, { address: rinfo.address, port: rinfo.port }));
       socket = s;
@@ -195,14 +147,49 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     async close() {
       const s = socket;
       socket = undefined;
-      for (const t of transfers.values()) if (!isPending(t)) t.stop('server shutting down');
-      transfers.clear();
+      transfers.stopAll('server shutting down');
       const p = pool;
       pool = undefined;
       await p?.close();
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
     },
-    // Pending entries count: a worker may be sending DATA before its 'started' reply gets here.
     activeTransfers: () => transfers.size,
   };
+}
+
+type Read = Extract<RequestDecision, { kind: 'read' }>;
+
+/** The per-transfer settings every job of this server shares. */
+function jobDefaults(opts: TftpServerOptions) {
+  const retransmit: RetransmitConfig = { ...defaultRetransmit, ...opts.retransmit };
+  return {
+    retransmit,
+    progressIntervalMs: opts.progressIntervalMs ?? 250,
+    nativePump: opts.nativePump ?? true,
+    busyPollUs: opts.busyPollUs ?? 100,
+  };
+}
+
+/** An event listener that throws never stops a transfer or the request loop. */
+function guardedEmit(onEvent: ((e: TftpEvent) => void) | undefined, log: TftpLog) {
+  return (e: TftpEvent) => {
+    try {
+      onEvent?.(e);
+    } catch (err) {
+      log.warn({ err }, 'tftp event handler threw');
+    }
+  };
+}
+
+/** The request port, bound exclusively: a second server on the same port fails here instead of sharing it. */
+async function bindRequestPort(address: string, port: number): Promise<Socket> {
+  const s = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind({ address, port, exclusive: true }, () => {
+      s.off('error', reject);
+      resolve();
+    });
+  });
+  return s;
 }

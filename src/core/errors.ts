@@ -12,7 +12,12 @@ export type ErrorCode =
   | 'EVEBOOT_ERR_CLUSTER_UNREACHABLE'
   | 'EVEBOOT_ERR_INTERFACE'
   | 'EVEBOOT_ERR_DHCP'
-  | 'EVEBOOT_ERR_BUSY';
+  | 'EVEBOOT_ERR_BUSY'
+  // Codes that end a command (usb build, sim-node): they carry a status, but no HTTP client sees them.
+  | 'EVEBOOT_ERR_DISK_MALFORMED'
+  | 'EVEBOOT_ERR_DISK_FULL'
+  | 'EVEBOOT_ERR_DISK_NOT_FOUND'
+  | 'EVEBOOT_ERR_TPM';
 
 const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_SEAL: 500,
@@ -28,14 +33,19 @@ const httpStatus: Record<ErrorCode, number> = {
   EVEBOOT_ERR_INTERFACE: 400,
   EVEBOOT_ERR_DHCP: 500,
   EVEBOOT_ERR_BUSY: 429,
+  EVEBOOT_ERR_DISK_MALFORMED: 400,
+  EVEBOOT_ERR_DISK_FULL: 409,
+  EVEBOOT_ERR_DISK_NOT_FOUND: 404,
+  EVEBOOT_ERR_TPM: 500,
 };
 
 export class EvebootError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'EvebootError';
   }
 

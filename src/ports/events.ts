@@ -5,6 +5,7 @@
 import type { Conflict } from '../core/boot/claims.js';
 import type { Decision } from '../core/dhcp/decide.js';
 import type { Readiness } from '../core/readiness/evaluate.js';
+import type { AppMove, AppView } from '../core/workloads/model.js';
 import type { NicReport } from './boot-store.js';
 
 /** One event type and its payload; `node` names the device (EVE UUID) or machine the event is about. */
@@ -108,7 +109,14 @@ export type ControllerEvent =
       { hash: string; cluster: boolean; clusterName: string; role: 'seed' | 'joiner' | undefined; clusterIp?: string }
     >
   | Ev<'eve.info', { kind: string; content: string }>
+  | WorkloadStatusEvent
   | Ev<'trust.conflict', Conflict>;
+
+/** A node's workload info when what the operator sees changed (core/workloads/info-reports.ts). */
+export type WorkloadStatusEvent = Ev<
+  'workload.app-status' | 'workload.volume-status' | 'workload.content-status' | 'workload.network-status',
+  Record<string, unknown> & { uuid: string; at: number }
+>;
 
 export interface PlannedNode {
   uuid: string;
@@ -151,11 +159,16 @@ export type OperatorEvent =
   | Ev<'operator.resolve', { conflict: Conflict; keep: string; outcome: string; mac?: string }>
   | Ev<'operator.escrow.export', { serial: string }>;
 
-/** Workload images served by the HTTP datastore and registry; deployment and manual moves (issue #13). */
+/** Workload images served by the HTTP datastore and registry, deployment, the apps' views and moves (issue #13). */
 export type WorkloadEvent =
   | Ev<
       'workload.image-progress',
       { image: string; sha256: string; ip: string; bytes: number; total: number; percent: number }
+    >
+  | Ev<'workload.moved', AppMove & { cluster: string; app: string; tookMs: number }>
+  | Ev<
+      'workload.app-phase',
+      { cluster: string; app: string; phase: AppView['phase']; effectiveNode: string | null; detail: string }
     >
   /** The first config with the workloads after Ready: designated node UUID per app and volume. */
   | Ev<'workload.deployed', { cluster: string; apps: Record<string, string>; volumes: Record<string, string> }>

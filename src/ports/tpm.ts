@@ -1,6 +1,7 @@
 // The device-side TPM as the simulated EVE node needs it: one P-256 ECDH key and ECDH_ZGen over it.
 // EVE keeps this key at persistent handle 0x81000005 (pkg/pillar/evetpm: TpmEcdhKeyHdl) and derives the
 // cipher key as SHA-256(X‖Y) of the ZGen point (eve-api-facts §2.2).
+import { EvebootError } from '../core/errors.js';
 
 /** EVE's persistent handle for the device ECDH key. */
 export const EVE_ECDH_KEY_HANDLE = 0x81000005;
@@ -32,10 +33,9 @@ export interface Tpm {
 }
 
 /** A TPM operation failed; the message names the command and what it printed. */
-export class TpmError extends Error {
-  readonly code = 'EVEBOOT_ERR_TPM';
+export class TpmError extends EvebootError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('EVEBOOT_ERR_TPM', message, options);
     this.name = 'TpmError';
   }
 }

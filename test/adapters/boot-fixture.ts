@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { buildBootApi } from '../../src/adapters/http/boot-api.js';
+import { type BootRoutes, buildBootApi } from '../../src/adapters/http/boot-api.js';
 import { onboardedBySerial } from '../../src/adapters/http/boot-machine-routes.js';
 import { IpMacTable } from '../../src/adapters/http/boot-progress.js';
 import { bootSiteFrom, buildConfigImage } from '../../src/adapters/http/boot-site.js';
@@ -142,7 +142,9 @@ export const BOOT_OPTIONS = {
 export type BootEvent = ApplianceEvent;
 
 /** Imports the fake bundle into a fresh state dir and builds the boot API (nothing listens). */
-export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: (dir: string) => string } = {}) {
+export async function bootApiOnFakeBundle(
+  opts: { httpServer?: string; bundle?: (dir: string) => string; routes?: BootRoutes[] } = {},
+) {
   const state = mkdtempSync(join(tmpdir(), 'eveboot-boot-'));
   const bundle = (opts.bundle ?? writeFakeBundle)(join(state, 'in'));
   const manifest = await importImage(join(state, 'images'), bundle, {
@@ -184,6 +186,7 @@ export async function bootApiOnFakeBundle(opts: { httpServer?: string; bundle?: 
     ipMacs,
     emit: (e) => events.push(e),
     clock,
+    routes: opts.routes,
     logger: createLogger({
       level: 'debug',
       destination: new Writable({

@@ -2,15 +2,20 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootMachines, bootMachines } from '../../src/adapters/boot-machines.js';
 import { routeLists } from '../../src/adapters/http/operator-api.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { SqliteBootStore } from '../../src/adapters/sqlite-boot-store.js';
+import { bootStub, startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const auth = { authorization: 'Bearer test-access-token-0123456789' };
 
 describe('operator API', () => {
   let t: TestAppliance;
+  /** The boot side the reinstall test drives; until then a reinstall is refused as without network boot. */
+  let machines: BootMachines | undefined;
   const get = (url: string) => t.app.operatorApi.inject({ method: 'GET', url, headers: auth });
   const send = (method: 'POST' | 'PUT', url: string, payload?: unknown) =>
     t.app.operatorApi.inject({ method, url, headers: auth, payload: payload as object });
@@ -22,6 +27,7 @@ cluster: { name: test-cluster }
 nodes: [{ serial: SN-A }, { serial: SN-B }, { serial: SN-C }]
 onboarding: { policy: approve }
 `,
+      bootMachines: bootStub({ markReinstall: (uuid) => (machines ?? bootStub()).markReinstall(uuid) }),
     });
   });
   afterAll(async () => t?.stop());
@@ -152,5 +158,33 @@ onboarding: { policy: approve }
     const snap = (await get('/api/v1/snapshot')).json() as { clusters: { tokenSealed: string; state: string }[] };
     expect(snap.clusters[0]!.tokenSealed).toBe('token sealed for 3/3 devices');
     expect(snap.clusters[0]!.state).toBe('configs-delivered');
+  });
+
+  it('reinstall marks the machine a device PXE-booted as; a device with no boot record is a 404, and nothing changes', async () => {
+    // The boot side as compose builds it (adapters/boot-machines.ts) over a boot store where SN-A PXE-booted.
+    const bootStore = new SqliteBootStore(new Database(':memory:'));
+    const mac = '52:54:00:77:00:0a';
+    bootStore.put({ mac, identity: { serial: 'SN-A', nics: [] }, firstSeen: 1, lastSeen: 1, reinstall: false });
+    const marked: string[] = [];
+    machines = bootMachines(bootStore, t.app.store, (e) => marked.push(e.type));
+    const uuidOf = (serial: string) => t.app.store.devices().find((x) => x.serial === serial)!.uuid;
+    try {
+      const unbooted = await send('POST', `/api/v1/devices/${uuidOf('SN-B')}/reinstall`);
+      expect(unbooted.statusCode).toBe(404);
+      expect(unbooted.body).toMatch(/^EVEBOOT_ERR_NOT_FOUND: SN-B has not PXE-booted here/);
+      expect(t.app.store.deviceByUuid(uuidOf('SN-B'))!.acceptCert).toBeUndefined();
+      const unknown = await send('POST', '/api/v1/devices/00000000-0000-4000-8000-000000000000/reinstall');
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.body).toMatch(/^EVEBOOT_ERR_NOT_FOUND/);
+      expect(marked).toEqual([]);
+
+      const known = await send('POST', `/api/v1/devices/${uuidOf('SN-A')}/reinstall`);
+      expect(known.statusCode).toBe(200);
+      expect(known.json()).toEqual({ uuid: uuidOf('SN-A'), reinstall: true });
+      expect(bootStore.machine(mac)!.reinstall).toBe(true);
+      expect(marked).toEqual(['boot.reinstall']);
+    } finally {
+      machines = undefined;
+    }
   });
 });

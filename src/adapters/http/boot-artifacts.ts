@@ -4,14 +4,17 @@
 // through user space), else they are streamed from disk in 1 MiB reads; never buffered whole, and every
 // chunk is counted for progress. A patched file (installer.iso with the site's config.img in place of EVE's) goes
 // out as pieces (core/iso/splice): sendfile for the untouched runs, the replacement bytes written in between.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { contentTypeOf, notModified, parseRange, rangeStillValid } from '../../core/boot/range.js';
+import { contentTypeOf, etagOf, notModified, parseRange, rangeStillValid } from '../../core/boot/range.js';
+import { EvebootError } from '../../core/errors.js';
 import { type Piece, splicePieces } from '../../core/iso/splice.js';
 import { loadNativeSendfile, type NativeSendfile, type SendfileHandle } from '../native-addon.js';
+import { type IpMacTable, type ProgressMeter, plainIp } from './boot-progress.js';
 
 export interface Artifact {
   /** Path as reported in progress events, e.g. "14.5.1-k-amd64/installer.iso". */
@@ -37,6 +40,41 @@ export interface ByteCounter {
   /** The body starts at this byte offset; add() counts on from there. */
   seek(offset: number): void;
   add(n: number): void;
+}
+
+/** Bytes made here (a generated grub.cfg, a CONFIG image), served like a file. */
+export function generatedArtifact(name: string, body: string | Uint8Array): Artifact {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  return { name, size: bytes.length, etag: etagOf(sha256hex(bytes)), source: { bytes } };
+}
+
+export function sha256hex(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** Sends `a` (404 when there is none), counting the bytes for the asking machine's download progress. */
+export function serveArtifact(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  a: Artifact | undefined,
+  what: string,
+  counting: { meter: ProgressMeter; ipMacs: IpMacTable },
+) {
+  if (!a) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${what} is not served: check eveboot images list`);
+  const ip = plainIp(req.ip);
+  const who = { mac: counting.ipMacs.mac(ip), ip };
+  const { meter } = counting;
+  let at = 0;
+  return sendArtifact(req, reply, a, {
+    restart: () => meter.restart(who, a.name),
+    seek: (offset) => {
+      at = offset;
+    },
+    add: (n) => {
+      meter.add(who, a.name, at, n, a.size);
+      at += n;
+    },
+  });
 }
 
 /** File bodies sent per path since start, for logs and tests. */

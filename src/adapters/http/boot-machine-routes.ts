@@ -2,53 +2,31 @@
 // /boot/installed counts only from the IP that got the install decision, with that decision's nonce (it came in
 // the kernel cmdline): anyone else could otherwise mark a machine installed that never was, and it would never
 // install. A refused callback from another IP is flagged.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { answerInstalled } from '../../core/boot/callbacks.js';
 import type { Conflict } from '../../core/boot/claims.js';
-import { redeemGrant } from '../../core/boot/grant.js';
-import { markReinstall, normalizeMac, recordInstalled, softSerialOf } from '../../core/boot/identity.js';
+import { isDeviceOf, markReinstall, normalizeMac } from '../../core/boot/identity.js';
 import { EvebootError } from '../../core/errors.js';
 import type { BootMachine, BootStore } from '../../ports/boot-store.js';
-import type { Clock } from '../../ports/clock.js';
-import { type Emit, type IpMacTable, plainIp } from './boot-progress.js';
+import type { BootContext } from './boot-context.js';
+import { type Emit, plainIp } from './boot-progress.js';
 
-interface Deps {
-  bootStore: BootStore;
-  ipMacs: IpMacTable;
-  emit: Emit;
-  clock: Clock;
+type Query = Record<string, string | undefined>;
+
+export function machineRoutes(app: FastifyInstance, ctx: BootContext): void {
+  app.get<{ Querystring: Query }>('/boot/installed', (req, reply) => plain(reply, installed(ctx, req.ip, req.query)));
+  app.post<{ Querystring: Query }>('/boot/installed', (req, reply) => plain(reply, installed(ctx, req.ip, req.query)));
 }
 
-export function machineRoutes(app: FastifyInstance, deps: Deps): void {
-  const installed = (rawIp: string, query: Record<string, string | undefined>) => {
-    const ip = plainIp(rawIp);
-    // The test stand-in knows its MAC from the cmdline; a real installer may only have its IP.
-    const mac = normalizeMac(query.mac) ?? deps.ipMacs.mac(ip);
-    if (!mac) throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'installed: pass mac=<boot NIC MAC>');
-    const m = deps.bootStore.machine(mac);
-    if (!m)
-      throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `installed: machine ${mac} never reported; nothing recorded`);
-    const now = deps.clock.now();
-    const r = redeemGrant(m.grant, { nonce: query.nonce, ip, now, use: 'callback' });
-    if (r.kind === 'refuse') {
-      deps.emit({ type: 'boot.callback-refused', data: { mac, ip, callback: 'installed', reason: r.reason } });
-      if (r.suspicious) deps.emit({ type: 'trust.suspicious', data: { mac, ip, reason: r.reason } });
-      throw new EvebootError('EVEBOOT_ERR_NOT_ALLOWED', `installed refused: ${r.reason}`);
-    }
-    deps.bootStore.put({ ...recordInstalled(m, 'installer', now), grant: { ...r.grant, closedAt: now } });
-    const data: { mac: string; image: string | null; serial?: string; server?: string; status?: string } = {
-      mac,
-      image: m.lastImage ?? null,
-    };
-    for (const k of ['serial', 'server', 'status'] as const) if (query[k]) data[k] = String(query[k]).slice(0, 256);
-    deps.emit({ type: 'boot.installed', data });
-    return 'ok\n';
-  };
-  app.get<{ Querystring: Record<string, string | undefined> }>('/boot/installed', (req, reply) =>
-    reply.header('content-type', 'text/plain').send(installed(req.ip, req.query)),
-  );
-  app.post<{ Querystring: Record<string, string | undefined> }>('/boot/installed', (req, reply) =>
-    reply.header('content-type', 'text/plain').send(installed(req.ip, req.query)),
-  );
+const plain = (reply: FastifyReply, body: string) => reply.header('content-type', 'text/plain').send(body);
+
+function installed(ctx: BootContext, rawIp: string, query: Query): string {
+  const ip = plainIp(rawIp);
+  // The test stand-in knows its MAC from the cmdline; a real installer may only have its IP.
+  const mac = normalizeMac(query.mac) ?? ctx.ipMacs.mac(ip);
+  if (!mac) throw new EvebootError('EVEBOOT_ERR_BAD_REQUEST', 'installed: pass mac=<boot NIC MAC>');
+  ctx.apply(answerInstalled(ctx.bootStore.machine(mac), mac, ip, query, ctx.clock.now()));
+  return 'ok\n';
 }
 
 /** Operator: mark (or unmark) a machine for reinstall on its next PXE boot. */
@@ -62,15 +40,29 @@ export function setReinstall(store: BootStore, emit: Emit, mac: string, on: bool
   return next;
 }
 
+/** Operator, by controller device: mark the machine it PXE-booted as for reinstall. A device that never PXE-booted
+ *  here (installed from USB, or by another appliance) has no boot record to mark: that is a 404, not a crash. */
+export function reinstallDevice(
+  store: BootStore,
+  emit: Emit,
+  uuid: string,
+  device: { serial: string; softSerial?: string } | undefined,
+): BootMachine {
+  const m = device ? store.machines().find((x) => isDeviceOf(device, x)) : undefined;
+  if (!m) {
+    const who = device ? device.serial || device.softSerial || uuid : uuid;
+    throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `${who} has not PXE-booted here: nothing to mark for reinstall`);
+  }
+  return setReinstall(store, emit, m.mac, true);
+}
+
 /** Onboarding counts as installed: a controller device whose serial is this machine's SMBIOS serial, or whose
  *  soft serial is the one its install passed (eve_soft_serial=<boot NIC MAC, hexhyp>). */
 export function onboardedBySerial(
   devices: () => { serial: string; softSerial?: string }[],
 ): (m: BootMachine) => string | undefined {
   return (m) => {
-    const s = m.identity.serial;
-    const soft = softSerialOf(m.mac);
-    const d = devices().find((d) => (s && d.serial === s) || (!d.serial && d.softSerial === soft));
+    const d = devices().find((d) => isDeviceOf(d, m));
     return d ? d.serial || d.softSerial : undefined;
   };
 }

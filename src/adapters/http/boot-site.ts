@@ -2,17 +2,12 @@
 // partition image (eve-api-facts §6.4) served as /config.img. The FAT image is built in memory (core/disk), without
 // root, mtools or a loop mount, and is byte-for-byte reproducible, so its ETag is stable across restarts.
 
-import type { BootPolicy, SiteNodeRef } from '../../core/boot/decide.js';
+import type { BootSite } from '../../core/boot/report.js';
 import { renderGrubCfg, siteConfigFiles } from '../../core/disk/config-files.js';
 import { makeFatImage } from '../../core/disk/fat-format.js';
 import { CONFIG_IMG_SIZE } from '../../core/iso/embedded-config.js';
 
-export interface BootSite {
-  nodes: SiteNodeRef[];
-  policy: BootPolicy;
-  /** Installer options from the site (eve_install_disk=…, …), see installerArgs(). */
-  installArgs: string[];
-}
+export type { BootSite };
 
 export interface SiteBootOptions {
   localBoot: 'exit' | 'sanboot';

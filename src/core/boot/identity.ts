@@ -17,6 +17,13 @@ export function softSerialOf(mac: string): string {
   return mac.toLowerCase().replace(/:/g, '-');
 }
 
+/** Is this controller device the machine that PXE-booted as `m`? By its SMBIOS serial, or, for a box without one,
+ *  by the soft serial its install passed (eve_soft_serial=<boot NIC MAC, hexhyp>). */
+export function isDeviceOf(d: { serial: string; softSerial?: string }, m: BootMachine): boolean {
+  const s = m.identity.serial;
+  return Boolean((s && d.serial === s) || (!d.serial && d.softSerial === softSerialOf(m.mac)));
+}
+
 /** Max iPXE interfaces we ask about (net0..net{MAX_NICS-1}); the script stops at the first unset one. */
 export const MAX_NICS = 8;
 const FIELD_MAX = 128;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeMac, parseIdentity } from '../../../src/core/boot/identity.js';
+import { isDeviceOf, normalizeMac, parseIdentity } from '../../../src/core/boot/identity.js';
 import { infoFromAssetName, infoFromVersionText, parseSha256Sums } from '../../../src/core/boot/release.js';
 import { parseTarHeader, paxPath, safeMemberPath } from '../../../src/core/boot/tar.js';
+import { uefiMachine } from './images.js';
 
 describe('identity report', () => {
   it('normalizes colon, hyphen and bare MACs and rejects others', () => {
@@ -99,4 +100,32 @@ describe('tar headers', () => {
     expect(safeMemberPath('/etc/passwd')).toBeUndefined();
     expect(safeMemberPath('a/../../b')).toBeUndefined();
   });
+});
+
+describe('isDeviceOf: which PXE-booted machine a controller device is', () => {
+  const m = uefiMachine(); // serial SN-A, boot MAC 52:54:00:99:00:10
+  const noSerial = uefiMachine({ identity: { ...uefiMachine().identity, serial: undefined } });
+  const table = [
+    { name: 'the same SMBIOS serial', device: { serial: 'SN-A', softSerial: '' }, machine: m, want: true },
+    { name: 'another serial', device: { serial: 'SN-B', softSerial: '' }, machine: m, want: false },
+    {
+      name: 'no serial, but the soft serial its install passed (boot MAC, hexhyp)',
+      device: { serial: '', softSerial: '52-54-00-99-00-10' },
+      machine: noSerial,
+      want: true,
+    },
+    {
+      name: 'no serial on either side and no soft serial is no match (never the first serial-less machine)',
+      device: { serial: '', softSerial: '' },
+      machine: noSerial,
+      want: false,
+    },
+    {
+      name: 'a device with a serial is not matched by soft serial alone',
+      device: { serial: 'SN-Z', softSerial: '52-54-00-99-00-10' },
+      machine: noSerial,
+      want: false,
+    },
+  ];
+  for (const c of table) it(c.name, () => expect(isDeviceOf(c.device, c.machine)).toBe(c.want));
 });
