@@ -16,6 +16,7 @@ import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metr
 import type { Clock } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
+import type { WorkloadsView } from '../../ports/workloads-view.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
@@ -24,6 +25,7 @@ import { type ActionDeps, registerActions } from './operator-actions.js';
 import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerEscrow } from './operator-escrow.js';
 import { registerLive } from './operator-live.js';
+import { registerWorkloads, workloadsAnswer } from './operator-workloads.js';
 import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {
@@ -48,6 +50,8 @@ export interface OperatorApiDeps {
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
   kubeconfig?: ActionDeps['kubeconfig'];
+  /** Each cluster's workloads and the manual move (issue #13), once the workload side is wired. */
+  workloads?: WorkloadsView;
 }
 
 export function deviceView(store: Store, d: DeviceRecord) {
@@ -129,6 +133,8 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   });
   registerConflicts(app, { store, emit: deps.emit, ...deps.conflicts });
   registerEscrow(app, { store, secrets: deps.secrets, emit: deps.emit });
+  const { workloads } = deps;
+  if (workloads) registerWorkloads(app, { workloads, emit: deps.emit, audit: deps.conflicts.audit });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
     const d = uuid ? store.deviceByUuid(uuid) : undefined;
@@ -147,7 +153,22 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     }));
   };
   const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
-  registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000, decorate });
+  const allWorkloads = workloads
+    ? () =>
+        store
+          .clusters()
+          .map((c) => workloads.views(c.name))
+          .filter((w) => w !== undefined)
+          .map(workloadsAnswer)
+    : undefined;
+  registerLive(app, {
+    events: deps.events,
+    hub: deps.hub,
+    clock: deps.clock,
+    heartbeatMs: 15_000,
+    decorate,
+    workloads: allWorkloads,
+  });
   registerUi(app);
   app.get('/api/v1/openapi.json', async () => OPENAPI);
   app.get('/api/v1/snapshot', async () => {

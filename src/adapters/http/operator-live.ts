@@ -1,6 +1,7 @@
 // Live updates over Server-Sent Events: a full snapshot on connect, then one delta per event (the nodes and
 // clusters it changed, and the event itself). The browser's EventSource reconnects by itself and gets a fresh
-// snapshot, so nothing is missed across a reconnect.
+// snapshot, so nothing is missed across a reconnect. Workloads ride along: in the snapshot, and as a `workloads`
+// event whenever an event (a ZInfoApp arrives as eve.info) or the heartbeat finds them changed.
 import type { FastifyInstance } from 'fastify';
 import type { ApplianceEvents } from '../../appliance.js';
 import type { HubDelta, ProgressHub } from '../../core/progress/hub.js';
@@ -13,6 +14,8 @@ export interface LiveDeps {
   heartbeatMs: number;
   /** Adds what the event fold cannot know (the NIC inventory) to node views. */
   decorate: <T extends { uuid?: string }>(nodes: T[]) => unknown[];
+  /** Every cluster's workload answer (operator-workloads.ts), when the workload side is wired. */
+  workloads?: () => unknown[];
 }
 
 export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
@@ -26,13 +29,29 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
       'x-accel-buffering': 'no',
     });
     const snap = deps.hub.snapshot(deps.clock.now());
-    res.write(`event: snapshot\ndata: ${JSON.stringify({ ...snap, nodes: deps.decorate(snap.nodes) })}\n\n`);
-    const onDelta = (d: HubDelta) =>
+    const first = deps.workloads?.();
+    let sent = first && JSON.stringify(first);
+    res.write(
+      `event: snapshot\ndata: ${JSON.stringify({ ...snap, nodes: deps.decorate(snap.nodes), workloads: first })}\n\n`,
+    );
+    const sendWorkloads = () => {
+      if (!deps.workloads) return;
+      const now = JSON.stringify(deps.workloads());
+      if (now === sent) return;
+      sent = now;
+      res.write(`event: workloads\ndata: ${now}\n\n`);
+    };
+    const onDelta = (d: HubDelta) => {
       res.write(
         `id: ${d.event.id}\nevent: delta\ndata: ${JSON.stringify({ ...d, nodes: deps.decorate(d.nodes) })}\n\n`,
       );
+      sendWorkloads();
+    };
     deps.events.on('delta', onDelta);
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+    const beat = setInterval(() => {
+      sendWorkloads();
+      res.write(': keep-alive\n\n');
+    }, deps.heartbeatMs);
     req.raw.on('close', () => {
       clearInterval(beat);
       deps.events.off('delta', onDelta);
