@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { appsCommand } from './cli/apps.js';
 import { HelpRequested, UsageError } from './cli/args.js';
 import { demo } from './cli/demo.js';
 import { doctorCommand } from './cli/doctor.js';
@@ -68,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'images':
       return imagesCommand(rest, out);
+    case 'apps':
+      return appsCommand(rest, out);
     case 'sim-node': {
       const n = await simNodeCommand(rest, out);
       await untilDone(new Promise<number>(() => {}));

@@ -1,6 +1,7 @@
 // The CLI reference (docs/reference/cli.md), generated from the commands themselves: each one is run with
 // `--help` in-process, and `parse()` hands back its usage text and option table in HelpRequested. The docs test
 // compares the file with this output and checks that every option is named and every default stated.
+import { appsCommand } from './apps.js';
 import { HelpRequested } from './args.js';
 import { demo } from './demo.js';
 import { doctorCommand } from './doctor.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, Run> = {
   doctor: doctorCommand,
   site: siteCommand,
   images: imagesCommand,
+  apps: appsCommand,
   status: statusCommand,
   report: reportCommand,
   kubeconfig: kubeconfigCommand,
