@@ -1,7 +1,8 @@
 // Live updates over Server-Sent Events: a full snapshot on connect, then one delta per event (the nodes and
 // clusters it changed, and the event itself). The browser's EventSource reconnects by itself and gets a fresh
 // snapshot, so nothing is missed across a reconnect. Workloads ride along: in the snapshot, and as a `workloads`
-// event whenever an event (a ZInfoApp arrives as eve.info) or the heartbeat finds them changed.
+// event whenever an event (a workload status change) or the workloads tick finds them changed; the tick catches
+// what moves without an event (download progress, a node falling silent).
 import type { FastifyInstance } from 'fastify';
 import type { ApplianceEvents } from '../../appliance.js';
 import type { HubDelta, ProgressHub } from '../../core/progress/hub.js';
@@ -16,6 +17,8 @@ export interface LiveDeps {
   decorate: <T extends { uuid?: string }>(nodes: T[]) => unknown[];
   /** Every cluster's workload answer (operator-workloads.ts), when the workload side is wired. */
   workloads?: () => unknown[];
+  /** How often the workloads are compared without an event (default 2 s). */
+  workloadsMs?: number;
 }
 
 export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
@@ -36,7 +39,14 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
     );
     const sendWorkloads = () => {
       if (!deps.workloads) return;
-      const now = JSON.stringify(deps.workloads());
+      let now: string;
+      try {
+        now = JSON.stringify(deps.workloads());
+      } catch (err) {
+        // Runs on a timer: a failure here must not take the process down; the next tick tries again.
+        req.log.warn({ err }, 'workloads view failed');
+        return;
+      }
       if (now === sent) return;
       sent = now;
       res.write(`event: workloads\ndata: ${now}\n\n`);
@@ -48,12 +58,11 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps): void {
       sendWorkloads();
     };
     deps.events.on('delta', onDelta);
-    const beat = setInterval(() => {
-      sendWorkloads();
-      res.write(': keep-alive\n\n');
-    }, deps.heartbeatMs);
+    const beat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs);
+    const tick = deps.workloads ? setInterval(sendWorkloads, deps.workloadsMs ?? 2000) : undefined;
     req.raw.on('close', () => {
       clearInterval(beat);
+      clearInterval(tick);
       deps.events.off('delta', onDelta);
     });
   });

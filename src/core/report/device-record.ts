@@ -147,12 +147,9 @@ export function reportCsv(rows: DeviceReport[]): string {
     ...(withEscrow ? ['escrow'] : []),
   ];
   const lines = rows.map((r) =>
-    [
-      ...COLUMNS.map((c) => cell(r[c])),
-      ...STEPS.map((s) => cell(r.timings[s])),
-      ...appsCell(r),
-      ...escrowCell(r),
-    ].join(','),
+    [...COLUMNS.map((c) => cell(r[c])), ...STEPS.map((s) => cell(r.timings[s])), ...appsCell(r), ...escrowCell(r)].join(
+      ',',
+    ),
   );
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
