@@ -22,6 +22,40 @@ export const SITE_KEY_DOCS: Record<string, string> = {
   'nodes[].clusterInterface': "Operator choice of the cluster port (its label, e.g. `eth1`), instead of the planner's.",
   clusters: 'A factory line manifest: many clusters, each with its own nodes and its own, non-overlapping prefix.',
   'clusters[].nodes': 'The nodes of this cluster (serials are unique across the whole line).',
+  workloads:
+    'Networks, volumes and apps eveboot deploys once the cluster is Ready (how-to/workloads); in a `clusters` manifest, per cluster.',
+  'workloads.networks': 'Network instances: every node gets each one, with the same UUID.',
+  'workloads.networks[].name': 'Network name (lower-case letters, digits, `-`), unique; apps refer to it.',
+  'workloads.networks[].kind':
+    '`local`: NAT with its own DHCP on each node (needs `subnet`); `switch`: the apps are bridged onto the port.',
+  'workloads.networks[].port':
+    'Logical label of the port it uses (e.g. `eth1`); must exist on every node. A local network may also name `uplink`, `freeuplink` or `all`.',
+  'workloads.networks[].subnet':
+    'Local networks only: an IPv4 subnet of at least /29, outside 10.42/16 and 10.43/16 (K3s), the cluster prefix and the other networks.',
+  'workloads.volumes': 'Volumes apps mount besides their own image.',
+  'workloads.volumes[].name': 'Volume name (lower-case letters, digits, `-`), unique; apps refer to it.',
+  'workloads.volumes[].sizeBytes': 'Size of a blank volume in bytes (give this or `image`).',
+  'workloads.volumes[].image':
+    'An imported disk image (name or `sha256:…`) the volume is made from (give this or `sizeBytes`).',
+  'workloads.volumes[].replicated':
+    '`true` (default): the volume follows its app when the app moves; `false`: it stays on its node, and the app cannot move.',
+  'workloads.volumes[].node':
+    'Node that creates the volume (name, serial or soft serial); default: the node of the first app that mounts it.',
+  'workloads.apps': 'App instances.',
+  'workloads.apps[].name':
+    'App name (lower-case letters, digits, `-`), unique: the display name EVE and Kubernetes show.',
+  'workloads.apps[].kind':
+    "`container` (an OCI image, run in EVE-k's container shim VM) or `vm` (a qcow2 or raw disk, run as a KubeVirt VM).",
+  'workloads.apps[].image':
+    'The imported image (name or `sha256:…`): OCI for a container, a qcow2 or raw disk for a VM.',
+  'workloads.apps[].vcpus': 'Virtual CPUs, at least 1.',
+  'workloads.apps[].memoryMiB': 'Memory in MiB, at least 1.',
+  'workloads.apps[].networks': 'Network names, one interface each, in order; every interface allows all IPv4 traffic.',
+  'workloads.apps[].volumes': 'Volume names the app mounts, in order (containers: under `/mnt/<name>`).',
+  'workloads.apps[].node':
+    'Designated node (name, serial or soft serial), or `auto` (default): the least loaded node at first deployment, then kept.',
+  'workloads.apps[].affinity':
+    '`preferred` (default): Kubernetes may restart it on another node when its node is lost; `required`: it stays down with its node.',
   onboarding: 'Who may onboard.',
   'onboarding.policy':
     '`allowlist`: only the nodes listed; `approve`: unknown boxes wait for an operator decision in the UI.',
@@ -57,6 +91,6 @@ export const SITE_KEY_DOCS: Record<string, string> = {
 export function siteKeyDoc(path: string): string | undefined {
   return (
     SITE_KEY_DOCS[path] ??
-    SITE_KEY_DOCS[path.replace(/^clusters\[\]\.nodes\[\]/, 'nodes[]').replace(/^clusters\[\]\./, 'cluster.')]
+    SITE_KEY_DOCS[path.replace(/^clusters\[\]\.(nodes\[\]|workloads)/, '$1').replace(/^clusters\[\]\./, 'cluster.')]
   );
 }

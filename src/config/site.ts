@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkPrefix } from '../core/plan/addresses.js';
 import { type Ipv4Prefix, parsePrefix, prefixesOverlap } from '../core/plan/ipv4.js';
+import type { WorkloadsSpec } from '../core/workloads/model.js';
+import { workloadProblems, workloadsSchema } from './workloads-schema.js';
 
 const mac = z
   .string()
@@ -65,9 +67,13 @@ export const siteSchema = z
     nodes: z.array(node).max(64).default([]),
     /** … or many (a factory line manifest): each with its own nodes, matched by serial as they appear. */
     clusters: z
-      .array(clusterFields.extend({ nodes: z.array(node).min(1).max(64) }).strict())
+      .array(
+        clusterFields.extend({ nodes: z.array(node).min(1).max(64), workloads: workloadsSchema.optional() }).strict(),
+      )
       .max(1000)
       .optional(),
+    /** Networks, volumes and apps deployed once the cluster is Ready (docs/how-to/workloads.md). */
+    workloads: workloadsSchema.optional(),
     onboarding: z
       .object({
         policy: z.enum(['allowlist', 'approve']).default('allowlist'),
@@ -136,6 +142,25 @@ export const siteSchema = z
         message: 'give either cluster (+ nodes) or clusters, not both',
       });
     }
+    if (s.clusters && s.workloads) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workloads'],
+        message: 'with clusters, give workloads inside each cluster',
+      });
+    }
+    const addWorkloadIssues = (
+      w: WorkloadsSpec | undefined,
+      c: { nodes: Site['nodes']; prefix: string },
+      at: (string | number)[],
+    ) => {
+      for (const p of w ? workloadProblems(w, c) : [])
+        ctx.addIssue({ code: 'custom', path: [...at, ...p.path], message: p.message });
+    };
+    if (s.cluster) addWorkloadIssues(s.workloads, { nodes: s.nodes, prefix: s.cluster.prefix }, ['workloads']);
+    s.clusters?.forEach((c, i) => {
+      addWorkloadIssues(c.workloads, c, ['clusters', i, 'workloads']);
+    });
     if (s.clusters && s.nodes.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'with clusters, list the nodes inside each cluster' });
     }
@@ -183,12 +208,15 @@ export interface ClusterSpec {
   seedTimeoutSeconds: number;
   hardwareGraceSeconds?: number;
   nodes: Site['nodes'];
+  /** What runs on the cluster once it is Ready (core/workloads). */
+  workloads?: WorkloadsSpec;
 }
 
 /** The clusters a site file or line manifest describes, in file order. */
 export function clusterSpecs(site: Site): ClusterSpec[] {
   if (site.clusters) return site.clusters;
-  return site.cluster ? [{ ...site.cluster, nodes: site.nodes }] : [];
+  if (!site.cluster) return [];
+  return [{ ...site.cluster, nodes: site.nodes, ...(site.workloads ? { workloads: site.workloads } : {}) }];
 }
 
 export type Site = z.infer<typeof siteSchema>;

@@ -18,7 +18,10 @@ import { buildPortModel } from '../plan/port-model.js';
 import { cipherContextId } from '../seal/context-id.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
+import type { ImageCatalog, ImageEndpoints } from '../workloads/model.js';
 import { nodeInventories, observationKey, planEvidence } from './inventory-input.js';
+import { type MovedApp, moveWorkloadApp, type WorkloadsView, workloadsView } from './workload-api.js';
+import { deployWorkloads, type WorkloadDeps } from './workload-deploy.js';
 
 export interface PlanSettings {
   /** The clusters of the site file or line manifest. */
@@ -38,6 +41,9 @@ export interface ClusterDeps {
   settings: () => PlanSettings;
   /** Why a device may not get its token yet (an open conflict, an unverified boot MAC), or undefined. */
   held?: (d: DeviceRecord) => string | undefined;
+  /** The imported images and where the nodes fetch them (issue #13); absent: apps are held. */
+  images?: () => ImageCatalog | undefined;
+  imageEndpoints?: () => ImageEndpoints | undefined;
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
 }
 
@@ -263,6 +269,8 @@ export class ClusterService {
       };
     }
     const nics = plan && node ? nodeInventories(this.deps.store, [device])[0]?.nics : undefined;
+    // Workloads go only with the cluster config, once the cluster was Ready; the same objects to every node.
+    const status = cluster && plan ? this.deployedWorkloads(device.cluster, plan) : undefined;
     return buildDeviceConfig({
       uuid: device.uuid,
       name: node?.name ?? device.name,
@@ -273,7 +281,40 @@ export class ClusterService {
           ? buildPortModel(nics, node.interfaceLabel, plan.clusterId, this.deps.settings().applianceSubnets)
           : undefined,
       cluster,
+      ...(status?.kind === 'deployed' ? { workloads: status.objects } : {}),
     });
+  }
+
+  /** Spec, persisted state and UUIDs of a cluster's workloads, and whether they are out (UI, status, report). */
+  workloads(name: string): WorkloadsView {
+    const c = this.deps.store.cluster(name);
+    const spec = this.spec(name);
+    if (!c || !spec) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
+    const plan = this.plan(name);
+    const status = plan ? this.deployedWorkloads(name, plan) : undefined;
+    return workloadsView(this.deps.store.cluster(name) ?? c, spec, plan, status);
+  }
+
+  /**
+   * Designates another node for an app (eve-workloads-facts §4.5), persisted, emitted as workload.move-requested.
+   * EVEBOOT_ERR_CONFLICT when a volume of the app cannot follow; unknown app or node: EVEBOOT_ERR_NOT_FOUND.
+   */
+  moveApp(name: string, app: string, toNode: string, by = 'operator'): MovedApp {
+    const spec = this.spec(name);
+    if (!spec) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
+    return moveWorkloadApp(this.workloadDeps(), name, spec, this.plan(name), { app, toNode, by });
+  }
+
+  private deployedWorkloads(name: string, plan: ClusterPlan) {
+    const c = this.deps.store.cluster(name);
+    const spec = this.spec(name);
+    return c && spec ? deployWorkloads(this.workloadDeps(), c, spec, plan) : undefined;
+  }
+
+  private workloadDeps(): WorkloadDeps {
+    const { store, clock, images, imageEndpoints, emit } = this.deps;
+    const applianceSubnets = () => this.deps.settings().applianceSubnets;
+    return { store, now: () => clock.now(), images, imageEndpoints, applianceSubnets, emit };
   }
 
   /**

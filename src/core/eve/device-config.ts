@@ -7,6 +7,7 @@ import type { PhysicalIO, SystemAdapter } from '../../gen/config/devmodel_pb.js'
 import { ClusterType, EdgeNodeClusterSchema, HAScheme } from '../../gen/config/edge_node_cluster_pb.js';
 import type { NetworkConfig } from '../../gen/config/netconfig_pb.js';
 import type { SealedToken } from '../seal/seal.js';
+import type { WorkloadObjects } from '../workloads/config-objects.js';
 
 export interface ClusterPart {
   id: string;
@@ -34,6 +35,8 @@ export interface DeviceConfigInput {
   version: string;
   ports?: PortModel;
   cluster?: ClusterPart;
+  /** The cluster's workloads, identical on every node (core/workloads/config-objects.ts); only once Ready. */
+  workloads?: WorkloadObjects;
 }
 
 export function buildDeviceConfig(input: DeviceConfigInput): EdgeDevConfig {
@@ -65,6 +68,15 @@ export function buildDeviceConfig(input: DeviceConfigInput): EdgeDevConfig {
       masterNodeUuids: c.masterNodeUuids,
       enableNativeK8sOrchestration: false,
     });
+  }
+  if (input.workloads) {
+    const w = input.workloads;
+    cfg.datastores = w.datastores;
+    cfg.networkInstances = w.networkInstances;
+    cfg.contentInfo = w.contentInfo;
+    cfg.volumes = w.volumes;
+    // EVE ignores apps while id.uuid is empty (parseconfig.go:661-665); id is always set above.
+    cfg.apps = w.apps;
   }
   return cfg;
 }

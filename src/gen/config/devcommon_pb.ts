@@ -6,13 +6,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { PhyIoType } from "../evecommon/devmodelcommon_pb.js";
+import { file_evecommon_devmodelcommon } from "../evecommon/devmodelcommon_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file config/devcommon.proto.
  */
 export const file_config_devcommon: GenFile = /*@__PURE__*/
-  fileDesc("ChZjb25maWcvZGV2Y29tbW9uLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWciLwoOVVVJRGFuZFZlcnNpb24SDAoEdXVpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJYgZwcm90bzM");
+  fileDesc("ChZjb25maWcvZGV2Y29tbW9uLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWciLwoOVVVJRGFuZFZlcnNpb24SDAoEdXVpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJIkcKB0FkYXB0ZXISLgoEdHlwZRgBIAEoDjIgLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5QaHlJb1R5cGUSDAoEbmFtZRgCIAEoCWIGcHJvdG8z", [file_evecommon_devmodelcommon]);
 
 /**
  * @generated from message org.lfedge.eve.config.UUIDandVersion
@@ -35,4 +37,28 @@ export type UUIDandVersion = Message<"org.lfedge.eve.config.UUIDandVersion"> & {
  */
 export const UUIDandVersionSchema: GenMessage<UUIDandVersion> = /*@__PURE__*/
   messageDesc(file_config_devcommon, 0);
+
+/**
+ * A port an object attaches to, by logical label (name); a switch NI names it with type PhyIoNetEth.
+ *
+ * @generated from message org.lfedge.eve.config.Adapter
+ */
+export type Adapter = Message<"org.lfedge.eve.config.Adapter"> & {
+  /**
+   * @generated from field: org.lfedge.eve.common.PhyIoType type = 1;
+   */
+  type: PhyIoType;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.config.Adapter.
+ * Use `create(AdapterSchema)` to create a new message.
+ */
+export const AdapterSchema: GenMessage<Adapter> = /*@__PURE__*/
+  messageDesc(file_config_devcommon, 1);
 

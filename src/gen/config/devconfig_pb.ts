@@ -11,6 +11,8 @@ import type { AuthContainer } from "../auth/auth_pb.js";
 import { file_auth_auth } from "../auth/auth_pb.js";
 import type { ZCert } from "../certs/certs_pb.js";
 import { file_certs_certs } from "../certs/certs_pb.js";
+import type { AppInstanceConfig } from "./appconfig_pb.js";
+import { file_config_appconfig } from "./appconfig_pb.js";
 import type { UUIDandVersion } from "./devcommon_pb.js";
 import { file_config_devcommon } from "./devcommon_pb.js";
 import type { PhysicalIO, SystemAdapter } from "./devmodel_pb.js";
@@ -19,6 +21,10 @@ import type { EdgeNodeCluster } from "./edge_node_cluster_pb.js";
 import { file_config_edge_node_cluster } from "./edge_node_cluster_pb.js";
 import type { NetworkConfig } from "./netconfig_pb.js";
 import { file_config_netconfig } from "./netconfig_pb.js";
+import type { NetworkInstanceConfig } from "./netinst_pb.js";
+import { file_config_netinst } from "./netinst_pb.js";
+import type { ContentTree, DatastoreConfig, Volume } from "./storage_pb.js";
+import { file_config_storage } from "./storage_pb.js";
 import type { CipherContext } from "../evecommon/acipherinfo_pb.js";
 import { file_evecommon_acipherinfo } from "../evecommon/acipherinfo_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -29,7 +35,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file config/devconfig.proto.
  */
 export const file_config_devconfig: GenFile = /*@__PURE__*/
-  fileDesc("ChZjb25maWcvZGV2Y29uZmlnLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWciKAoKQ29uZmlnSXRlbRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAkigAUKDUVkZ2VEZXZDb25maWcSMQoCaWQYASABKAsyJS5vcmcubGZlZGdlLmV2ZS5jb25maWcuVVVJRGFuZFZlcnNpb24SNgoIbmV0d29ya3MYBSADKAsyJC5vcmcubGZlZGdlLmV2ZS5jb25maWcuTmV0d29ya0NvbmZpZxI2Cgtjb25maWdJdGVtcxgLIAMoCzIhLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5Db25maWdJdGVtEj8KEXN5c3RlbUFkYXB0ZXJMaXN0GAwgAygLMiQub3JnLmxmZWRnZS5ldmUuY29uZmlnLlN5c3RlbUFkYXB0ZXISNwoMZGV2aWNlSW9MaXN0GA0gAygLMiEub3JnLmxmZWRnZS5ldmUuY29uZmlnLlBoeXNpY2FsSU8SFAoMbWFudWZhY3R1cmVyGA4gASgJEhMKC3Byb2R1Y3ROYW1lGA8gASgJEjwKDmNpcGhlckNvbnRleHRzGBMgAygLMiQub3JnLmxmZWRnZS5ldmUuY29tbW9uLkNpcGhlckNvbnRleHQSIQoZY29udHJvbGxlcmNlcnRfY29uZmlnaGFzaBgWIAEoCRIYChBjb250cm9sbGVyX2Vwb2NoGBkgASgDEhMKC2RldmljZV9uYW1lGCMgASgJEhQKDHByb2plY3RfbmFtZRgkIAEoCRISCgpwcm9qZWN0X2lkGCUgASgJEjQKEGNvbmZpZ190aW1lc3RhbXAYKCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjcKB2NsdXN0ZXIYKyABKAsyJi5vcmcubGZlZGdlLmV2ZS5jb25maWcuRWRnZU5vZGVDbHVzdGVyIjwKDUNvbmZpZ1JlcXVlc3QSEgoKY29uZmlnSGFzaBgBIAEoCRIXCg9pbnRlZ3JpdHlfdG9rZW4YAiABKAwiWgoOQ29uZmlnUmVzcG9uc2USNAoGY29uZmlnGAEgASgLMiQub3JnLmxmZWRnZS5ldmUuY29uZmlnLkVkZ2VEZXZDb25maWcSEgoKY29uZmlnSGFzaBgCIAEoCSKDAQoPQm9vdHN0cmFwQ29uZmlnEjkKDXNpZ25lZF9jb25maWcYASABKAsyIi5vcmcubGZlZGdlLmV2ZS5hdXRoLkF1dGhDb250YWluZXISNQoQY29udHJvbGxlcl9jZXJ0cxgCIAMoCzIbLm9yZy5sZmVkZ2UuZXZlLmNlcnRzLlpDZXJ0YgZwcm90bzM", [file_auth_auth, file_certs_certs, file_config_devcommon, file_config_devmodel, file_config_edge_node_cluster, file_config_netconfig, file_evecommon_acipherinfo, file_google_protobuf_timestamp]);
+  fileDesc("ChZjb25maWcvZGV2Y29uZmlnLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWciKAoKQ29uZmlnSXRlbRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAkipQcKDUVkZ2VEZXZDb25maWcSMQoCaWQYASABKAsyJS5vcmcubGZlZGdlLmV2ZS5jb25maWcuVVVJRGFuZFZlcnNpb24SNgoEYXBwcxgEIAMoCzIoLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5BcHBJbnN0YW5jZUNvbmZpZxI2CghuZXR3b3JrcxgFIAMoCzIkLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5OZXR3b3JrQ29uZmlnEjoKCmRhdGFzdG9yZXMYBiADKAsyJi5vcmcubGZlZGdlLmV2ZS5jb25maWcuRGF0YXN0b3JlQ29uZmlnEjYKC2NvbmZpZ0l0ZW1zGAsgAygLMiEub3JnLmxmZWRnZS5ldmUuY29uZmlnLkNvbmZpZ0l0ZW0SPwoRc3lzdGVtQWRhcHRlckxpc3QYDCADKAsyJC5vcmcubGZlZGdlLmV2ZS5jb25maWcuU3lzdGVtQWRhcHRlchI3CgxkZXZpY2VJb0xpc3QYDSADKAsyIS5vcmcubGZlZGdlLmV2ZS5jb25maWcuUGh5c2ljYWxJTxIUCgxtYW51ZmFjdHVyZXIYDiABKAkSEwoLcHJvZHVjdE5hbWUYDyABKAkSRgoQbmV0d29ya0luc3RhbmNlcxgQIAMoCzIsLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5OZXR3b3JrSW5zdGFuY2VDb25maWcSPAoOY2lwaGVyQ29udGV4dHMYEyADKAsyJC5vcmcubGZlZGdlLmV2ZS5jb21tb24uQ2lwaGVyQ29udGV4dBI3Cgtjb250ZW50SW5mbxgUIAMoCzIiLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5Db250ZW50VHJlZRIuCgd2b2x1bWVzGBUgAygLMh0ub3JnLmxmZWRnZS5ldmUuY29uZmlnLlZvbHVtZRIhChljb250cm9sbGVyY2VydF9jb25maWdoYXNoGBYgASgJEhgKEGNvbnRyb2xsZXJfZXBvY2gYGSABKAMSEwoLZGV2aWNlX25hbWUYIyABKAkSFAoMcHJvamVjdF9uYW1lGCQgASgJEhIKCnByb2plY3RfaWQYJSABKAkSNAoQY29uZmlnX3RpbWVzdGFtcBgoIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoHY2x1c3RlchgrIAEoCzImLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5FZGdlTm9kZUNsdXN0ZXIiPAoNQ29uZmlnUmVxdWVzdBISCgpjb25maWdIYXNoGAEgASgJEhcKD2ludGVncml0eV90b2tlbhgCIAEoDCJaCg5Db25maWdSZXNwb25zZRI0CgZjb25maWcYASABKAsyJC5vcmcubGZlZGdlLmV2ZS5jb25maWcuRWRnZURldkNvbmZpZxISCgpjb25maWdIYXNoGAIgASgJIoMBCg9Cb290c3RyYXBDb25maWcSOQoNc2lnbmVkX2NvbmZpZxgBIAEoCzIiLm9yZy5sZmVkZ2UuZXZlLmF1dGguQXV0aENvbnRhaW5lchI1ChBjb250cm9sbGVyX2NlcnRzGAIgAygLMhsub3JnLmxmZWRnZS5ldmUuY2VydHMuWkNlcnRiBnByb3RvMw", [file_auth_auth, file_certs_certs, file_config_appconfig, file_config_devcommon, file_config_devmodel, file_config_edge_node_cluster, file_config_netconfig, file_config_netinst, file_config_storage, file_evecommon_acipherinfo, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message org.lfedge.eve.config.ConfigItem
@@ -58,14 +64,26 @@ export const ConfigItemSchema: GenMessage<ConfigItem> = /*@__PURE__*/
  */
 export type EdgeDevConfig = Message<"org.lfedge.eve.config.EdgeDevConfig"> & {
   /**
+   * apps are ignored entirely while id.uuid is empty (eve-workloads-facts §1).
+   *
    * @generated from field: org.lfedge.eve.config.UUIDandVersion id = 1;
    */
   id?: UUIDandVersion | undefined;
 
   /**
+   * @generated from field: repeated org.lfedge.eve.config.AppInstanceConfig apps = 4;
+   */
+  apps: AppInstanceConfig[];
+
+  /**
    * @generated from field: repeated org.lfedge.eve.config.NetworkConfig networks = 5;
    */
   networks: NetworkConfig[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.config.DatastoreConfig datastores = 6;
+   */
+  datastores: DatastoreConfig[];
 
   /**
    * @generated from field: repeated org.lfedge.eve.config.ConfigItem configItems = 11;
@@ -93,9 +111,24 @@ export type EdgeDevConfig = Message<"org.lfedge.eve.config.EdgeDevConfig"> & {
   productName: string;
 
   /**
+   * @generated from field: repeated org.lfedge.eve.config.NetworkInstanceConfig networkInstances = 16;
+   */
+  networkInstances: NetworkInstanceConfig[];
+
+  /**
    * @generated from field: repeated org.lfedge.eve.common.CipherContext cipherContexts = 19;
    */
   cipherContexts: CipherContext[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.config.ContentTree contentInfo = 20;
+   */
+  contentInfo: ContentTree[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.config.Volume volumes = 21;
+   */
+  volumes: Volume[];
 
   /**
    * @generated from field: string controllercert_confighash = 22;

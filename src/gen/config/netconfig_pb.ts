@@ -6,6 +6,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ACE } from "./acl_pb.js";
+import { file_config_acl } from "./acl_pb.js";
 import type { ipspec, NetworkType } from "../evecommon/netcmn_pb.js";
 import { file_evecommon_netcmn } from "../evecommon/netcmn_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file config/netconfig.proto.
  */
 export const file_config_netconfig: GenFile = /*@__PURE__*/
-  fileDesc("ChZjb25maWcvbmV0Y29uZmlnLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWcihQEKDU5ldHdvcmtDb25maWcSCgoCaWQYASABKAkSMAoEdHlwZRgFIAEoDjIiLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5OZXR3b3JrVHlwZRIpCgJpcBgGIAEoCzIdLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5pcHNwZWMSCwoDbXR1GAsgASgNYgZwcm90bzM", [file_evecommon_netcmn]);
+  fileDesc("ChZjb25maWcvbmV0Y29uZmlnLnByb3RvEhVvcmcubGZlZGdlLmV2ZS5jb25maWcihQEKDU5ldHdvcmtDb25maWcSCgoCaWQYASABKAkSMAoEdHlwZRgFIAEoDjIiLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5OZXR3b3JrVHlwZRIpCgJpcBgGIAEoCzIdLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5pcHNwZWMSCwoDbXR1GAsgASgNIskBCg5OZXR3b3JrQWRhcHRlchIMCgRuYW1lGAEgASgJEhEKCW5ldHdvcmtJZBgDIAEoCRIMCgRhZGRyGAQgASgJEhIKCm1hY0FkZHJlc3MYCSABKAkSKAoEYWNscxgoIAMoCzIaLm9yZy5sZmVkZ2UuZXZlLmNvbmZpZy5BQ0USFgoOYWNjZXNzX3ZsYW5faWQYKSABKA0SGQoRYWxsb3dfdG9fZGlzY292ZXIYKiABKAgSFwoPaW50ZXJmYWNlX29yZGVyGDIgASgNYgZwcm90bzM", [file_config_acl, file_evecommon_netcmn]);
 
 /**
  * @generated from message org.lfedge.eve.config.NetworkConfig
@@ -47,4 +49,58 @@ export type NetworkConfig = Message<"org.lfedge.eve.config.NetworkConfig"> & {
  */
 export const NetworkConfigSchema: GenMessage<NetworkConfig> = /*@__PURE__*/
   messageDesc(file_config_netconfig, 0);
+
+/**
+ * An app interface (eve-workloads-facts §2.4): networkId names an NI of the same EdgeDevConfig.
+ *
+ * @generated from message org.lfedge.eve.config.NetworkAdapter
+ */
+export type NetworkAdapter = Message<"org.lfedge.eve.config.NetworkAdapter"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string networkId = 3;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string addr = 4;
+   */
+  addr: string;
+
+  /**
+   * @generated from field: string macAddress = 9;
+   */
+  macAddress: string;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.config.ACE acls = 40;
+   */
+  acls: ACE[];
+
+  /**
+   * @generated from field: uint32 access_vlan_id = 41;
+   */
+  accessVlanId: number;
+
+  /**
+   * @generated from field: bool allow_to_discover = 42;
+   */
+  allowToDiscover: boolean;
+
+  /**
+   * @generated from field: uint32 interface_order = 50;
+   */
+  interfaceOrder: number;
+};
+
+/**
+ * Describes the message org.lfedge.eve.config.NetworkAdapter.
+ * Use `create(NetworkAdapterSchema)` to create a new message.
+ */
+export const NetworkAdapterSchema: GenMessage<NetworkAdapter> = /*@__PURE__*/
+  messageDesc(file_config_netconfig, 1);
 
