@@ -51,9 +51,10 @@ export function startReadinessWatcher(deps: WatcherDeps): Watcher {
           const v = kubeClusterFromReport(r.json, n.uuid, r.at);
           if (v) kubeAll.push(v);
         }
-        if (r.kind === 'info.ZiApp') {
+        // ZInfoApp is stored per app (workload.app/<uuid>): any app running there is activity.
+        if (r.kind === 'info.ZiApp' || r.kind.startsWith('workload.app/')) {
           const running = appRunningFromReport(r.json);
-          if (running !== undefined) apps[n.uuid] = running;
+          if (running !== undefined) apps[n.uuid] = (apps[n.uuid] ?? false) || running;
         }
         if (r.kind === 'info.ZiDevice') portAddrs[n.uuid] = portAddressesFromReport(r.json);
       }

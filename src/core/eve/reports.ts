@@ -1,11 +1,13 @@
 // What devices send (info, metrics, logs, flow logs, hardware health) is stored per device, bounded, and
 // turned into events for the progress layer. Nothing here can touch another device: each call is authenticated.
 import { gunzipSync } from 'node:zlib';
-import { fromBinary, toJsonString } from '@bufbuild/protobuf';
-import { type ZInfoDevice, ZInfoMsgSchema, ZInfoTypes } from '../../gen/info/info_pb.js';
+import { create, fromBinary, fromJsonString, toJsonString } from '@bufbuild/protobuf';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { type ZInfoDevice, type ZInfoMsg, ZInfoMsgSchema, ZInfoTypes } from '../../gen/info/info_pb.js';
 import type { DeviceRecord } from '../../ports/store.js';
 import { type Conflict, checkInfoMac } from '../boot/claims.js';
 import { EvebootError } from '../errors.js';
+import { workloadEventType, workloadReport } from '../workloads/info-reports.js';
 import type { Controller, Reply } from './controller.js';
 import { decodeOr400 } from './envelope.js';
 
@@ -16,16 +18,35 @@ export type ReportKind = 'metrics' | 'flowlog' | 'hardwarehealth' | 'newlogs' | 
 export function info(ctrl: Controller, uuid: string, body: Uint8Array): Reply {
   const { device, payload } = ctrl.authenticate(body, uuid);
   const msg = decodeOr400('ZInfoMsg', () => fromBinary(ZInfoMsgSchema, payload));
-  const kind = `info.${ZInfoTypes[msg.ztype] ?? msg.ztype}`;
+  const workload = workloadReport(msg);
+  const kind = workload?.reportKind ?? `info.${ZInfoTypes[msg.ztype] ?? msg.ztype}`;
   const json = toJsonString(ZInfoMsgSchema, msg);
   const { store, clock, emit } = ctrl.deps;
   ctrl.noteContact(device);
+  // Workload objects: the latest per object per device, an event only when what the operator sees changes.
+  const before = workload && store.latestReports(device.uuid).find((r) => r.kind === kind);
   store.addReport({ uuid: device.uuid, kind, at: clock.now(), bytes: payload.length, json });
+  if (workload) {
+    const was = before ? workloadReport(fromJson(before.json)) : undefined;
+    if (JSON.stringify(was?.summary) !== JSON.stringify(workload.summary)) {
+      const at = msg.atTimeStamp ? Number(timestampMs(msg.atTimeStamp)) : clock.now();
+      emit({ type: workloadEventType(workload.kind), node: device.uuid, data: { ...workload.summary, at } });
+    }
+    return { status: 201 };
+  }
   emit({ type: 'eve.info', node: device.uuid, data: { kind, content: msg.InfoContent.case ?? 'none' } });
   if (msg.InfoContent.case === 'dinfo' && device.bootMac && !device.macVerified && !device.hold) {
     verifyBootMac(ctrl, device, msg.InfoContent.value);
   }
   return { status: 201 };
+}
+
+function fromJson(json: string): ZInfoMsg {
+  try {
+    return fromJsonString(ZInfoMsgSchema, json, { ignoreUnknownFields: true });
+  } catch {
+    return create(ZInfoMsgSchema);
+  }
 }
 
 /**

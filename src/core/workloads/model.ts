@@ -172,6 +172,11 @@ export interface WorkloadState {
   volumes: Record<string, Placement>;
   /** Observed moves per app name, oldest first (derived from status claims; kept so history survives). */
   moves: Record<string, AppMove[]>;
+  /**
+   * Where each app was last seen running (node UUID), since when, and the last time that was still true: what a
+   * move is detected against after a restart (core/workloads/moves.ts). Absent in states written before it.
+   */
+  running?: Record<string, { nodeUuid: string; since: number; lastSeen: number }>;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file info/edge_node_cluster.proto.
  */
 export const file_info_edge_node_cluster: GenFile = /*@__PURE__*/
-  fileDesc("ChxpbmZvL2VkZ2Vfbm9kZV9jbHVzdGVyLnByb3RvEhNvcmcubGZlZGdlLmV2ZS5pbmZvIpQBChFLdWJlTm9kZUNvbmRpdGlvbhI4CgR0eXBlGAEgASgOMioub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlTm9kZUNvbmRpdGlvblR5cGUSCwoDc2V0GAIgASgIEjgKFGxhc3RfdHJhbnNpdGlvbl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AgoMS3ViZU5vZGVJbmZvEgwKBG5hbWUYASABKAkSOgoKY29uZGl0aW9ucxgCIAMoCzImLm9yZy5sZmVkZ2UuZXZlLmluZm8uS3ViZU5vZGVDb25kaXRpb24SEwoLcm9sZV9zZXJ2ZXIYAyABKAgSNgoSY3JlYXRpb25fdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJhcGlfc2VydmVyX3NlcnNpb24YBSABKAkSEwoLaW50ZXJuYWxfaXAYBiABKAkSEwoLc2NoZWR1bGFibGUYByABKAgSPAoQYWRtaXNzaW9uX3N0YXR1cxgIIAEoDjIiLm9yZy5sZmVkZ2UuZXZlLmluZm8uTm9kZUFkbWlzc2lvbhIPCgdub2RlX2lkGAkgASgJInoKD0t1YmVTdG9yYWdlSW5mbxIyCgZoZWFsdGgYASABKA4yIi5vcmcubGZlZGdlLmV2ZS5pbmZvLlNlcnZpY2VTdGF0dXMSMwoPdHJhbnNpdGlvbl90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqYAgoVS3ViZU5vZGVDb25kaXRpb25UeXBlEigKJEtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9VTlNQRUNJRklFRBAAEiIKHktVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9SRUFEWRABEiwKKEtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9NRU1PUllfUFJFU1NVUkUQAhIqCiZLVUJFX05PREVfQ09ORElUSU9OX1RZUEVfRElTS19QUkVTU1VSRRADEikKJUtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9QSURfUFJFU1NVUkUQBBIsCihLVUJFX05PREVfQ09ORElUSU9OX1RZUEVfTkVUV09SS19VTkFWQUlMEAUqpAEKDU5vZGVBZG1pc3Npb24SHgoaTk9ERV9BRE1JU1NJT05fVU5TUEVDSUZJRUQQABIgChxOT0RFX0FETUlTU0lPTl9OT1RfQ0xVU1RFUkVEEAESGgoWTk9ERV9BRE1JU1NJT05fTEVBVklORxACEhoKFk5PREVfQURNSVNTSU9OX0pPSU5JTkcQAxIZChVOT0RFX0FETUlTU0lPTl9KT0lORUQQBCqDAQoNU2VydmljZVN0YXR1cxIeChpTRVJWSUNFX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVNFUlZJQ0VfU1RBVFVTX0ZBSUxFRBABEhsKF1NFUlZJQ0VfU1RBVFVTX0RFR1JBREVEEAISGgoWU0VSVklDRV9TVEFUVVNfSEVBTFRIWRADKoYCChRLdWJlQ29tcFVwZGF0ZVN0YXR1cxInCiNLVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19VTlNQRUNJRklFRBAAEiQKIEtVQkVfQ09NUF9VUERBVEVfU1RBVFVTX0RPV05MT0FEEAESKwonS1VCRV9DT01QX1VQREFURV9TVEFUVVNfRE9XTkxPQURfRkFJTEVEEAISJwojS1VCRV9DT01QX1VQREFURV9TVEFUVVNfSU5fUFJPR1JFU1MQAxIiCh5LVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19GQUlMRUQQBBIlCiFLVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19DT01QTEVURUQQBSqrAQoIS3ViZUNvbXASGQoVS1VCRV9DT01QX1VOU1BFQ0lGSUVEEAASGAoUS1VCRV9DT01QX0NPTlRBSU5FUkQQARIRCg1LVUJFX0NPTVBfSzNTEAISFAoQS1VCRV9DT01QX01VTFRVUxADEhYKEktVQkVfQ09NUF9LVUJFVklSVBAEEhEKDUtVQkVfQ09NUF9DREkQBRIWChJLVUJFX0NPTVBfTE9OR0hPUk4QBmIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChxpbmZvL2VkZ2Vfbm9kZV9jbHVzdGVyLnByb3RvEhNvcmcubGZlZGdlLmV2ZS5pbmZvIpQBChFLdWJlTm9kZUNvbmRpdGlvbhI4CgR0eXBlGAEgASgOMioub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlTm9kZUNvbmRpdGlvblR5cGUSCwoDc2V0GAIgASgIEjgKFGxhc3RfdHJhbnNpdGlvbl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AgoMS3ViZU5vZGVJbmZvEgwKBG5hbWUYASABKAkSOgoKY29uZGl0aW9ucxgCIAMoCzImLm9yZy5sZmVkZ2UuZXZlLmluZm8uS3ViZU5vZGVDb25kaXRpb24SEwoLcm9sZV9zZXJ2ZXIYAyABKAgSNgoSY3JlYXRpb25fdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJhcGlfc2VydmVyX3NlcnNpb24YBSABKAkSEwoLaW50ZXJuYWxfaXAYBiABKAkSEwoLc2NoZWR1bGFibGUYByABKAgSPAoQYWRtaXNzaW9uX3N0YXR1cxgIIAEoDjIiLm9yZy5sZmVkZ2UuZXZlLmluZm8uTm9kZUFkbWlzc2lvbhIPCgdub2RlX2lkGAkgASgJInoKD0t1YmVTdG9yYWdlSW5mbxIyCgZoZWFsdGgYASABKA4yIi5vcmcubGZlZGdlLmV2ZS5pbmZvLlNlcnZpY2VTdGF0dXMSMwoPdHJhbnNpdGlvbl90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKCAgoRS3ViZUVWRUFwcFBvZEluZm8SDAoEbmFtZRgBIAEoCRIyCgZzdGF0dXMYAiABKA4yIi5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVQb2RTdGF0dXMSFQoNcmVzdGFydF9jb3VudBgDIAEoDRI1ChFyZXN0YXJ0X3RpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNgoSY3JlYXRpb25fdGltZXN0YW1wGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgppcF9hZGRyZXNzGAYgASgJEhEKCW5vZGVfbmFtZRgHIAEoCSLhAQoLS3ViZVZNSUluZm8SDAoEbmFtZRgBIAEoCRIyCgZzdGF0dXMYAiABKA4yIi5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVWTUlTdGF0dXMSMQoNY3JlYXRpb25fdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOAoUbGFzdF90cmFuc2l0aW9uX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGlzX3JlYWR5GAUgASgIEhEKCW5vZGVfbmFtZRgGIAEoCSqYAgoVS3ViZU5vZGVDb25kaXRpb25UeXBlEigKJEtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9VTlNQRUNJRklFRBAAEiIKHktVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9SRUFEWRABEiwKKEtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9NRU1PUllfUFJFU1NVUkUQAhIqCiZLVUJFX05PREVfQ09ORElUSU9OX1RZUEVfRElTS19QUkVTU1VSRRADEikKJUtVQkVfTk9ERV9DT05ESVRJT05fVFlQRV9QSURfUFJFU1NVUkUQBBIsCihLVUJFX05PREVfQ09ORElUSU9OX1RZUEVfTkVUV09SS19VTkFWQUlMEAUqpAEKDU5vZGVBZG1pc3Npb24SHgoaTk9ERV9BRE1JU1NJT05fVU5TUEVDSUZJRUQQABIgChxOT0RFX0FETUlTU0lPTl9OT1RfQ0xVU1RFUkVEEAESGgoWTk9ERV9BRE1JU1NJT05fTEVBVklORxACEhoKFk5PREVfQURNSVNTSU9OX0pPSU5JTkcQAxIZChVOT0RFX0FETUlTU0lPTl9KT0lORUQQBCqDAQoNU2VydmljZVN0YXR1cxIeChpTRVJWSUNFX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVNFUlZJQ0VfU1RBVFVTX0ZBSUxFRBABEhsKF1NFUlZJQ0VfU1RBVFVTX0RFR1JBREVEEAISGgoWU0VSVklDRV9TVEFUVVNfSEVBTFRIWRADKoYCChRLdWJlQ29tcFVwZGF0ZVN0YXR1cxInCiNLVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19VTlNQRUNJRklFRBAAEiQKIEtVQkVfQ09NUF9VUERBVEVfU1RBVFVTX0RPV05MT0FEEAESKwonS1VCRV9DT01QX1VQREFURV9TVEFUVVNfRE9XTkxPQURfRkFJTEVEEAISJwojS1VCRV9DT01QX1VQREFURV9TVEFUVVNfSU5fUFJPR1JFU1MQAxIiCh5LVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19GQUlMRUQQBBIlCiFLVUJFX0NPTVBfVVBEQVRFX1NUQVRVU19DT01QTEVURUQQBSqrAQoIS3ViZUNvbXASGQoVS1VCRV9DT01QX1VOU1BFQ0lGSUVEEAASGAoUS1VCRV9DT01QX0NPTlRBSU5FUkQQARIRCg1LVUJFX0NPTVBfSzNTEAISFAoQS1VCRV9DT01QX01VTFRVUxADEhYKEktVQkVfQ09NUF9LVUJFVklSVBAEEhEKDUtVQkVfQ09NUF9DREkQBRIWChJLVUJFX0NPTVBfTE9OR0hPUk4QBiqsAgoNS3ViZVBvZFN0YXR1cxIfChtLVUJFX1BPRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdLVUJFX1BPRF9TVEFUVVNfUEVORElORxABEhsKF0tVQkVfUE9EX1NUQVRVU19SVU5OSU5HEAISHQoZS1VCRV9QT0RfU1RBVFVTX1NVQ0NFRURFRBADEiYKIktVQkVfUE9EX1NUQVRVU19DT05UQUlORVJfQ1JFQVRJTkcQBBIlCiFLVUJFX1BPRF9TVEFUVVNfQ1JBU0hMT09QX0JBQ0tPRkYQBRIZChVLVUJFX1BPRF9TVEFUVVNfRVJST1IQBhIbChdLVUJFX1BPRF9TVEFUVVNfRVZJQ1RFRBAHEhoKFktVQkVfUE9EX1NUQVRVU19GQUlMRUQQCCqBAgoNS3ViZVZNSVN0YXR1cxIfChtLVUJFX1ZNSV9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdLVUJFX1ZNSV9TVEFUVVNfUEVORElORxABEh4KGktVQkVfVk1JX1NUQVRVU19TQ0hFRFVMSU5HEAISHQoZS1VCRV9WTUlfU1RBVFVTX1NDSEVEVUxFRBADEhsKF0tVQkVfVk1JX1NUQVRVU19SVU5OSU5HEAQSHQoZS1VCRV9WTUlfU1RBVFVTX1NVQ0NFRURFRBAFEhoKFktVQkVfVk1JX1NUQVRVU19GQUlMRUQQBhIbChdLVUJFX1ZNSV9TVEFUVVNfVU5LTk9XThAHYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message org.lfedge.eve.info.KubeNodeCondition
@@ -123,6 +123,95 @@ export type KubeStorageInfo = Message<"org.lfedge.eve.info.KubeStorageInfo"> & {
  */
 export const KubeStorageInfoSchema: GenMessage<KubeStorageInfo> = /*@__PURE__*/
   messageDesc(file_info_edge_node_cluster, 2);
+
+/**
+ * @generated from message org.lfedge.eve.info.KubeEVEAppPodInfo
+ */
+export type KubeEVEAppPodInfo = Message<"org.lfedge.eve.info.KubeEVEAppPodInfo"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.KubePodStatus status = 2;
+   */
+  status: KubePodStatus;
+
+  /**
+   * @generated from field: uint32 restart_count = 3;
+   */
+  restartCount: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp restart_timestamp = 4;
+   */
+  restartTimestamp?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp creation_timestamp = 5;
+   */
+  creationTimestamp?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string ip_address = 6;
+   */
+  ipAddress: string;
+
+  /**
+   * @generated from field: string node_name = 7;
+   */
+  nodeName: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.KubeEVEAppPodInfo.
+ * Use `create(KubeEVEAppPodInfoSchema)` to create a new message.
+ */
+export const KubeEVEAppPodInfoSchema: GenMessage<KubeEVEAppPodInfo> = /*@__PURE__*/
+  messageDesc(file_info_edge_node_cluster, 3);
+
+/**
+ * @generated from message org.lfedge.eve.info.KubeVMIInfo
+ */
+export type KubeVMIInfo = Message<"org.lfedge.eve.info.KubeVMIInfo"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.KubeVMIStatus status = 2;
+   */
+  status: KubeVMIStatus;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp creation_time = 3;
+   */
+  creationTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_transition_time = 4;
+   */
+  lastTransitionTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool is_ready = 5;
+   */
+  isReady: boolean;
+
+  /**
+   * @generated from field: string node_name = 6;
+   */
+  nodeName: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.KubeVMIInfo.
+ * Use `create(KubeVMIInfoSchema)` to create a new message.
+ */
+export const KubeVMIInfoSchema: GenMessage<KubeVMIInfo> = /*@__PURE__*/
+  messageDesc(file_info_edge_node_cluster, 4);
 
 /**
  * @generated from enum org.lfedge.eve.info.KubeNodeConditionType
@@ -318,4 +407,116 @@ export enum KubeComp {
  */
 export const KubeCompSchema: GenEnum<KubeComp> = /*@__PURE__*/
   enumDesc(file_info_edge_node_cluster, 4);
+
+/**
+ * Pod phase of a native (NOHYPER) app pod in eve-kube-app; zedkube maps only PENDING/RUNNING/SUCCEEDED/FAILED
+ * (pkg/pillar/types/zedkubetypes.go:114-136, eve-workloads-facts §6.5).
+ *
+ * @generated from enum org.lfedge.eve.info.KubePodStatus
+ */
+export enum KubePodStatus {
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_RUNNING = 2;
+   */
+  RUNNING = 2,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_SUCCEEDED = 3;
+   */
+  SUCCEEDED = 3,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_CONTAINER_CREATING = 4;
+   */
+  CONTAINER_CREATING = 4,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_CRASHLOOP_BACKOFF = 5;
+   */
+  CRASHLOOP_BACKOFF = 5,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_ERROR = 6;
+   */
+  ERROR = 6,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_EVICTED = 7;
+   */
+  EVICTED = 7,
+
+  /**
+   * @generated from enum value: KUBE_POD_STATUS_FAILED = 8;
+   */
+  FAILED = 8,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.KubePodStatus.
+ */
+export const KubePodStatusSchema: GenEnum<KubePodStatus> = /*@__PURE__*/
+  enumDesc(file_info_edge_node_cluster, 5);
+
+/**
+ * VMI phase (VM apps and container shims).
+ *
+ * @generated from enum org.lfedge.eve.info.KubeVMIStatus
+ */
+export enum KubeVMIStatus {
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_UNSPECIFIED = 0;
+   */
+  KUBE_VMI_STATUS_UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_PENDING = 1;
+   */
+  KUBE_VMI_STATUS_PENDING = 1,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_SCHEDULING = 2;
+   */
+  KUBE_VMI_STATUS_SCHEDULING = 2,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_SCHEDULED = 3;
+   */
+  KUBE_VMI_STATUS_SCHEDULED = 3,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_RUNNING = 4;
+   */
+  KUBE_VMI_STATUS_RUNNING = 4,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_SUCCEEDED = 5;
+   */
+  KUBE_VMI_STATUS_SUCCEEDED = 5,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_FAILED = 6;
+   */
+  KUBE_VMI_STATUS_FAILED = 6,
+
+  /**
+   * @generated from enum value: KUBE_VMI_STATUS_UNKNOWN = 7;
+   */
+  KUBE_VMI_STATUS_UNKNOWN = 7,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.KubeVMIStatus.
+ */
+export const KubeVMIStatusSchema: GenEnum<KubeVMIStatus> = /*@__PURE__*/
+  enumDesc(file_info_edge_node_cluster, 6);
 

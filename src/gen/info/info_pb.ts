@@ -6,13 +6,13 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { PhyIoMemberUsage } from "../evecommon/devmodelcommon_pb.js";
+import type { PhyIoMemberUsage, PhyIoType } from "../evecommon/devmodelcommon_pb.js";
 import { file_evecommon_devmodelcommon } from "../evecommon/devmodelcommon_pb.js";
 import type { PortConfigSource } from "../evecommon/netcmn_pb.js";
 import { file_evecommon_netcmn } from "../evecommon/netcmn_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { KubeComp, KubeCompUpdateStatus, KubeNodeInfo, KubeStorageInfo } from "./edge_node_cluster_pb.js";
+import type { KubeComp, KubeCompUpdateStatus, KubeEVEAppPodInfo, KubeNodeInfo, KubeStorageInfo, KubeVMIInfo } from "./edge_node_cluster_pb.js";
 import { file_info_edge_node_cluster } from "./edge_node_cluster_pb.js";
 import type { HardwareInventory } from "./hardware_pb.js";
 import { file_info_hardware } from "./hardware_pb.js";
@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file info/info.proto.
  */
 export const file_info_info: GenFile = /*@__PURE__*/
-  fileDesc("Cg9pbmZvL2luZm8ucHJvdG8SE29yZy5sZmVkZ2UuZXZlLmluZm8iyQEKEVpJbmZvTWFudWZhY3R1cmVyEhQKDG1hbnVmYWN0dXJlchgBIAEoCRITCgtwcm9kdWN0TmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEhQKDHNlcmlhbE51bWJlchgEIAEoCRIMCgRVVUlEGAUgASgJEhIKCmNvbXBhdGlibGUYBiABKAkSEgoKYmlvc1ZlbmRvchgHIAEoCRITCgtiaW9zVmVyc2lvbhgIIAEoCRIXCg9iaW9zUmVsZWFzZURhdGUYCSABKAkiRAoIWkluZm9ETlMSEgoKRE5Tc2VydmVycxgBIAMoCRIRCglETlNkb21haW4YAiABKAkSEQoJRE5Tc2VhcmNoGAMgAygJIpkBCglFcnJvckluZm8SEwoLZGVzY3JpcHRpb24YASABKAkSLQoJdGltZXN0YW1wGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCghzZXZlcml0eRgDIAEoDjIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uU2V2ZXJpdHkSFwoPcmV0cnlfY29uZGl0aW9uGAUgASgJIngKC1Byb3h5U3RhdHVzEhIKCmV4Y2VwdGlvbnMYAiABKAkSDwoHcGFjZmlsZRgDIAEoCRIaChJuZXR3b3JrUHJveHlFbmFibGUYBCABKAgSFwoPbmV0d29ya1Byb3h5VVJMGAUgASgJEg8KB3dwYWRVUkwYBiABKAkiuAEKClBOQUNTdGF0dXMSDwoHZW5hYmxlZBgBIAEoCBIzCgVzdGF0ZRgCIAEoDjIkLm9yZy5sZmVkZ2UuZXZlLmluZm8uU3VwcGxpY2FudFN0YXRlEjcKE2xhc3RfYXV0aF90aW1lc3RhbXAYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKA2VychgEIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmluZm8uRXJyb3JJbmZvItkECgpEZXZpY2VQb3J0Eg4KBmlmbmFtZRgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBmlzTWdtdBgDIAEoCBIMCgRmcmVlGAQgASgIEhAKCGRoY3BUeXBlGAsgASgNEg4KBnN1Ym5ldBgMIAEoCRISCgpkb21haW5uYW1lGA4gASgJEhEKCW50cFNlcnZlchgPIAEoCRIYChBtb3JlX250cF9zZXJ2ZXJzGCMgAygJEi8KBXByb3h5GBUgASgLMiAub3JnLmxmZWRnZS5ldmUuaW5mby5Qcm94eVN0YXR1cxIPCgdtYWNBZGRyGBYgASgJEg8KB0lQQWRkcnMYFyADKAkSFgoOZGVmYXVsdFJvdXRlcnMYGCADKAkSKgoDZG5zGBkgASgLMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0ROUxIKCgJ1cBgaIAEoCBIrCgNlcnIYHSABKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbxI2CgV1c2FnZRgeIAEoDjInLm9yZy5sZmVkZ2UuZXZlLmNvbW1vbi5QaHlJb01lbWJlclVzYWdlEhMKC25ldHdvcmtVVUlEGB8gASgJEgwKBGNvc3QYICABKA0SCwoDbXR1GCIgASgNEj4KDWNvbmZpZ19zb3VyY2UYKCABKAsyJy5vcmcubGZlZGdlLmV2ZS5jb21tb24uUG9ydENvbmZpZ1NvdXJjZRI0CgtwbmFjX3N0YXR1cxgyIAEoCzIfLm9yZy5sZmVkZ2UuZXZlLmluZm8uUE5BQ1N0YXR1cyKIAgoQRGV2aWNlUG9ydFN0YXR1cxIPCgd2ZXJzaW9uGAEgASgNEgsKA2tleRgCIAEoCRIwCgx0aW1lUHJpb3JpdHkYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmxhc3RGYWlsZWQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWxhc3RTdWNjZWVkZWQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KBXBvcnRzGAYgAygLMh8ub3JnLmxmZWRnZS5ldmUuaW5mby5EZXZpY2VQb3J0EhEKCWxhc3RFcnJvchgHIAEoCSJgChFTeXN0ZW1BZGFwdGVySW5mbxIUCgxjdXJyZW50SW5kZXgYASABKA0SNQoGc3RhdHVzGAIgAygLMiUub3JnLmxmZWRnZS5ldmUuaW5mby5EZXZpY2VQb3J0U3RhdHVzIjwKDFNlY3VyaXR5SW5mbxITCgtzaGFfcm9vdF9jYRgBIAEoDBIXCg9zaGFfdGxzX3Jvb3RfY2EYAiABKAwiZQoUT3B0aW9uYWxDYXBhYmlsaXRpZXMSGAoQaHZfdHlwZV9rdWJldmlydBgBIAEoCBIcChRod19pbnZlbnRvcnlfc3VwcG9ydBgCIAEoCBIVCg1ldGNkX3NuYXBzaG90GAMgASgIIvADCgtaSW5mb0RldmljZRITCgttYWNoaW5lQXJjaBgEIAEoCRIPCgdjcHVBcmNoGAUgASgJEhAKCHBsYXRmb3JtGAYgASgJEgwKBG5jcHUYByABKA0SDgoGbWVtb3J5GAggASgEEg8KB3N0b3JhZ2UYCSABKAQSNQoFbWluZm8YCyABKAsyJi5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvTWFudWZhY3R1cmVyEiwKCGJvb3RUaW1lGBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghIb3N0TmFtZRgUIAEoCRI9Cg1zeXN0ZW1BZGFwdGVyGBggASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5TeXN0ZW1BZGFwdGVySW5mbxIzCghzZWNfaW5mbxgeIAEoCzIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uU2VjdXJpdHlJbmZvEjAKBXN0YXRlGCwgASgOMiEub3JnLmxmZWRnZS5ldmUuaW5mby5aRGV2aWNlU3RhdGUSSAoVb3B0aW9uYWxfY2FwYWJpbGl0aWVzGDUgASgLMikub3JnLmxmZWRnZS5ldmUuaW5mby5PcHRpb25hbENhcGFiaWxpdGllcxITCgtkZXZpY2VfbmFtZRg2IAEoCSJuCghaSW5mb0FwcBINCgVBcHBJRBgBIAEoCRISCgphcHBWZXJzaW9uGAIgASgJEhEKCXN5c3RlbUFwcBgGIAEoCBIPCgdBcHBOYW1lGAcgASgJEhsKE2NsdXN0ZXJfYXBwX3J1bm5pbmcYFCABKAgizwEKDVpJbmZvSGFyZHdhcmUSEwoLZXZlX3JlbGVhc2UYAiABKAkSOQoJaW52ZW50b3J5GAMgASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5IYXJkd2FyZUludmVudG9yeRIVCg1rZXJuZWxfZmxhdm9yGAQgASgJEhYKDmtlcm5lbF92ZXJzaW9uGAUgASgJEhQKDGV2ZV9wbGF0Zm9ybRgGIAEoCRIRCglwYXJ0aXRpb24YByABKAkSFgoOa2VybmVsX2NtZGxpbmUYCCABKAkijwEKEFpJbmZvS3ViZUNsdXN0ZXISMAoFbm9kZXMYASADKAsyIS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVOb2RlSW5mbxI1CgdzdG9yYWdlGAQgASgLMiQub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlU3RvcmFnZUluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSLkAQocWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1cxIUCgxjdXJyZW50X25vZGUYASABKAkSMAoJY29tcG9uZW50GAIgASgOMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlQ29tcBI5CgZzdGF0dXMYAyABKA4yKS5vcmcubGZlZGdlLmV2ZS5pbmZvLkt1YmVDb21wVXBkYXRlU3RhdHVzEi0KBWVycm9yGAQgASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5FcnJvckluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCSK5AwoIWkluZm9Nc2cSLgoFenR5cGUYASABKA4yHy5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvVHlwZXMSDQoFZGV2SWQYAiABKAkSMQoFZGluZm8YAyABKAsyIC5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvRGV2aWNlSAASLgoFYWluZm8YBSABKAsyHS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvQXBwSAASNAoGaHdpbmZvGBIgASgLMiIub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0hhcmR3YXJlSAASPQoMY2x1c3Rlcl9pbmZvGBggASgLMiUub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0t1YmVDbHVzdGVySAASUAoTY2x1c3Rlcl91cGRhdGVfaW5mbxgZIAEoCzIxLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9LdWJlQ2x1c3RlclVwZGF0ZVN0YXR1c0gAEi8KC2F0VGltZVN0YW1wGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtJbmZvQ29udGVudEoECBUQFiqwAgoKWkluZm9UeXBlcxIJCgVaaU5vcBAAEgwKCFppRGV2aWNlEAESCQoFWmlBcHAQAxIVChFaaU5ldHdvcmtJbnN0YW5jZRAGEgwKCFppVm9sdW1lEAcSEQoNWmlDb250ZW50VHJlZRAIEg4KClppQmxvYkxpc3QQCRIVChFaaUFwcEluc3RNZXRhRGF0YRAKEg4KClppSGFyZHdhcmUQCxIOCgpaaUVkZ2V2aWV3EAwSDgoKWmlMb2NhdGlvbhANEhMKD1ppUGF0Y2hFbnZlbG9wZRAOEhAKDFppTlRQU291cmNlcxAQEhEKDVppS3ViZUNsdXN0ZXIQERIdChlaaUt1YmVDbHVzdGVyVXBkYXRlU3RhdHVzEBIiBAgCEAIiBAgEEAQiBAgFEAUiBAgPEA8qYwoIU2V2ZXJpdHkSGAoUU0VWRVJJVFlfVU5TUEVDSUZJRUQQABITCg9TRVZFUklUWV9OT1RJQ0UQARIUChBTRVZFUklUWV9XQVJOSU5HEAISEgoOU0VWRVJJVFlfRVJST1IQAyr4AQoPU3VwcGxpY2FudFN0YXRlEiAKHFNVUFBMSUNBTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIhCh1TVVBQTElDQU5UX1NUQVRFX0RJU0NPTk5FQ1RFRBABEh8KG1NVUFBMSUNBTlRfU1RBVEVfQ09OTkVDVElORxACEiMKH1NVUFBMSUNBTlRfU1RBVEVfQVVUSEVOVElDQVRJTkcQAxIiCh5TVVBQTElDQU5UX1NUQVRFX0FVVEhFTlRJQ0FURUQQBBIbChdTVVBQTElDQU5UX1NUQVRFX0ZBSUxFRBAFEhkKFVNVUFBMSUNBTlRfU1RBVEVfSEVMRBAGKrECCgxaRGV2aWNlU3RhdGUSHQoZWkRFVklDRV9TVEFURV9VTlNQRUNJRklFRBAAEhgKFFpERVZJQ0VfU1RBVEVfT05MSU5FEAESGwoXWkRFVklDRV9TVEFURV9SRUJPT1RJTkcQAhIiCh5aREVWSUNFX1NUQVRFX01BSU5URU5BTkNFX01PREUQAxIhCh1aREVWSUNFX1NUQVRFX0JBU0VPU19VUERBVElORxAEEhkKFVpERVZJQ0VfU1RBVEVfQk9PVElORxAFEiQKIFpERVZJQ0VfU1RBVEVfUFJFUEFSSU5HX1BPV0VST0ZGEAYSHgoaWkRFVklDRV9TVEFURV9QT1dFUklOR19PRkYQBxIjCh9aREVWSUNFX1NUQVRFX1BSRVBBUkVEX1BPV0VST0ZGEAhiBnByb3RvMw", [file_evecommon_devmodelcommon, file_evecommon_netcmn, file_google_protobuf_timestamp, file_info_edge_node_cluster, file_info_hardware]);
+  fileDesc("Cg9pbmZvL2luZm8ucHJvdG8SE29yZy5sZmVkZ2UuZXZlLmluZm8iyQEKEVpJbmZvTWFudWZhY3R1cmVyEhQKDG1hbnVmYWN0dXJlchgBIAEoCRITCgtwcm9kdWN0TmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEhQKDHNlcmlhbE51bWJlchgEIAEoCRIMCgRVVUlEGAUgASgJEhIKCmNvbXBhdGlibGUYBiABKAkSEgoKYmlvc1ZlbmRvchgHIAEoCRITCgtiaW9zVmVyc2lvbhgIIAEoCRIXCg9iaW9zUmVsZWFzZURhdGUYCSABKAkiRAoIWkluZm9ETlMSEgoKRE5Tc2VydmVycxgBIAMoCRIRCglETlNkb21haW4YAiABKAkSEQoJRE5Tc2VhcmNoGAMgAygJImMKDERldmljZUVudGl0eRIrCgZlbnRpdHkYASABKA4yGy5vcmcubGZlZGdlLmV2ZS5pbmZvLkVudGl0eRIRCgllbnRpdHlfaWQYAiABKAkSEwoLZW50aXR5X25hbWUYAyABKAkizgEKCUVycm9ySW5mbxITCgtkZXNjcmlwdGlvbhgBIAEoCRItCgl0aW1lc3RhbXAYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KCHNldmVyaXR5GAMgASgOMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5TZXZlcml0eRIzCghlbnRpdGllcxgEIAMoCzIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uRGV2aWNlRW50aXR5EhcKD3JldHJ5X2NvbmRpdGlvbhgFIAEoCSJ4CgtQcm94eVN0YXR1cxISCgpleGNlcHRpb25zGAIgASgJEg8KB3BhY2ZpbGUYAyABKAkSGgoSbmV0d29ya1Byb3h5RW5hYmxlGAQgASgIEhcKD25ldHdvcmtQcm94eVVSTBgFIAEoCRIPCgd3cGFkVVJMGAYgASgJIrgBCgpQTkFDU3RhdHVzEg8KB2VuYWJsZWQYASABKAgSMwoFc3RhdGUYAiABKA4yJC5vcmcubGZlZGdlLmV2ZS5pbmZvLlN1cHBsaWNhbnRTdGF0ZRI3ChNsYXN0X2F1dGhfdGltZXN0YW1wGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgNlcnIYBCABKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbyLZBAoKRGV2aWNlUG9ydBIOCgZpZm5hbWUYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZpc01nbXQYAyABKAgSDAoEZnJlZRgEIAEoCBIQCghkaGNwVHlwZRgLIAEoDRIOCgZzdWJuZXQYDCABKAkSEgoKZG9tYWlubmFtZRgOIAEoCRIRCgludHBTZXJ2ZXIYDyABKAkSGAoQbW9yZV9udHBfc2VydmVycxgjIAMoCRIvCgVwcm94eRgVIAEoCzIgLm9yZy5sZmVkZ2UuZXZlLmluZm8uUHJveHlTdGF0dXMSDwoHbWFjQWRkchgWIAEoCRIPCgdJUEFkZHJzGBcgAygJEhYKDmRlZmF1bHRSb3V0ZXJzGBggAygJEioKA2RucxgZIAEoCzIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9ETlMSCgoCdXAYGiABKAgSKwoDZXJyGB0gASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5FcnJvckluZm8SNgoFdXNhZ2UYHiABKA4yJy5vcmcubGZlZGdlLmV2ZS5jb21tb24uUGh5SW9NZW1iZXJVc2FnZRITCgtuZXR3b3JrVVVJRBgfIAEoCRIMCgRjb3N0GCAgASgNEgsKA210dRgiIAEoDRI+Cg1jb25maWdfc291cmNlGCggASgLMicub3JnLmxmZWRnZS5ldmUuY29tbW9uLlBvcnRDb25maWdTb3VyY2USNAoLcG5hY19zdGF0dXMYMiABKAsyHy5vcmcubGZlZGdlLmV2ZS5pbmZvLlBOQUNTdGF0dXMiiAIKEERldmljZVBvcnRTdGF0dXMSDwoHdmVyc2lvbhgBIAEoDRILCgNrZXkYAiABKAkSMAoMdGltZVByaW9yaXR5GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpsYXN0RmFpbGVkGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1sYXN0U3VjY2VlZGVkGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgVwb3J0cxgGIAMoCzIfLm9yZy5sZmVkZ2UuZXZlLmluZm8uRGV2aWNlUG9ydBIRCglsYXN0RXJyb3IYByABKAkiYAoRU3lzdGVtQWRhcHRlckluZm8SFAoMY3VycmVudEluZGV4GAEgASgNEjUKBnN0YXR1cxgCIAMoCzIlLm9yZy5sZmVkZ2UuZXZlLmluZm8uRGV2aWNlUG9ydFN0YXR1cyI8CgxTZWN1cml0eUluZm8SEwoLc2hhX3Jvb3RfY2EYASABKAwSFwoPc2hhX3Rsc19yb290X2NhGAIgASgMImUKFE9wdGlvbmFsQ2FwYWJpbGl0aWVzEhgKEGh2X3R5cGVfa3ViZXZpcnQYASABKAgSHAoUaHdfaW52ZW50b3J5X3N1cHBvcnQYAiABKAgSFQoNZXRjZF9zbmFwc2hvdBgDIAEoCCLwAwoLWkluZm9EZXZpY2USEwoLbWFjaGluZUFyY2gYBCABKAkSDwoHY3B1QXJjaBgFIAEoCRIQCghwbGF0Zm9ybRgGIAEoCRIMCgRuY3B1GAcgASgNEg4KBm1lbW9yeRgIIAEoBBIPCgdzdG9yYWdlGAkgASgEEjUKBW1pbmZvGAsgASgLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb01hbnVmYWN0dXJlchIsCghib290VGltZRgSIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoISG9zdE5hbWUYFCABKAkSPQoNc3lzdGVtQWRhcHRlchgYIAEoCzImLm9yZy5sZmVkZ2UuZXZlLmluZm8uU3lzdGVtQWRhcHRlckluZm8SMwoIc2VjX2luZm8YHiABKAsyIS5vcmcubGZlZGdlLmV2ZS5pbmZvLlNlY3VyaXR5SW5mbxIwCgVzdGF0ZRgsIAEoDjIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkRldmljZVN0YXRlEkgKFW9wdGlvbmFsX2NhcGFiaWxpdGllcxg1IAEoCzIpLm9yZy5sZmVkZ2UuZXZlLmluZm8uT3B0aW9uYWxDYXBhYmlsaXRpZXMSEwoLZGV2aWNlX25hbWUYNiABKAkivgEKDFpJbmZvTmV0d29yaxIPCgdtYWNBZGRyGAMgASgJEg8KB2Rldk5hbWUYBCABKAkSDwoHSVBBZGRycxgFIAMoCRIWCg5kZWZhdWx0Um91dGVycxgGIAMoCRIqCgNkbnMYByABKAsyHS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvRE5TEg8KB2lwdjRfdXAYCCABKAgSEQoJbG9jYWxOYW1lGAwgASgJEhMKC250cF9zZXJ2ZXJzGA8gAygJIsICCghaSW5mb0FwcBINCgVBcHBJRBgBIAEoCRISCgphcHBWZXJzaW9uGAIgASgJEhEKCXN5c3RlbUFwcBgGIAEoCBIPCgdBcHBOYW1lGAcgASgJEiwKCGJvb3RUaW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgZhcHBFcnIYDiADKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbxIsCgVzdGF0ZRgPIAEoDjIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uWlN3U3RhdGUSMgoHbmV0d29yaxgQIAMoCzIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9OZXR3b3JrEhIKCnZvbHVtZVJlZnMYESADKAkSGwoTY2x1c3Rlcl9hcHBfcnVubmluZxgUIAEoCCKJAQoJVXNhZ2VJbmZvEi4KCmNyZWF0ZVRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlZkNvdW50GAIgASgNEjoKFmxhc3RSZWZjb3VudENoYW5nZVRpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj0KD1ZvbHVtZVJlc291cmNlcxIUCgxtYXhTaXplQnl0ZXMYASABKAQSFAoMY3VyU2l6ZUJ5dGVzGAIgASgEIq8CCgtaSW5mb1ZvbHVtZRIMCgR1dWlkGAEgASgJEhMKC2Rpc3BsYXlOYW1lGAIgASgJEi0KBXVzYWdlGAMgASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5Vc2FnZUluZm8SNwoJcmVzb3VyY2VzGAQgASgLMiQub3JnLmxmZWRnZS5ldmUuaW5mby5Wb2x1bWVSZXNvdXJjZXMSLAoFc3RhdGUYBSABKA4yHS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpTd1N0YXRlEhoKEnByb2dyZXNzUGVyY2VudGFnZRgGIAEoDRIxCgl2b2x1bWVFcnIYByABKAsyHi5vcmcubGZlZGdlLmV2ZS5pbmZvLkVycm9ySW5mbxIYChBnZW5lcmF0aW9uX2NvdW50GAggASgDIigKEENvbnRlbnRSZXNvdXJjZXMSFAoMY3VyU2l6ZUJ5dGVzGAEgASgEItkCChBaSW5mb0NvbnRlbnRUcmVlEgwKBHV1aWQYASABKAkSEwoLZGlzcGxheU5hbWUYAiABKAkSDgoGc2hhMjU2GAMgASgJEjgKCXJlc291cmNlcxgEIAEoCzIlLm9yZy5sZmVkZ2UuZXZlLmluZm8uQ29udGVudFJlc291cmNlcxItCgV1c2FnZRgFIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmluZm8uVXNhZ2VJbmZvEiwKBXN0YXRlGAYgASgOMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5aU3dTdGF0ZRIaChJwcm9ncmVzc1BlcmNlbnRhZ2UYByABKA0SKwoDZXJyGAggASgLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5FcnJvckluZm8SGAoQY29tcG9uZW50U2hhTGlzdBgJIAMoCRIYChBnZW5lcmF0aW9uX2NvdW50GAogASgDIj4KFVptZXRJUEFzc2lnbm1lbnRFbnRyeRISCgptYWNBZGRyZXNzGAEgASgJEhEKCWlwQWRkcmVzcxgCIAMoCSJBCgtabWV0VmlmSW5mbxIPCgd2aWZOYW1lGAEgASgJEhIKCm1hY0FkZHJlc3MYAiABKAkSDQoFYXBwSUQYAyABKAkiIQoLSW9BZGRyZXNzZXMSEgoKbWFjQWRkcmVzcxgBIAEoCSKqAQoJWmlvQnVuZGxlEi4KBHR5cGUYASABKA4yIC5vcmcubGZlZGdlLmV2ZS5jb21tb24uUGh5SW9UeXBlEgwKBG5hbWUYAiABKAkSDwoHbWVtYmVycxgDIAMoCRIVCg11c2VkQnlBcHBVVUlEGAQgASgJEjcKDWlvQWRkcmVzc0xpc3QYBiADKAsyIC5vcmcubGZlZGdlLmV2ZS5pbmZvLklvQWRkcmVzc2VzIloKB0lQUm91dGUSGwoTZGVzdGluYXRpb25fbmV0d29yaxgBIAEoCRIPCgdnYXRld2F5GAIgASgJEgwKBHBvcnQYAyABKAkSEwoLZ2F0ZXdheV9hcHAYBCABKAkivAQKFFpJbmZvTmV0d29ya0luc3RhbmNlEhEKCW5ldHdvcmtJRBgCIAEoCRIWCg5uZXR3b3JrVmVyc2lvbhgDIAEoCRIQCghpbnN0VHlwZRgFIAEoDRITCgtkaXNwbGF5bmFtZRgGIAEoCRIRCglhY3RpdmF0ZWQYByABKAgSGQoRQ3VycmVudFVwbGlua0ludGYYCiABKAkSDQoFcG9ydHMYDCADKAkSEQoJYnJpZGdlTnVtGBQgASgNEhIKCmJyaWRnZU5hbWUYFSABKAkSFAoMYnJpZGdlSVBBZGRyGBYgASgJEkEKDWlwQXNzaWdubWVudHMYFyADKAsyKi5vcmcubGZlZGdlLmV2ZS5pbmZvLlptZXRJUEFzc2lnbm1lbnRFbnRyeRIuCgR2aWZzGBkgAygLMiAub3JnLmxmZWRnZS5ldmUuaW5mby5abWV0VmlmSW5mbxI4ChBhc3NpZ25lZEFkYXB0ZXJzGB4gAygLMh4ub3JnLmxmZWRnZS5ldmUuaW5mby5aaW9CdW5kbGUSMgoKbmV0d29ya0VychgoIAMoCzIeLm9yZy5sZmVkZ2UuZXZlLmluZm8uRXJyb3JJbmZvEjkKBXN0YXRlGCkgASgOMioub3JnLmxmZWRnZS5ldmUuaW5mby5aTmV0d29ya0luc3RhbmNlU3RhdGUSCwoDbXR1GCogASgNEi8KCWlwX3JvdXRlcxgrIAMoCzIcLm9yZy5sZmVkZ2UuZXZlLmluZm8uSVBSb3V0ZSLPAQoNWkluZm9IYXJkd2FyZRITCgtldmVfcmVsZWFzZRgCIAEoCRI5CglpbnZlbnRvcnkYAyABKAsyJi5vcmcubGZlZGdlLmV2ZS5pbmZvLkhhcmR3YXJlSW52ZW50b3J5EhUKDWtlcm5lbF9mbGF2b3IYBCABKAkSFgoOa2VybmVsX3ZlcnNpb24YBSABKAkSFAoMZXZlX3BsYXRmb3JtGAYgASgJEhEKCXBhcnRpdGlvbhgHIAEoCRIWCg5rZXJuZWxfY21kbGluZRgIIAEoCSKAAgoQWkluZm9LdWJlQ2x1c3RlchIwCgVub2RlcxgBIAMoCzIhLm9yZy5sZmVkZ2UuZXZlLmluZm8uS3ViZU5vZGVJbmZvEjgKCGV2ZV9hcHBzGAMgAygLMiYub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlRVZFQXBwUG9kSW5mbxI1CgdzdG9yYWdlGAQgASgLMiQub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlU3RvcmFnZUluZm8SEgoKY2x1c3Rlcl9pZBgFIAEoCRI1CgtldmVfdm1fYXBwcxgGIAMoCzIgLm9yZy5sZmVkZ2UuZXZlLmluZm8uS3ViZVZNSUluZm8i5AEKHFpJbmZvS3ViZUNsdXN0ZXJVcGRhdGVTdGF0dXMSFAoMY3VycmVudF9ub2RlGAEgASgJEjAKCWNvbXBvbmVudBgCIAEoDjIdLm9yZy5sZmVkZ2UuZXZlLmluZm8uS3ViZUNvbXASOQoGc3RhdHVzGAMgASgOMikub3JnLmxmZWRnZS5ldmUuaW5mby5LdWJlQ29tcFVwZGF0ZVN0YXR1cxItCgVlcnJvchgEIAEoCzIeLm9yZy5sZmVkZ2UuZXZlLmluZm8uRXJyb3JJbmZvEhIKCmNsdXN0ZXJfaWQYBSABKAki4QQKCFpJbmZvTXNnEi4KBXp0eXBlGAEgASgOMh8ub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb1R5cGVzEg0KBWRldklkGAIgASgJEjEKBWRpbmZvGAMgASgLMiAub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0RldmljZUgAEi4KBWFpbmZvGAUgASgLMh0ub3JnLmxmZWRnZS5ldmUuaW5mby5aSW5mb0FwcEgAEjsKBm5paW5mbxgMIAEoCzIpLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9OZXR3b3JrSW5zdGFuY2VIABIxCgV2aW5mbxgNIAEoCzIgLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9Wb2x1bWVIABI2CgVjaW5mbxgOIAEoCzIlLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9Db250ZW50VHJlZUgAEjQKBmh3aW5mbxgSIAEoCzIiLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9IYXJkd2FyZUgAEj0KDGNsdXN0ZXJfaW5mbxgYIAEoCzIlLm9yZy5sZmVkZ2UuZXZlLmluZm8uWkluZm9LdWJlQ2x1c3RlckgAElAKE2NsdXN0ZXJfdXBkYXRlX2luZm8YGSABKAsyMS5vcmcubGZlZGdlLmV2ZS5pbmZvLlpJbmZvS3ViZUNsdXN0ZXJVcGRhdGVTdGF0dXNIABIvCgthdFRpbWVTdGFtcBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDQoLSW5mb0NvbnRlbnRKBAgVEBYqsAIKClpJbmZvVHlwZXMSCQoFWmlOb3AQABIMCghaaURldmljZRABEgkKBVppQXBwEAMSFQoRWmlOZXR3b3JrSW5zdGFuY2UQBhIMCghaaVZvbHVtZRAHEhEKDVppQ29udGVudFRyZWUQCBIOCgpaaUJsb2JMaXN0EAkSFQoRWmlBcHBJbnN0TWV0YURhdGEQChIOCgpaaUhhcmR3YXJlEAsSDgoKWmlFZGdldmlldxAMEg4KClppTG9jYXRpb24QDRITCg9aaVBhdGNoRW52ZWxvcGUQDhIQCgxaaU5UUFNvdXJjZXMQEBIRCg1aaUt1YmVDbHVzdGVyEBESHQoZWmlLdWJlQ2x1c3RlclVwZGF0ZVN0YXR1cxASIgQIAhACIgQIBBAEIgQIBRAFIgQIDxAPKmMKCFNldmVyaXR5EhgKFFNFVkVSSVRZX1VOU1BFQ0lGSUVEEAASEwoPU0VWRVJJVFlfTk9USUNFEAESFAoQU0VWRVJJVFlfV0FSTklORxACEhIKDlNFVkVSSVRZX0VSUk9SEAMqmQIKBkVudGl0eRIWChJFTlRJVFlfVU5TUEVDSUZJRUQQABISCg5FTlRJVFlfQkFTRV9PUxABEhkKFUVOVElUWV9TWVNURU1fQURBUFRFUhACEhAKDEVOVElUWV9WQVVMVBADEhYKEkVOVElUWV9BVFRFU1RBVElPThAEEhcKE0VOVElUWV9BUFBfSU5TVEFOQ0UQBRIPCgtFTlRJVFlfUE9SVBAGEhIKDkVOVElUWV9ORVRXT1JLEAcSGwoXRU5USVRZX05FVFdPUktfSU5TVEFOQ0UQCBIXChNFTlRJVFlfQ09OVEVOVF9UUkVFEAkSFwoTRU5USVRZX0NPTlRFTlRfQkxPQhAKEhEKDUVOVElUWV9WT0xVTUUQCyr4AQoPU3VwcGxpY2FudFN0YXRlEiAKHFNVUFBMSUNBTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIhCh1TVVBQTElDQU5UX1NUQVRFX0RJU0NPTk5FQ1RFRBABEh8KG1NVUFBMSUNBTlRfU1RBVEVfQ09OTkVDVElORxACEiMKH1NVUFBMSUNBTlRfU1RBVEVfQVVUSEVOVElDQVRJTkcQAxIiCh5TVVBQTElDQU5UX1NUQVRFX0FVVEhFTlRJQ0FURUQQBBIbChdTVVBQTElDQU5UX1NUQVRFX0ZBSUxFRBAFEhkKFVNVUFBMSUNBTlRfU1RBVEVfSEVMRBAGKrECCgxaRGV2aWNlU3RhdGUSHQoZWkRFVklDRV9TVEFURV9VTlNQRUNJRklFRBAAEhgKFFpERVZJQ0VfU1RBVEVfT05MSU5FEAESGwoXWkRFVklDRV9TVEFURV9SRUJPT1RJTkcQAhIiCh5aREVWSUNFX1NUQVRFX01BSU5URU5BTkNFX01PREUQAxIhCh1aREVWSUNFX1NUQVRFX0JBU0VPU19VUERBVElORxAEEhkKFVpERVZJQ0VfU1RBVEVfQk9PVElORxAFEiQKIFpERVZJQ0VfU1RBVEVfUFJFUEFSSU5HX1BPV0VST0ZGEAYSHgoaWkRFVklDRV9TVEFURV9QT1dFUklOR19PRkYQBxIjCh9aREVWSUNFX1NUQVRFX1BSRVBBUkVEX1BPV0VST0ZGEAgqkQMKCFpTd1N0YXRlEgsKB0lOVkFMSUQQABILCgdJTklUSUFMEAESFAoQRE9XTkxPQURfU1RBUlRFRBACEg4KCkRPV05MT0FERUQQAxINCglERUxJVkVSRUQQBBINCglJTlNUQUxMRUQQBRILCgdCT09USU5HEAYSCwoHUlVOTklORxAHEgsKB0hBTFRJTkcQCBIKCgZIQUxURUQQCRIOCgpSRVNUQVJUSU5HEAoSCwoHUFVSR0lORxALEhEKDVJFU09MVklOR19UQUcQDBIQCgxSRVNPTFZFRF9UQUcQDRITCg9DUkVBVElOR19WT0xVTUUQDhISCg5DUkVBVEVEX1ZPTFVNRRAPEg0KCVZFUklGWUlORxAQEgwKCFZFUklGSUVEEBESCwoHTE9BRElORxASEgoKBkxPQURFRBATEhgKFEFXQUlUTkVUV09SS0lOU1RBTkNFEBQSCQoFRVJST1IQFRIRCg1TVEFSVF9ERUxBWUVEEBYSCwoHUEVORElORxAXEg4KClNDSEVEVUxJTkcQGCqFAQoVWk5ldHdvcmtJbnN0YW5jZVN0YXRlEh4KGlpORVRJTlNUX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTWk5FVElOU1RfU1RBVEVfSU5JVBABEhkKFVpORVRJTlNUX1NUQVRFX09OTElORRACEhgKFFpORVRJTlNUX1NUQVRFX0VSUk9SEANiBnByb3RvMw", [file_evecommon_devmodelcommon, file_evecommon_netcmn, file_google_protobuf_timestamp, file_info_edge_node_cluster, file_info_hardware]);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoManufacturer
@@ -109,6 +109,33 @@ export const ZInfoDNSSchema: GenMessage<ZInfoDNS> = /*@__PURE__*/
   messageDesc(file_info_info, 1);
 
 /**
+ * @generated from message org.lfedge.eve.info.DeviceEntity
+ */
+export type DeviceEntity = Message<"org.lfedge.eve.info.DeviceEntity"> & {
+  /**
+   * @generated from field: org.lfedge.eve.info.Entity entity = 1;
+   */
+  entity: Entity;
+
+  /**
+   * @generated from field: string entity_id = 2;
+   */
+  entityId: string;
+
+  /**
+   * @generated from field: string entity_name = 3;
+   */
+  entityName: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.DeviceEntity.
+ * Use `create(DeviceEntitySchema)` to create a new message.
+ */
+export const DeviceEntitySchema: GenMessage<DeviceEntity> = /*@__PURE__*/
+  messageDesc(file_info_info, 2);
+
+/**
  * @generated from message org.lfedge.eve.info.ErrorInfo
  */
 export type ErrorInfo = Message<"org.lfedge.eve.info.ErrorInfo"> & {
@@ -128,6 +155,11 @@ export type ErrorInfo = Message<"org.lfedge.eve.info.ErrorInfo"> & {
   severity: Severity;
 
   /**
+   * @generated from field: repeated org.lfedge.eve.info.DeviceEntity entities = 4;
+   */
+  entities: DeviceEntity[];
+
+  /**
    * @generated from field: string retry_condition = 5;
    */
   retryCondition: string;
@@ -138,7 +170,7 @@ export type ErrorInfo = Message<"org.lfedge.eve.info.ErrorInfo"> & {
  * Use `create(ErrorInfoSchema)` to create a new message.
  */
 export const ErrorInfoSchema: GenMessage<ErrorInfo> = /*@__PURE__*/
-  messageDesc(file_info_info, 2);
+  messageDesc(file_info_info, 3);
 
 /**
  * @generated from message org.lfedge.eve.info.ProxyStatus
@@ -175,7 +207,7 @@ export type ProxyStatus = Message<"org.lfedge.eve.info.ProxyStatus"> & {
  * Use `create(ProxyStatusSchema)` to create a new message.
  */
 export const ProxyStatusSchema: GenMessage<ProxyStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 3);
+  messageDesc(file_info_info, 4);
 
 /**
  * 802.1X state of a port; EVE fills it for every port of the current port config.
@@ -209,7 +241,7 @@ export type PNACStatus = Message<"org.lfedge.eve.info.PNACStatus"> & {
  * Use `create(PNACStatusSchema)` to create a new message.
  */
 export const PNACStatusSchema: GenMessage<PNACStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 4);
+  messageDesc(file_info_info, 5);
 
 /**
  * @generated from message org.lfedge.eve.info.DevicePort
@@ -331,7 +363,7 @@ export type DevicePort = Message<"org.lfedge.eve.info.DevicePort"> & {
  * Use `create(DevicePortSchema)` to create a new message.
  */
 export const DevicePortSchema: GenMessage<DevicePort> = /*@__PURE__*/
-  messageDesc(file_info_info, 5);
+  messageDesc(file_info_info, 6);
 
 /**
  * @generated from message org.lfedge.eve.info.DevicePortStatus
@@ -378,7 +410,7 @@ export type DevicePortStatus = Message<"org.lfedge.eve.info.DevicePortStatus"> &
  * Use `create(DevicePortStatusSchema)` to create a new message.
  */
 export const DevicePortStatusSchema: GenMessage<DevicePortStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 6);
+  messageDesc(file_info_info, 7);
 
 /**
  * @generated from message org.lfedge.eve.info.SystemAdapterInfo
@@ -400,7 +432,7 @@ export type SystemAdapterInfo = Message<"org.lfedge.eve.info.SystemAdapterInfo">
  * Use `create(SystemAdapterInfoSchema)` to create a new message.
  */
 export const SystemAdapterInfoSchema: GenMessage<SystemAdapterInfo> = /*@__PURE__*/
-  messageDesc(file_info_info, 7);
+  messageDesc(file_info_info, 8);
 
 /**
  * @generated from message org.lfedge.eve.info.SecurityInfo
@@ -422,7 +454,7 @@ export type SecurityInfo = Message<"org.lfedge.eve.info.SecurityInfo"> & {
  * Use `create(SecurityInfoSchema)` to create a new message.
  */
 export const SecurityInfoSchema: GenMessage<SecurityInfo> = /*@__PURE__*/
-  messageDesc(file_info_info, 8);
+  messageDesc(file_info_info, 9);
 
 /**
  * @generated from message org.lfedge.eve.info.OptionalCapabilities
@@ -449,7 +481,7 @@ export type OptionalCapabilities = Message<"org.lfedge.eve.info.OptionalCapabili
  * Use `create(OptionalCapabilitiesSchema)` to create a new message.
  */
 export const OptionalCapabilitiesSchema: GenMessage<OptionalCapabilities> = /*@__PURE__*/
-  messageDesc(file_info_info, 9);
+  messageDesc(file_info_info, 10);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoDevice
@@ -531,7 +563,61 @@ export type ZInfoDevice = Message<"org.lfedge.eve.info.ZInfoDevice"> & {
  * Use `create(ZInfoDeviceSchema)` to create a new message.
  */
 export const ZInfoDeviceSchema: GenMessage<ZInfoDevice> = /*@__PURE__*/
-  messageDesc(file_info_info, 10);
+  messageDesc(file_info_info, 11);
+
+/**
+ * One app interface in ZInfoApp.network (§6.1: the fields zedagent fills).
+ *
+ * @generated from message org.lfedge.eve.info.ZInfoNetwork
+ */
+export type ZInfoNetwork = Message<"org.lfedge.eve.info.ZInfoNetwork"> & {
+  /**
+   * @generated from field: string macAddr = 3;
+   */
+  macAddr: string;
+
+  /**
+   * @generated from field: string devName = 4;
+   */
+  devName: string;
+
+  /**
+   * @generated from field: repeated string IPAddrs = 5;
+   */
+  IPAddrs: string[];
+
+  /**
+   * @generated from field: repeated string defaultRouters = 6;
+   */
+  defaultRouters: string[];
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ZInfoDNS dns = 7;
+   */
+  dns?: ZInfoDNS | undefined;
+
+  /**
+   * @generated from field: bool ipv4_up = 8;
+   */
+  ipv4Up: boolean;
+
+  /**
+   * @generated from field: string localName = 12;
+   */
+  localName: string;
+
+  /**
+   * @generated from field: repeated string ntp_servers = 15;
+   */
+  ntpServers: string[];
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZInfoNetwork.
+ * Use `create(ZInfoNetworkSchema)` to create a new message.
+ */
+export const ZInfoNetworkSchema: GenMessage<ZInfoNetwork> = /*@__PURE__*/
+  messageDesc(file_info_info, 12);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoApp
@@ -558,6 +644,31 @@ export type ZInfoApp = Message<"org.lfedge.eve.info.ZInfoApp"> & {
   AppName: string;
 
   /**
+   * @generated from field: google.protobuf.Timestamp bootTime = 12;
+   */
+  bootTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ErrorInfo appErr = 14;
+   */
+  appErr: ErrorInfo[];
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ZSwState state = 15;
+   */
+  state: ZSwState;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ZInfoNetwork network = 16;
+   */
+  network: ZInfoNetwork[];
+
+  /**
+   * @generated from field: repeated string volumeRefs = 17;
+   */
+  volumeRefs: string[];
+
+  /**
    * @generated from field: bool cluster_app_running = 20;
    */
   clusterAppRunning: boolean;
@@ -568,7 +679,427 @@ export type ZInfoApp = Message<"org.lfedge.eve.info.ZInfoApp"> & {
  * Use `create(ZInfoAppSchema)` to create a new message.
  */
 export const ZInfoAppSchema: GenMessage<ZInfoApp> = /*@__PURE__*/
-  messageDesc(file_info_info, 11);
+  messageDesc(file_info_info, 13);
+
+/**
+ * @generated from message org.lfedge.eve.info.UsageInfo
+ */
+export type UsageInfo = Message<"org.lfedge.eve.info.UsageInfo"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp createTime = 1;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint32 refCount = 2;
+   */
+  refCount: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp lastRefcountChangeTime = 3;
+   */
+  lastRefcountChangeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.UsageInfo.
+ * Use `create(UsageInfoSchema)` to create a new message.
+ */
+export const UsageInfoSchema: GenMessage<UsageInfo> = /*@__PURE__*/
+  messageDesc(file_info_info, 14);
+
+/**
+ * @generated from message org.lfedge.eve.info.VolumeResources
+ */
+export type VolumeResources = Message<"org.lfedge.eve.info.VolumeResources"> & {
+  /**
+   * @generated from field: uint64 maxSizeBytes = 1;
+   */
+  maxSizeBytes: bigint;
+
+  /**
+   * @generated from field: uint64 curSizeBytes = 2;
+   */
+  curSizeBytes: bigint;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.VolumeResources.
+ * Use `create(VolumeResourcesSchema)` to create a new message.
+ */
+export const VolumeResourcesSchema: GenMessage<VolumeResources> = /*@__PURE__*/
+  messageDesc(file_info_info, 15);
+
+/**
+ * §6.2: every node sends it; only the designated node's report reflects the real PVC.
+ *
+ * @generated from message org.lfedge.eve.info.ZInfoVolume
+ */
+export type ZInfoVolume = Message<"org.lfedge.eve.info.ZInfoVolume"> & {
+  /**
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * @generated from field: string displayName = 2;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.UsageInfo usage = 3;
+   */
+  usage?: UsageInfo | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.VolumeResources resources = 4;
+   */
+  resources?: VolumeResources | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ZSwState state = 5;
+   */
+  state: ZSwState;
+
+  /**
+   * @generated from field: uint32 progressPercentage = 6;
+   */
+  progressPercentage: number;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ErrorInfo volumeErr = 7;
+   */
+  volumeErr?: ErrorInfo | undefined;
+
+  /**
+   * @generated from field: int64 generation_count = 8;
+   */
+  generationCount: bigint;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZInfoVolume.
+ * Use `create(ZInfoVolumeSchema)` to create a new message.
+ */
+export const ZInfoVolumeSchema: GenMessage<ZInfoVolume> = /*@__PURE__*/
+  messageDesc(file_info_info, 16);
+
+/**
+ * @generated from message org.lfedge.eve.info.ContentResources
+ */
+export type ContentResources = Message<"org.lfedge.eve.info.ContentResources"> & {
+  /**
+   * @generated from field: uint64 curSizeBytes = 1;
+   */
+  curSizeBytes: bigint;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ContentResources.
+ * Use `create(ContentResourcesSchema)` to create a new message.
+ */
+export const ContentResourcesSchema: GenMessage<ContentResources> = /*@__PURE__*/
+  messageDesc(file_info_info, 17);
+
+/**
+ * §3.5: progressPercentage = 100 * sum(current) / sum(total) over the tree's blobs.
+ *
+ * @generated from message org.lfedge.eve.info.ZInfoContentTree
+ */
+export type ZInfoContentTree = Message<"org.lfedge.eve.info.ZInfoContentTree"> & {
+  /**
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * @generated from field: string displayName = 2;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string sha256 = 3;
+   */
+  sha256: string;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ContentResources resources = 4;
+   */
+  resources?: ContentResources | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.UsageInfo usage = 5;
+   */
+  usage?: UsageInfo | undefined;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ZSwState state = 6;
+   */
+  state: ZSwState;
+
+  /**
+   * @generated from field: uint32 progressPercentage = 7;
+   */
+  progressPercentage: number;
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ErrorInfo err = 8;
+   */
+  err?: ErrorInfo | undefined;
+
+  /**
+   * @generated from field: repeated string componentShaList = 9;
+   */
+  componentShaList: string[];
+
+  /**
+   * @generated from field: int64 generation_count = 10;
+   */
+  generationCount: bigint;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZInfoContentTree.
+ * Use `create(ZInfoContentTreeSchema)` to create a new message.
+ */
+export const ZInfoContentTreeSchema: GenMessage<ZInfoContentTree> = /*@__PURE__*/
+  messageDesc(file_info_info, 18);
+
+/**
+ * @generated from message org.lfedge.eve.info.ZmetIPAssignmentEntry
+ */
+export type ZmetIPAssignmentEntry = Message<"org.lfedge.eve.info.ZmetIPAssignmentEntry"> & {
+  /**
+   * @generated from field: string macAddress = 1;
+   */
+  macAddress: string;
+
+  /**
+   * @generated from field: repeated string ipAddress = 2;
+   */
+  ipAddress: string[];
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZmetIPAssignmentEntry.
+ * Use `create(ZmetIPAssignmentEntrySchema)` to create a new message.
+ */
+export const ZmetIPAssignmentEntrySchema: GenMessage<ZmetIPAssignmentEntry> = /*@__PURE__*/
+  messageDesc(file_info_info, 19);
+
+/**
+ * @generated from message org.lfedge.eve.info.ZmetVifInfo
+ */
+export type ZmetVifInfo = Message<"org.lfedge.eve.info.ZmetVifInfo"> & {
+  /**
+   * @generated from field: string vifName = 1;
+   */
+  vifName: string;
+
+  /**
+   * @generated from field: string macAddress = 2;
+   */
+  macAddress: string;
+
+  /**
+   * @generated from field: string appID = 3;
+   */
+  appID: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZmetVifInfo.
+ * Use `create(ZmetVifInfoSchema)` to create a new message.
+ */
+export const ZmetVifInfoSchema: GenMessage<ZmetVifInfo> = /*@__PURE__*/
+  messageDesc(file_info_info, 20);
+
+/**
+ * @generated from message org.lfedge.eve.info.IoAddresses
+ */
+export type IoAddresses = Message<"org.lfedge.eve.info.IoAddresses"> & {
+  /**
+   * @generated from field: string macAddress = 1;
+   */
+  macAddress: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.IoAddresses.
+ * Use `create(IoAddressesSchema)` to create a new message.
+ */
+export const IoAddressesSchema: GenMessage<IoAddresses> = /*@__PURE__*/
+  messageDesc(file_info_info, 21);
+
+/**
+ * A device port an NI (or app) uses, as zedagent describes it from the assignable adapters.
+ *
+ * @generated from message org.lfedge.eve.info.ZioBundle
+ */
+export type ZioBundle = Message<"org.lfedge.eve.info.ZioBundle"> & {
+  /**
+   * @generated from field: org.lfedge.eve.common.PhyIoType type = 1;
+   */
+  type: PhyIoType;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated string members = 3;
+   */
+  members: string[];
+
+  /**
+   * @generated from field: string usedByAppUUID = 4;
+   */
+  usedByAppUUID: string;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.IoAddresses ioAddressList = 6;
+   */
+  ioAddressList: IoAddresses[];
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZioBundle.
+ * Use `create(ZioBundleSchema)` to create a new message.
+ */
+export const ZioBundleSchema: GenMessage<ZioBundle> = /*@__PURE__*/
+  messageDesc(file_info_info, 22);
+
+/**
+ * @generated from message org.lfedge.eve.info.IPRoute
+ */
+export type IPRoute = Message<"org.lfedge.eve.info.IPRoute"> & {
+  /**
+   * @generated from field: string destination_network = 1;
+   */
+  destinationNetwork: string;
+
+  /**
+   * @generated from field: string gateway = 2;
+   */
+  gateway: string;
+
+  /**
+   * @generated from field: string port = 3;
+   */
+  port: string;
+
+  /**
+   * @generated from field: string gateway_app = 4;
+   */
+  gatewayApp: string;
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.IPRoute.
+ * Use `create(IPRouteSchema)` to create a new message.
+ */
+export const IPRouteSchema: GenMessage<IPRoute> = /*@__PURE__*/
+  messageDesc(file_info_info, 23);
+
+/**
+ * §6.4: every node sends one per network instance. instType is a plain uint32 on the wire (ZNetworkInstType).
+ *
+ * @generated from message org.lfedge.eve.info.ZInfoNetworkInstance
+ */
+export type ZInfoNetworkInstance = Message<"org.lfedge.eve.info.ZInfoNetworkInstance"> & {
+  /**
+   * @generated from field: string networkID = 2;
+   */
+  networkID: string;
+
+  /**
+   * @generated from field: string networkVersion = 3;
+   */
+  networkVersion: string;
+
+  /**
+   * @generated from field: uint32 instType = 5;
+   */
+  instType: number;
+
+  /**
+   * @generated from field: string displayname = 6;
+   */
+  displayname: string;
+
+  /**
+   * @generated from field: bool activated = 7;
+   */
+  activated: boolean;
+
+  /**
+   * @generated from field: string CurrentUplinkIntf = 10;
+   */
+  CurrentUplinkIntf: string;
+
+  /**
+   * @generated from field: repeated string ports = 12;
+   */
+  ports: string[];
+
+  /**
+   * @generated from field: uint32 bridgeNum = 20;
+   */
+  bridgeNum: number;
+
+  /**
+   * @generated from field: string bridgeName = 21;
+   */
+  bridgeName: string;
+
+  /**
+   * @generated from field: string bridgeIPAddr = 22;
+   */
+  bridgeIPAddr: string;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ZmetIPAssignmentEntry ipAssignments = 23;
+   */
+  ipAssignments: ZmetIPAssignmentEntry[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ZmetVifInfo vifs = 25;
+   */
+  vifs: ZmetVifInfo[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ZioBundle assignedAdapters = 30;
+   */
+  assignedAdapters: ZioBundle[];
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.ErrorInfo networkErr = 40;
+   */
+  networkErr: ErrorInfo[];
+
+  /**
+   * @generated from field: org.lfedge.eve.info.ZNetworkInstanceState state = 41;
+   */
+  state: ZNetworkInstanceState;
+
+  /**
+   * @generated from field: uint32 mtu = 42;
+   */
+  mtu: number;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.IPRoute ip_routes = 43;
+   */
+  ipRoutes: IPRoute[];
+};
+
+/**
+ * Describes the message org.lfedge.eve.info.ZInfoNetworkInstance.
+ * Use `create(ZInfoNetworkInstanceSchema)` to create a new message.
+ */
+export const ZInfoNetworkInstanceSchema: GenMessage<ZInfoNetworkInstance> = /*@__PURE__*/
+  messageDesc(file_info_info, 24);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoHardware
@@ -615,7 +1146,7 @@ export type ZInfoHardware = Message<"org.lfedge.eve.info.ZInfoHardware"> & {
  * Use `create(ZInfoHardwareSchema)` to create a new message.
  */
 export const ZInfoHardwareSchema: GenMessage<ZInfoHardware> = /*@__PURE__*/
-  messageDesc(file_info_info, 12);
+  messageDesc(file_info_info, 25);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoKubeCluster
@@ -627,6 +1158,11 @@ export type ZInfoKubeCluster = Message<"org.lfedge.eve.info.ZInfoKubeCluster"> &
   nodes: KubeNodeInfo[];
 
   /**
+   * @generated from field: repeated org.lfedge.eve.info.KubeEVEAppPodInfo eve_apps = 3;
+   */
+  eveApps: KubeEVEAppPodInfo[];
+
+  /**
    * @generated from field: org.lfedge.eve.info.KubeStorageInfo storage = 4;
    */
   storage?: KubeStorageInfo | undefined;
@@ -635,6 +1171,11 @@ export type ZInfoKubeCluster = Message<"org.lfedge.eve.info.ZInfoKubeCluster"> &
    * @generated from field: string cluster_id = 5;
    */
   clusterId: string;
+
+  /**
+   * @generated from field: repeated org.lfedge.eve.info.KubeVMIInfo eve_vm_apps = 6;
+   */
+  eveVmApps: KubeVMIInfo[];
 };
 
 /**
@@ -642,7 +1183,7 @@ export type ZInfoKubeCluster = Message<"org.lfedge.eve.info.ZInfoKubeCluster"> &
  * Use `create(ZInfoKubeClusterSchema)` to create a new message.
  */
 export const ZInfoKubeClusterSchema: GenMessage<ZInfoKubeCluster> = /*@__PURE__*/
-  messageDesc(file_info_info, 13);
+  messageDesc(file_info_info, 26);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoKubeClusterUpdateStatus
@@ -679,7 +1220,7 @@ export type ZInfoKubeClusterUpdateStatus = Message<"org.lfedge.eve.info.ZInfoKub
  * Use `create(ZInfoKubeClusterUpdateStatusSchema)` to create a new message.
  */
 export const ZInfoKubeClusterUpdateStatusSchema: GenMessage<ZInfoKubeClusterUpdateStatus> = /*@__PURE__*/
-  messageDesc(file_info_info, 14);
+  messageDesc(file_info_info, 27);
 
 /**
  * @generated from message org.lfedge.eve.info.ZInfoMsg
@@ -712,6 +1253,24 @@ export type ZInfoMsg = Message<"org.lfedge.eve.info.ZInfoMsg"> & {
     case: "ainfo";
   } | {
     /**
+     * @generated from field: org.lfedge.eve.info.ZInfoNetworkInstance niinfo = 12;
+     */
+    value: ZInfoNetworkInstance;
+    case: "niinfo";
+  } | {
+    /**
+     * @generated from field: org.lfedge.eve.info.ZInfoVolume vinfo = 13;
+     */
+    value: ZInfoVolume;
+    case: "vinfo";
+  } | {
+    /**
+     * @generated from field: org.lfedge.eve.info.ZInfoContentTree cinfo = 14;
+     */
+    value: ZInfoContentTree;
+    case: "cinfo";
+  } | {
+    /**
      * @generated from field: org.lfedge.eve.info.ZInfoHardware hwinfo = 18;
      */
     value: ZInfoHardware;
@@ -741,7 +1300,7 @@ export type ZInfoMsg = Message<"org.lfedge.eve.info.ZInfoMsg"> & {
  * Use `create(ZInfoMsgSchema)` to create a new message.
  */
 export const ZInfoMsgSchema: GenMessage<ZInfoMsg> = /*@__PURE__*/
-  messageDesc(file_info_info, 15);
+  messageDesc(file_info_info, 28);
 
 /**
  * @generated from enum org.lfedge.eve.info.ZInfoTypes
@@ -861,6 +1420,79 @@ export const SeveritySchema: GenEnum<Severity> = /*@__PURE__*/
   enumDesc(file_info_info, 1);
 
 /**
+ * The object an error is about (EVE names failing blob shas of a content tree here, §3.5).
+ *
+ * @generated from enum org.lfedge.eve.info.Entity
+ */
+export enum Entity {
+  /**
+   * @generated from enum value: ENTITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ENTITY_BASE_OS = 1;
+   */
+  BASE_OS = 1,
+
+  /**
+   * @generated from enum value: ENTITY_SYSTEM_ADAPTER = 2;
+   */
+  SYSTEM_ADAPTER = 2,
+
+  /**
+   * @generated from enum value: ENTITY_VAULT = 3;
+   */
+  VAULT = 3,
+
+  /**
+   * @generated from enum value: ENTITY_ATTESTATION = 4;
+   */
+  ATTESTATION = 4,
+
+  /**
+   * @generated from enum value: ENTITY_APP_INSTANCE = 5;
+   */
+  APP_INSTANCE = 5,
+
+  /**
+   * @generated from enum value: ENTITY_PORT = 6;
+   */
+  PORT = 6,
+
+  /**
+   * @generated from enum value: ENTITY_NETWORK = 7;
+   */
+  NETWORK = 7,
+
+  /**
+   * @generated from enum value: ENTITY_NETWORK_INSTANCE = 8;
+   */
+  NETWORK_INSTANCE = 8,
+
+  /**
+   * @generated from enum value: ENTITY_CONTENT_TREE = 9;
+   */
+  CONTENT_TREE = 9,
+
+  /**
+   * @generated from enum value: ENTITY_CONTENT_BLOB = 10;
+   */
+  CONTENT_BLOB = 10,
+
+  /**
+   * @generated from enum value: ENTITY_VOLUME = 11;
+   */
+  VOLUME = 11,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.Entity.
+ */
+export const EntitySchema: GenEnum<Entity> = /*@__PURE__*/
+  enumDesc(file_info_info, 2);
+
+/**
  * @generated from enum org.lfedge.eve.info.SupplicantState
  */
 export enum SupplicantState {
@@ -904,7 +1536,7 @@ export enum SupplicantState {
  * Describes the enum org.lfedge.eve.info.SupplicantState.
  */
 export const SupplicantStateSchema: GenEnum<SupplicantState> = /*@__PURE__*/
-  enumDesc(file_info_info, 2);
+  enumDesc(file_info_info, 3);
 
 /**
  * @generated from enum org.lfedge.eve.info.ZDeviceState
@@ -960,5 +1592,175 @@ export enum ZDeviceState {
  * Describes the enum org.lfedge.eve.info.ZDeviceState.
  */
 export const ZDeviceStateSchema: GenEnum<ZDeviceState> = /*@__PURE__*/
-  enumDesc(file_info_info, 3);
+  enumDesc(file_info_info, 4);
+
+/**
+ * Software / app / volume / content state as zedagent reports it (eve-workloads-facts §6.1, §3.5). EVE never
+ * sends LOADED (internal LOADED goes out as DELIVERED) nor its internal UNKNOWN/BROKEN (types.go:120-193).
+ *
+ * @generated from enum org.lfedge.eve.info.ZSwState
+ */
+export enum ZSwState {
+  /**
+   * @generated from enum value: INVALID = 0;
+   */
+  INVALID = 0,
+
+  /**
+   * @generated from enum value: INITIAL = 1;
+   */
+  INITIAL = 1,
+
+  /**
+   * @generated from enum value: DOWNLOAD_STARTED = 2;
+   */
+  DOWNLOAD_STARTED = 2,
+
+  /**
+   * @generated from enum value: DOWNLOADED = 3;
+   */
+  DOWNLOADED = 3,
+
+  /**
+   * @generated from enum value: DELIVERED = 4;
+   */
+  DELIVERED = 4,
+
+  /**
+   * @generated from enum value: INSTALLED = 5;
+   */
+  INSTALLED = 5,
+
+  /**
+   * @generated from enum value: BOOTING = 6;
+   */
+  BOOTING = 6,
+
+  /**
+   * @generated from enum value: RUNNING = 7;
+   */
+  RUNNING = 7,
+
+  /**
+   * @generated from enum value: HALTING = 8;
+   */
+  HALTING = 8,
+
+  /**
+   * @generated from enum value: HALTED = 9;
+   */
+  HALTED = 9,
+
+  /**
+   * @generated from enum value: RESTARTING = 10;
+   */
+  RESTARTING = 10,
+
+  /**
+   * @generated from enum value: PURGING = 11;
+   */
+  PURGING = 11,
+
+  /**
+   * @generated from enum value: RESOLVING_TAG = 12;
+   */
+  RESOLVING_TAG = 12,
+
+  /**
+   * @generated from enum value: RESOLVED_TAG = 13;
+   */
+  RESOLVED_TAG = 13,
+
+  /**
+   * @generated from enum value: CREATING_VOLUME = 14;
+   */
+  CREATING_VOLUME = 14,
+
+  /**
+   * @generated from enum value: CREATED_VOLUME = 15;
+   */
+  CREATED_VOLUME = 15,
+
+  /**
+   * @generated from enum value: VERIFYING = 16;
+   */
+  VERIFYING = 16,
+
+  /**
+   * @generated from enum value: VERIFIED = 17;
+   */
+  VERIFIED = 17,
+
+  /**
+   * @generated from enum value: LOADING = 18;
+   */
+  LOADING = 18,
+
+  /**
+   * @generated from enum value: LOADED = 19;
+   */
+  LOADED = 19,
+
+  /**
+   * @generated from enum value: AWAITNETWORKINSTANCE = 20;
+   */
+  AWAITNETWORKINSTANCE = 20,
+
+  /**
+   * @generated from enum value: ERROR = 21;
+   */
+  ERROR = 21,
+
+  /**
+   * @generated from enum value: START_DELAYED = 22;
+   */
+  START_DELAYED = 22,
+
+  /**
+   * @generated from enum value: PENDING = 23;
+   */
+  PENDING = 23,
+
+  /**
+   * @generated from enum value: SCHEDULING = 24;
+   */
+  SCHEDULING = 24,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.ZSwState.
+ */
+export const ZSwStateSchema: GenEnum<ZSwState> = /*@__PURE__*/
+  enumDesc(file_info_info, 5);
+
+/**
+ * @generated from enum org.lfedge.eve.info.ZNetworkInstanceState
+ */
+export enum ZNetworkInstanceState {
+  /**
+   * @generated from enum value: ZNETINST_STATE_UNSPECIFIED = 0;
+   */
+  ZNETINST_STATE_UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ZNETINST_STATE_INIT = 1;
+   */
+  ZNETINST_STATE_INIT = 1,
+
+  /**
+   * @generated from enum value: ZNETINST_STATE_ONLINE = 2;
+   */
+  ZNETINST_STATE_ONLINE = 2,
+
+  /**
+   * @generated from enum value: ZNETINST_STATE_ERROR = 3;
+   */
+  ZNETINST_STATE_ERROR = 3,
+}
+
+/**
+ * Describes the enum org.lfedge.eve.info.ZNetworkInstanceState.
+ */
+export const ZNetworkInstanceStateSchema: GenEnum<ZNetworkInstanceState> = /*@__PURE__*/
+  enumDesc(file_info_info, 6);
 
