@@ -3,9 +3,21 @@
 // cluster_app_running. The sim POSTs them to the appliance's info endpoint (SimDevice.sendInfo).
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { KubeNodeConditionType, NodeAdmission, ServiceStatus } from '../gen/info/edge_node_cluster_pb.js';
+import {
+  KubeNodeConditionType,
+  KubePodStatus,
+  KubeVMIStatus,
+  NodeAdmission,
+  ServiceStatus,
+} from '../gen/info/edge_node_cluster_pb.js';
 import { type ZInfoMsg, ZInfoMsgSchema, ZInfoTypes } from '../gen/info/info_pb.js';
 import type { Member } from './k3s-standin.js';
+
+/** App pods and VMIs in eve-kube-app as the stand-in's scheduler has placed them (k3s-scheduler.ts). */
+export interface SimKubeApps {
+  pods: { name: string; nodeName: string; running: boolean; createdAt: number; ip?: string }[];
+  vmis: { name: string; nodeName: string; running: boolean; createdAt: number; changedAt: number }[];
+}
 
 export interface MemberHealth {
   member: Member;
@@ -18,7 +30,12 @@ export interface MemberHealth {
  * only the READY condition, role_server always true, creation time, kubelet version, InternalIP, admission, node
  * UUID; storage health with its transition time; the cluster id. pod_name_spaces is never filled.
  */
-export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[], now = Date.now()): ZInfoMsg {
+export function kubeClusterInfo(
+  clusterId: string,
+  nodes: MemberHealth[],
+  now = Date.now(),
+  apps: SimKubeApps = { pods: [], vmis: [] },
+): ZInfoMsg {
   const at = timestampFromMs(now);
   return create(ZInfoMsgSchema, {
     ztype: ZInfoTypes.ZiKubeCluster,
@@ -40,6 +57,22 @@ export function kubeClusterInfo(clusterId: string, nodes: MemberHealth[], now = 
           nodeId: member.uuid,
         })),
         storage: { health: ServiceStatus.HEALTHY, transitionTime: at },
+        // kubestatscollect.go: every pod in eve-kube-app except virt-launcher-* (NOHYPER apps), and every VMI.
+        eveApps: apps.pods.map((p) => ({
+          name: p.name,
+          status: p.running ? KubePodStatus.RUNNING : KubePodStatus.PENDING,
+          creationTimestamp: timestampFromMs(p.createdAt),
+          ...(p.ip ? { ipAddress: p.ip } : {}),
+          nodeName: p.nodeName,
+        })),
+        eveVmApps: apps.vmis.map((v) => ({
+          name: v.name,
+          status: v.running ? KubeVMIStatus.KUBE_VMI_STATUS_RUNNING : KubeVMIStatus.KUBE_VMI_STATUS_PENDING,
+          creationTime: timestampFromMs(v.createdAt),
+          lastTransitionTime: timestampFromMs(v.changedAt),
+          isReady: v.running,
+          nodeName: v.nodeName,
+        })),
       },
     },
   });
