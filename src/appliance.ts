@@ -33,6 +33,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
+import { operatorWorkloads } from './core/workloads/operator-port.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
 
@@ -254,6 +255,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     store,
     pki,
     cluster,
+    workloads: operatorWorkloads({ cluster, store, clock }),
     events,
     logger,
     accessToken: opts.uiAccessToken,

@@ -67,10 +67,12 @@ function appLive(a, waiting) {
       fact('State', a.state ?? 'not reported'),
       download(a) ? fact('Download', download(a)) : null,
     ),
-    a.phase === 'waiting'
-      ? h('p', { class: 'app-note waiting' }, waiting ?? 'Waiting for the cluster to be Ready.')
-      : null,
-    a.detail ? h('p', { class: `app-note detail phase-${a.phase}` }, a.detail) : null,
+    // Before Ready, the cluster's one sentence says it all; otherwise the app's own why.
+    a.phase === 'waiting' && waiting
+      ? h('p', { class: 'app-note waiting' }, `Waiting for cluster Ready: ${waiting}`)
+      : a.detail
+        ? h('p', { class: `app-note detail phase-${a.phase}` }, a.detail)
+        : null,
     a.pendingMove
       ? h(
           'p',
@@ -181,9 +183,8 @@ export function createWorkloadsPanel(cluster) {
     el,
     update(w, nodes) {
       el.dataset.ready = String(w.ready);
-      const nextWaiting = w.ready
-        ? h('p', { hidden: true })
-        : h('p', { class: 'app-note waiting' }, `Not deployed: ${w.waiting}`);
+      const why = !w.ready ? `Not deployed: ${w.waiting}` : w.held?.length ? `Not sent: ${w.held.join('; ')}` : '';
+      const nextWaiting = why ? h('p', { class: 'app-note waiting' }, why) : h('p', { hidden: true });
       swap(waitingEl, nextWaiting);
       waitingEl = nextWaiting;
       const seen = new Set();
@@ -195,7 +196,7 @@ export function createWorkloadsPanel(cluster) {
           rows.set(a.name, row);
         }
         list.append(row.el);
-        row.update(a, nodes, w.waiting);
+        row.update(a, nodes, w.ready ? undefined : w.waiting);
       }
       for (const [name, row] of rows) {
         if (seen.has(name)) continue;

@@ -30,9 +30,12 @@ export function renderWorkloads(all: ClusterWorkloads[]): string[] {
   const lines: string[] = [];
   for (const w of all) {
     if (w.apps.length === 0 && w.networks.length === 0 && w.volumes.length === 0) continue;
-    lines.push(
-      `workloads of ${w.cluster}:${w.ready ? '' : ' waiting for the cluster to be Ready (nothing is sent before that)'}`,
-    );
+    const why = !w.ready
+      ? ' waiting for the cluster to be Ready (nothing is sent before that)'
+      : w.held.length
+        ? ` not sent: ${w.held.join('; ')}`
+        : '';
+    lines.push(`workloads of ${w.cluster}:${why}`);
     lines.push(
       `  ${'app'.padEnd(16)} ${'phase'.padEnd(14)} ${'designated → effective'.padEnd(26)} ${'state'.padEnd(10)} download`,
     );

@@ -31,6 +31,8 @@ export interface ClusterWorkloads {
   cluster: string;
   /** The cluster is Ready: workloads went (or go) into the configs. Until then everything waits (issue #13). */
   ready: boolean;
+  /** Ready, but refused before anything was sent: the reasons, with site paths (empty otherwise). */
+  held: string[];
   apps: AppView[];
   networks: NetworkView[];
   volumes: VolumeView[];

@@ -53,6 +53,7 @@ export function failedOverSite(): WorkloadsView & { accepted: { app: string; toN
     'site-a': {
       cluster: 'site-a',
       ready: true,
+      held: [],
       apps: apps(),
       networks: [
         {
@@ -84,6 +85,7 @@ export function failedOverSite(): WorkloadsView & { accepted: { app: string; toN
     late: {
       cluster: 'late',
       ready: false,
+      held: [],
       apps: apps().map((a) => ({ ...a, effectiveNode: undefined, phase: 'waiting', moves: [], state: undefined })),
       networks: [],
       volumes: [],

@@ -153,21 +153,20 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     }));
   };
   const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
-  const allWorkloads = workloads
-    ? () =>
-        store
+  const clusterWorkloads = () =>
+    workloads
+      ? store
           .clusters()
           .map((c) => workloads.views(c.name))
           .filter((w) => w !== undefined)
-          .map(workloadsAnswer)
-    : undefined;
+      : undefined;
   registerLive(app, {
     events: deps.events,
     hub: deps.hub,
     clock: deps.clock,
     heartbeatMs: 15_000,
     decorate,
-    workloads: allWorkloads,
+    ...(workloads ? { workloads: () => (clusterWorkloads() ?? []).map(workloadsAnswer) } : {}),
   });
   registerUi(app);
   app.get('/api/v1/openapi.json', async () => OPENAPI);
@@ -189,7 +188,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       .send(renderMetrics(deps.hub.snapshot(deps.clock.now()), counters)),
   );
   app.get<{ Querystring: { format?: string } }>('/api/v1/report', async (req, reply) => {
-    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station);
+    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station, clusterWorkloads());
     if (req.query.format === 'csv') {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

@@ -26,6 +26,7 @@ export function workloadsAnswer(w: ClusterWorkloads) {
     cluster: w.cluster,
     ready: w.ready,
     waiting: w.ready ? null : WAITING_FOR_READY,
+    held: w.held,
     apps: w.apps.map((a) => ({
       name: a.name,
       uuid: a.uuid,

@@ -67,7 +67,7 @@ describe('deviceApps', () => {
   ])('$name', ({ input, want }) => {
     const got = deviceApps(input, clusters);
     expect(got).toHaveLength(want.length);
-    want.forEach((w, i) => expect(got[i]).toMatchObject({ cluster: 'site-a', ...w }));
+    for (const [i, w] of want.entries()) expect(got[i]).toMatchObject({ cluster: 'site-a', ...w });
   });
 
   it('sums the apps up in one CSV cell', () => {
