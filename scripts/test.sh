@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(swtpm swtpm-tools tpm2-tools openssl xxd iproute2 curl tftp-hpa atftp tftpd-hpa udhcpc
   isc-dhcp-client busybox dnsmasq-base nftables chromium mtools gdisk fdisk dosfstools postgresql
-  qemu-system-x86 ipxe-qemu ipxe ovmf grub-efi-amd64-bin xorriso)
+  qemu-system-x86 ipxe-qemu ipxe ovmf grub-efi-amd64-bin xorriso skopeo qemu-utils)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -22,6 +22,7 @@ import { openSecretBox } from './adapters/secret-box.js';
 import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
+import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import type { Conflict } from './core/boot/claims.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -90,6 +91,8 @@ export interface Appliance {
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
   /** Mints a per-machine (install) or per-medium onboarding credential from the root CA. */
   issueOnboarding: OnboardIssuer;
+  /** Workload images (issue #13): catalog, datastore endpoints, bytes served per node, HTTP routes. */
+  content: WorkloadContent;
   close(): Promise<void>;
 }
 
@@ -279,6 +282,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     stalls,
     hooks,
     issueOnboarding: onboardIssuer(pki.root, clock),
+    content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
     async close() {
       stalls.stop();
       await watcher.stop();

@@ -135,6 +135,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   appliance.hooks.bootConflicts = () =>
     bootStore.machines().flatMap((m) => (m.conflict ? [{ mac: m.mac, conflict: m.conflict }] : []));
   appliance.hooks.resolveBootConflict = (mac, ip) => resolveBootConflict(bootStore, mac, ip);
+  appliance.content.mount(bootApi); // workload images: HTTP datastore + read-only registry (issue #13)
   await bootApi.listen({ host: o.rehearsal ? '127.0.0.1' : listen.host, port: listen.httpPort });
 
   const tftp = createTftpServer({

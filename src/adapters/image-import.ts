@@ -43,7 +43,7 @@ export interface ImportOptions {
   now: Date;
 }
 
-type Copy = { src: string; start?: number; end?: number; dest: string };
+export type Copy = { src: string; start?: number; end?: number; dest: string };
 
 export async function importImage(root: string, input: string, opts: ImportOptions): Promise<ImageManifest> {
   const kind = sniffInput(input);
@@ -143,7 +143,7 @@ function bootOf(paths: string[], dir: string, cmdline: string | undefined): Imag
   return { mode: 'kernel', kernel, initrd, cmdline: cmdline ?? fromFile };
 }
 
-async function copyHashed(c: Copy, staging: string): Promise<ImageFile> {
+export async function copyHashed(c: Copy, staging: string): Promise<ImageFile> {
   const dest = join(staging, ...c.dest.split('/'));
   mkdirSync(dirname(dest), { recursive: true });
   const hash = createHash('sha256');

@@ -21,9 +21,14 @@ import {
 const KDF = { N: 2 ** 17, r: 8, p: 1 };
 const MAXMEM = 256 * 1024 * 1024;
 
-/** Left out of an export: imported images, the demo's fake release, SQLite side files (serialize folds them in). */
+/**
+ * Left out of an export: imported images, the demo's fake release, SQLite side files (serialize folds them in).
+ * Workload images keep their index (apps/index.json: names and sha256, which the nodes' config refers to) but
+ * not their blobs, which can be GBs: re-importing each file on the new box puts them back (apps import).
+ */
 function skipped(rel: string): boolean {
   const top = rel.split('/')[0];
+  if (/^apps\/(blobs|\.import-)/.test(rel)) return true;
   return top === 'images' || top === 'demo-media' || /\.(db-wal|db-shm|db-journal)$/.test(rel) || /\.tmp$/.test(rel);
 }
 

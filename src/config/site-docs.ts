@@ -68,7 +68,8 @@ export const SITE_KEY_DOCS: Record<string, string> = {
     "Address or DNS name the nodes reach the appliance at (CONFIG `server`, TLS SAN). Default under network boot: the serving interface's address. Required for USB media. Never loopback for real nodes; a DNS name makes hand-over easy.",
   'listen.host': 'Address the controller and HTTP boot listen on.',
   'listen.controllerPort': 'HTTPS port of the EVE controller API.',
-  'listen.httpPort': 'HTTP boot port (iPXE scripts, kernel, installer.iso).',
+  'listen.httpPort':
+    'HTTP boot port (iPXE scripts, kernel, installer.iso); also serves workload images: VM disks under /eveboot/images/ and the read-only OCI registry under /v2/.',
   'listen.tftpPort': 'TFTP port (the first iPXE binary only).',
   'listen.dhcpPort': 'DHCP server port (proxyDHCP also answers on 4011).',
   'listen.uiHost': 'Address the UI and operator API listen on (loopback unless `serve --ui-public`).',

@@ -61,6 +61,8 @@ export interface ImageRecord {
   sizeBytes: number;
   /** oci only: the tag it is served under in our registry (the archive's ref name, else 'latest'). */
   tag?: string;
+  /** qcow2/raw only: the disk size the guest sees (qcow2 header; the file size for raw). */
+  virtualSizeBytes?: number;
   importedAt: number;
 }
 
@@ -90,6 +92,15 @@ export interface ImageCatalog {
   images(): ImageRecord[];
   /** By name or `sha256:<hex>`. */
   find(ref: string): ImageRecord | undefined;
+}
+
+/**
+ * Bytes of an image our servers sent to one client (per node download progress, seen from the appliance;
+ * EVE's own view is ZInfoContentTree.progressPercentage, §3.5). Byte ranges re-sent count once.
+ */
+export interface ImageDownloads {
+  /** Distinct bytes of the image (every blob of it, for OCI) served to `clientIp`; 0 when nothing was. */
+  servedBytes(imageSha: string, clientIp: string): number;
 }
 
 /** What the status side knows from one node about one app (ZInfoApp, §6.1). */
