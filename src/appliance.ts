@@ -174,6 +174,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
   });
   const jwk = pki.ecdh.key.export({ format: 'jwk' });
+  const content = openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit });
   const cluster = new ClusterService({
     store,
     random,
@@ -184,6 +185,9 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
     // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
     held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
+    // Workload images: what is imported, and where the nodes fetch it (issue #13).
+    images: () => content.catalog,
+    imageEndpoints: () => content.endpoints(),
     settings: () => ({
       specs,
       applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])],
@@ -282,7 +286,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     stalls,
     hooks,
     issueOnboarding: onboardIssuer(pki.root, clock),
-    content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
+    content,
     async close() {
       stalls.stop();
       await watcher.stop();

@@ -150,7 +150,9 @@ function createAppRow(cluster, name) {
 }
 
 function networkLine(n) {
-  const states = n.nodes.map((x) => `${x.node}: ${x.state ?? '?'}${x.error ? ` (${x.error})` : ''}`).join(', ');
+  const states = n.nodes
+    .map((x) => `${x.node}: ${x.state ?? 'not reported'}${x.error ? ` (${x.error})` : ''}`)
+    .join(', ');
   return h('li', {}, h('strong', {}, n.name), ` ${n.kind} on ${n.port}${n.subnet ? ` ${n.subnet}` : ''} — ${states}`);
 }
 

@@ -101,7 +101,7 @@ export async function appsMove(
     return 0;
   }
   const reason = answer.text.trim().replace(/^EVEBOOT_ERR_[A-Z_]+:\s*/, '');
-  // A 409 already reads "move of APP to NODE refused: why"; anything else names its status.
+  // A 409 already reads "cannot move APP to NODE: why"; anything else names its status.
   out(`${app} (cluster ${cluster}): ${answer.status === 409 ? reason : `HTTP ${answer.status}: ${reason}`}`);
   return 1;
 }

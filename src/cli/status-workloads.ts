@@ -42,7 +42,7 @@ export function renderWorkloads(all: ClusterWorkloads[]): string[] {
     for (const a of w.apps) lines.push(...appLines(a));
     for (const n of w.networks) {
       lines.push(
-        `  network ${n.name}: ${n.kind} on ${n.port}; ${n.nodes.map((x) => `${x.node} ${x.state ?? '?'}`).join(', ')}`,
+        `  network ${n.name}: ${n.kind} on ${n.port}; ${n.nodes.map((x) => `${x.node} ${x.state ?? 'not reported'}`).join(', ')}`,
       );
     }
     for (const v of w.volumes) {

@@ -110,7 +110,7 @@ describe('operator API: workloads', () => {
   ])('refuses a move to $name with 409 and the reason, and audits the refusal', async ({ app: a, node, reason }) => {
     const res = await move('site-a', a, { node });
     expect(res.statusCode).toBe(409);
-    expect(res.body).toContain(`EVEBOOT_ERR_CONFLICT: move of ${a} to ${node} refused: ${reason}`);
+    expect(res.body).toContain(`EVEBOOT_ERR_CONFLICT: cannot move ${a} to ${node}: ${reason}`);
     expect(view.accepted).toEqual([]);
     expect(audits).toEqual([expect.objectContaining({ action: 'move-app', app: a, outcome: 'refused' })]);
     expect(String(audits[0]!.reason)).toContain(reason);

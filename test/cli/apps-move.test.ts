@@ -52,7 +52,7 @@ describe('eveboot apps move', () => {
     const r = await run(['move', 'site-a', 'db', 'node-b', '--url', url]);
     expect(r.code).toBe(1);
     expect(r.text).toBe(
-      'db (cluster site-a): move of db to node-b refused: volume db-data is not replicated: it cannot follow db',
+      'db (cluster site-a): cannot move db to node-b: volume db-data is not replicated: it cannot follow db',
     );
   });
 

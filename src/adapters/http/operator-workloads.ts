@@ -75,7 +75,7 @@ export function registerWorkloads(app: FastifyInstance, deps: WorkloadDeps): voi
     deps.emit({ type: 'operator.move', data });
     deps.audit({ action: 'move-app', ...data });
     if (outcome.kind === 'refused') {
-      throw new EvebootError('EVEBOOT_ERR_CONFLICT', `move of ${appName} to ${node} refused: ${outcome.reason}`);
+      throw new EvebootError('EVEBOOT_ERR_CONFLICT', `cannot move ${appName} to ${node}: ${outcome.reason}`);
     }
     return reply.code(202).send({
       cluster,

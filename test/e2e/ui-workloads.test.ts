@@ -1,0 +1,163 @@
+// The Workloads panel in headless Chromium, following a manual move end to end against a real appliance: three
+// simulated EVE nodes onboard over the real protocol, the cluster becomes Ready, the workloads go into their
+// configs, and every app status reaches the appliance as a signed ZInfoApp built as zedagent builds it
+// (src/sim/workload-info.ts) — nothing is written to the store by the test. The panel shows the app waiting, then
+// running on node-a; the operator moves it to node-b from the page and sees the pending explanation; when the VM
+// is recreated on node-b (a drain of node-a: node-b reports it running), the panel shows node-b with the move in
+// its history, and the node cards list it where it runs.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importApp } from '../../src/adapters/app-import.js';
+import { AppStore } from '../../src/adapters/app-store.js';
+import { ZSwState } from '../../src/gen/info/info_pb.js';
+import type { SimDevice } from '../../src/sim/eve-device.js';
+import { appInfo } from '../../src/sim/workload-info.js';
+import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
+import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
+
+const TOKEN = 'test-access-token-0123456789';
+const SITE = `site: { name: ui-workloads }
+cluster: { name: test-cluster }
+nodes:
+  - { serial: SN-A, name: node-a }
+  - { serial: SN-B, name: node-b }
+  - { serial: SN-C, name: node-c }
+listen: { advertise: 127.0.0.1 }
+workloads:
+  networks:
+    - { name: lan, kind: local, port: uplink, subnet: 10.1.0.0/24 }
+  volumes:
+    - { name: scratch, sizeBytes: 1048576, replicated: false, node: node-c }
+  apps:
+    - { name: vm, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, networks: [lan], node: node-a }
+    - { name: pinned, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, volumes: [scratch], node: node-c }
+`;
+
+const p = uiPrereq();
+
+describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
+  let t: TestAppliance;
+  let ui: UiBrowser;
+  let base: string;
+  let devices: SimDevice[];
+  const row = (page: Page, app: string) => page.locator(`article.app[data-app="${app}"]`);
+  const card = (page: Page, name: string) =>
+    page.locator('article.card', { has: page.locator('h3', { hasText: new RegExp(`^${name}$`) }) });
+  /** The node's current config says what it must run; the ZInfoApp comes from it, as EVE's zedagent builds it. */
+  const reportRunning = async (d: SimDevice, app: string) => {
+    await d.pollConfig();
+    const cfg = d.config?.apps.find((a) => a.displayname === app);
+    if (!cfg) throw new Error(`${d.opts.serial} has no app ${app} in its config`);
+    const status = { state: ZSwState.RUNNING, activated: true, bootTime: Date.now(), interfaces: [] };
+    expect(await d.sendInfo(appInfo(cfg, status))).toBe(201);
+  };
+
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'eveboot-ui-wl-'));
+    const disk = join(stateDir, 'disk.raw');
+    writeFileSync(disk, Buffer.alloc(1 << 20, 7));
+    await importApp(new AppStore(join(stateDir, 'apps')), disk, { name: 'disk', now: Date.now() });
+    t = await startTestAppliance({ site: SITE, stateDir });
+    await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
+    ui = await launchUi();
+    devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
+    await onboardFleet(t, devices);
+    for (const d of devices) await d.pollConfig();
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await t?.stop();
+  });
+
+  it('shows the apps waiting for Ready, then running on node-a, and follows a move to node-b', async () => {
+    const { page, errors } = await ui.open(`${base}/?access_token=${TOKEN}`);
+    await page.locator('#live-state[data-state="live"]').waitFor();
+    // Before Ready nothing is sent: the panel says so for every app.
+    await row(page, 'vm').locator('.app-note.waiting', { hasText: 'Waiting for cluster Ready' }).waitFor();
+    expect(await page.locator('section.workloads .app-note.waiting').first().textContent()).toContain('Not deployed');
+    await ui.shot(page, 'ui-workloads-waiting');
+
+    // Ready (the readiness watcher's verdict), then each node's next config poll carries the workloads.
+    const uuids = devices.map((d) => d.uuid!);
+    t.app.emit({
+      type: 'k3s.readiness',
+      data: {
+        cluster: 'test-cluster',
+        ready: true,
+        quorum: '3/3',
+        basis: 'probes',
+        evidence: ['/db/info lists 3 etcd member(s)'],
+        missing: [],
+        members: uuids,
+        liveMembers: uuids,
+        seedInitialised: true,
+        nodes: devices.map((d, i) => ({
+          uuid: d.uuid,
+          name: `node-${'abc'[i]}`,
+          member: true,
+          live: true,
+          ready: true,
+          evidence: [],
+        })),
+      },
+    });
+    await page.locator('section.cluster[data-kind="ready"]').waitFor();
+    for (const d of devices) await d.pollConfig();
+    expect(devices[0]!.config?.apps.map((a) => a.displayname).sort()).toEqual(['pinned', 'vm']);
+    await row(page, 'vm').locator('.app-note.detail', { hasText: 'no ZInfoApp yet' }).waitFor();
+
+    // node-a runs it and says so (only the running node reports an app, §6.1).
+    await reportRunning(devices[0]!, 'vm');
+    await page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-a"]').waitFor();
+    expect(await row(page, 'vm').locator('dd.designated').textContent()).toBe('node-a');
+    await card(page, 'node-a').locator('.node-apps li[data-app="vm"]', { hasText: 'running' }).waitFor();
+    expect(await row(page, 'vm').locator('.moves-none').count()).toBe(1);
+
+    // A move whose volume cannot follow is refused with the reason, and nothing changes.
+    const pinned = row(page, 'pinned');
+    await pinned.getByLabel('Move to').selectOption('node-a');
+    await pinned.getByRole('button', { name: 'Move' }).click();
+    await pinned.locator('.result.error', { hasText: 'scratch, which is not replicated' }).waitFor();
+
+    // The operator moves vm to node-b: accepted, and pending until the VM is recreated.
+    const vm = row(page, 'vm');
+    await vm.getByLabel('Move to').selectOption('node-b');
+    await vm.getByRole('button', { name: 'Move' }).click();
+    await vm.locator('.result', { hasText: 'Accepted: move to node-b is pending.' }).waitFor();
+    expect(await vm.locator('.result').textContent()).toContain('EVE does not restart a running VM');
+    await vm
+      .locator('.app-note.pending', { hasText: 'Move to node-b pending until the VM is next recreated' })
+      .waitFor();
+    await page.locator('article.app[data-app="vm"][data-designated="node-b"][data-effective="node-a"]').waitFor();
+    await ui.shot(page, 'ui-workloads-move-pending');
+
+    // node-a is drained: K3s recreates the VM on node-b, which now reports it running.
+    await reportRunning(devices[1]!, 'vm');
+    await page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-b"]').waitFor();
+    const move = vm.locator('li.move[data-from="node-a"][data-to="node-b"]');
+    await move.waitFor();
+    expect(await move.textContent()).toMatch(/^node-a → node-b \d\d:\d\d:\d\d · took .+ · manual move$/);
+    expect(await vm.locator('.app-note.pending').count()).toBe(0);
+    await card(page, 'node-b').locator('.node-apps li[data-app="vm"]', { hasText: 'running' }).waitFor();
+    // node-a neither runs it nor is designated for it any more.
+    expect(await card(page, 'node-a').locator('.node-apps li[data-app="vm"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await ui.shot(page, 'ui-workloads-moved');
+
+    // The audit trail has both operator moves, the refusal with its reason.
+    const events = (
+      await t.app.operatorApi.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json() as { type: string; data: Record<string, unknown> }[];
+    const moves = events.filter((e) => e.type === 'operator.move').map((e) => [e.data.app, e.data.outcome]);
+    expect(moves).toEqual([
+      ['pinned', 'refused'],
+      ['vm', 'pending'],
+    ]);
+  }, 120_000);
+});
