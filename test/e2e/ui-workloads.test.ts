@@ -5,70 +5,32 @@
 // running on node-a; the operator moves it to node-b from the page and sees the pending explanation; when the VM
 // is recreated on node-b (a drain of node-a: node-b reports it running), the panel shows node-b with the move in
 // its history, and the node cards list it where it runs.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importApp } from '../../src/adapters/app-import.js';
-import { AppStore } from '../../src/adapters/app-store.js';
-import { ZSwState } from '../../src/gen/info/info_pb.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
-import { appInfo } from '../../src/sim/workload-info.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
-import { onboardFleet, simDevice } from '../support/sim-fleet.js';
+import { startWorkloadSite, type WorkloadSite } from '../support/workload-site.js';
 import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
 
 const TOKEN = 'test-access-token-0123456789';
-const SITE = `site: { name: ui-workloads }
-cluster: { name: test-cluster }
-nodes:
-  - { serial: SN-A, name: node-a }
-  - { serial: SN-B, name: node-b }
-  - { serial: SN-C, name: node-c }
-listen: { advertise: 127.0.0.1 }
-workloads:
-  networks:
-    - { name: lan, kind: local, port: uplink, subnet: 10.1.0.0/24 }
-  volumes:
-    - { name: scratch, sizeBytes: 1048576, replicated: false, node: node-c }
-  apps:
-    - { name: vm, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, networks: [lan], node: node-a }
-    - { name: pinned, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, volumes: [scratch], node: node-c }
-`;
-
 const p = uiPrereq();
 
 describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
-  let t: TestAppliance;
+  let site: WorkloadSite;
+  let t: WorkloadSite['t'];
   let ui: UiBrowser;
   let base: string;
   let devices: SimDevice[];
   const row = (page: Page, app: string) => page.locator(`article.app[data-app="${app}"]`);
   const card = (page: Page, name: string) =>
     page.locator('article.card', { has: page.locator('h3', { hasText: new RegExp(`^${name}$`) }) });
-  /** The node's current config says what it must run; the ZInfoApp comes from it, as EVE's zedagent builds it. */
-  const reportRunning = async (d: SimDevice, app: string) => {
-    await d.pollConfig();
-    const cfg = d.config?.apps.find((a) => a.displayname === app);
-    if (!cfg) throw new Error(`${d.opts.serial} has no app ${app} in its config`);
-    const status = { state: ZSwState.RUNNING, activated: true, bootTime: Date.now(), interfaces: [] };
-    expect(await d.sendInfo(appInfo(cfg, status))).toBe(201);
-  };
 
   beforeAll(async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'eveboot-ui-wl-'));
-    const disk = join(stateDir, 'disk.raw');
-    writeFileSync(disk, Buffer.alloc(1 << 20, 7));
-    await importApp(new AppStore(join(stateDir, 'apps')), disk, { name: 'disk', now: Date.now() });
-    t = await startTestAppliance({ site: SITE, stateDir });
+    site = await startWorkloadSite();
+    ({ t, devices } = site);
     await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
     ui = await launchUi();
-    devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
-    await onboardFleet(t, devices);
-    for (const d of devices) await d.pollConfig();
   });
   afterAll(async () => {
     await ui?.close();
@@ -84,36 +46,14 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
     await ui.shot(page, 'ui-workloads-waiting');
 
     // Ready (the readiness watcher's verdict), then each node's next config poll carries the workloads.
-    const uuids = devices.map((d) => d.uuid!);
-    t.app.emit({
-      type: 'k3s.readiness',
-      data: {
-        cluster: 'test-cluster',
-        ready: true,
-        quorum: '3/3',
-        basis: 'probes',
-        evidence: ['/db/info lists 3 etcd member(s)'],
-        missing: [],
-        members: uuids,
-        liveMembers: uuids,
-        seedInitialised: true,
-        nodes: devices.map((d, i) => ({
-          uuid: d.uuid,
-          name: `node-${'abc'[i]}`,
-          member: true,
-          live: true,
-          ready: true,
-          evidence: [],
-        })),
-      },
-    });
+    site.ready();
     await page.locator('section.cluster[data-kind="ready"]').waitFor();
     for (const d of devices) await d.pollConfig();
     expect(devices[0]!.config?.apps.map((a) => a.displayname).sort()).toEqual(['pinned', 'vm']);
     await row(page, 'vm').locator('.app-note.detail', { hasText: 'no ZInfoApp yet' }).waitFor();
 
     // node-a runs it and says so (only the running node reports an app, §6.1).
-    await reportRunning(devices[0]!, 'vm');
+    await site.reportRunning(devices[0]!, 'vm');
     await page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-a"]').waitFor();
     expect(await row(page, 'vm').locator('dd.designated').textContent()).toBe('node-a');
     await card(page, 'node-a').locator('.node-apps li[data-app="vm"]', { hasText: 'running' }).waitFor();
@@ -138,7 +78,7 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
     await ui.shot(page, 'ui-workloads-move-pending');
 
     // node-a is drained: K3s recreates the VM on node-b, which now reports it running.
-    await reportRunning(devices[1]!, 'vm');
+    await site.reportRunning(devices[1]!, 'vm');
     await page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-b"]').waitFor();
     const move = vm.locator('li.move[data-from="node-a"][data-to="node-b"]');
     await move.waitFor();

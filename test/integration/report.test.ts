@@ -8,7 +8,7 @@ import { reportCommand } from '../../src/cli/report.js';
 import { renderStatus } from '../../src/cli/status.js';
 import { REQUIRED_FIELDS } from '../../src/core/report/device-record.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
-import { onboardFleet, simDevice } from '../support/sim-fleet.js';
+import { emitReady, onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const auth = { authorization: 'Bearer test-access-token-0123456789' };
 
@@ -19,30 +19,7 @@ describe('reports and metrics', () => {
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
     await onboardFleet(t, devices);
     for (const d of devices) await d.pollConfig();
-    // What the readiness watcher emits once the control plane is up.
-    const plan = t.app.cluster.plan('test-cluster')!;
-    t.app.emit({
-      type: 'k3s.readiness',
-      data: {
-        cluster: 'test-cluster',
-        ready: true,
-        quorum: '3/3',
-        basis: 'probes',
-        evidence: ['/db/info lists 3 etcd members'],
-        missing: [],
-        members: plan.nodes.map((n) => n.uuid),
-        liveMembers: plan.nodes.map((n) => n.uuid),
-        seedInitialised: true,
-        nodes: plan.nodes.map((n) => ({
-          uuid: n.uuid,
-          name: n.name,
-          member: true,
-          live: true,
-          ready: true,
-          evidence: [],
-        })),
-      },
-    });
+    emitReady(t);
   });
   afterAll(async () => t?.stop());
 

@@ -1,0 +1,65 @@
+// A real appliance with a workloads site for the operator-side tests (API, CLI, browser): an imported raw disk,
+// three simulated nodes onboarded over the real protocol, the cluster declared Ready by a readiness event, and
+// app status sent as signed ZInfoApp messages built as zedagent builds them (src/sim/workload-info.ts).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importApp } from '../../src/adapters/app-import.js';
+import { AppStore } from '../../src/adapters/app-store.js';
+import { ZSwState } from '../../src/gen/info/info_pb.js';
+import type { SimDevice } from '../../src/sim/eve-device.js';
+import { appInfo } from '../../src/sim/workload-info.js';
+import { startTestAppliance, type TestAppliance } from './appliance.js';
+import { emitReady, onboardFleet, simDevice } from './sim-fleet.js';
+
+/** vm (preferred, on node-a) may move; pinned (on node-c) mounts a volume that is not replicated, so it may not. */
+export const WORKLOAD_SITE = `site: { name: ui-workloads }
+cluster: { name: test-cluster }
+nodes:
+  - { serial: SN-A, name: node-a }
+  - { serial: SN-B, name: node-b }
+  - { serial: SN-C, name: node-c }
+listen: { advertise: 127.0.0.1 }
+workloads:
+  networks:
+    - { name: lan, kind: local, port: uplink, subnet: 10.1.0.0/24 }
+  volumes:
+    - { name: scratch, sizeBytes: 1048576, replicated: false, node: node-c }
+  apps:
+    - { name: vm, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, networks: [lan], node: node-a }
+    - { name: pinned, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, volumes: [scratch], node: node-c }
+`;
+
+export interface WorkloadSite {
+  t: TestAppliance;
+  devices: SimDevice[];
+  /** The readiness watcher's verdict: all three members live and Ready. */
+  ready(): void;
+  /** The node polls its config and reports the app RUNNING and activated on it (§6.1). */
+  reportRunning(d: SimDevice, app: string): Promise<void>;
+}
+
+/** Starts the appliance on WORKLOAD_SITE with the disk imported and the three nodes onboarded (not Ready yet). */
+export async function startWorkloadSite(): Promise<WorkloadSite> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'eveboot-wl-'));
+  const disk = join(stateDir, 'disk.raw');
+  writeFileSync(disk, Buffer.alloc(1 << 20, 7));
+  await importApp(new AppStore(join(stateDir, 'apps')), disk, { name: 'disk', now: Date.now() });
+  const t = await startTestAppliance({ site: WORKLOAD_SITE, stateDir });
+  const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
+  await onboardFleet(t, devices);
+  for (const d of devices) await d.pollConfig();
+  return {
+    t,
+    devices,
+    ready: () => emitReady(t),
+    async reportRunning(d, app) {
+      await d.pollConfig();
+      const cfg = d.config?.apps.find((a) => a.displayname === app);
+      if (!cfg) throw new Error(`${d.opts.serial} has no app ${app} in its config`);
+      const status = { state: ZSwState.RUNNING, activated: true, bootTime: Date.now(), interfaces: [] };
+      const code = await d.sendInfo(appInfo(cfg, status));
+      if (code !== 201) throw new Error(`info for ${app} from ${d.opts.serial}: HTTP ${code}`);
+    },
+  };
+}
