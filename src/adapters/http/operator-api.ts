@@ -16,7 +16,7 @@ import { countEvent, emptyCounters, renderMetrics } from '../../core/report/metr
 import type { Clock } from '../../ports/clock.js';
 import type { SecretBox } from '../../ports/secret-box.js';
 import type { DeviceRecord, Store } from '../../ports/store.js';
-import type { WorkloadsView } from '../../ports/workloads-view.js';
+import type { ClusterWorkloads, WorkloadsView } from '../../ports/workloads-view.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
 import { installErrorHandler } from './errors.js';
@@ -153,20 +153,31 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     }));
   };
   const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
-  const clusterWorkloads = () =>
-    workloads
-      ? store
-          .clusters()
-          .map((c) => workloads.views(c.name))
-          .filter((w) => w !== undefined)
-      : undefined;
+  // Every live connection compares the workloads every 2 s: compute them at most once a second for all of them.
+  let cached: { at: number; list: ClusterWorkloads[] } | undefined;
+  const clusterWorkloads = () => {
+    if (!workloads) return undefined;
+    const now = deps.clock.now();
+    if (!cached || now - cached.at >= 1000 || now < cached.at) {
+      const list = store
+        .clusters()
+        .map((c) => workloads.views(c.name))
+        .filter((w) => w !== undefined);
+      cached = { at: now, list };
+    }
+    return cached.list;
+  };
+  // The live stream and the report carry only clusters that declare workloads (a factory line's others add nothing).
+  const declaredWorkloads = () =>
+    clusterWorkloads()?.filter((w) => w.apps.length + w.networks.length + w.volumes.length > 0);
+  const liveWorkloads = () => (declaredWorkloads() ?? []).map(workloadsAnswer);
   registerLive(app, {
     events: deps.events,
     hub: deps.hub,
     clock: deps.clock,
     heartbeatMs: 15_000,
     decorate,
-    ...(workloads ? { workloads: () => (clusterWorkloads() ?? []).map(workloadsAnswer) } : {}),
+    ...(workloads ? { workloads: liveWorkloads } : {}),
   });
   registerUi(app);
   app.get('/api/v1/openapi.json', async () => OPENAPI);
@@ -188,7 +199,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       .send(renderMetrics(deps.hub.snapshot(deps.clock.now()), counters)),
   );
   app.get<{ Querystring: { format?: string } }>('/api/v1/report', async (req, reply) => {
-    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station, clusterWorkloads());
+    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station, declaredWorkloads());
     if (req.query.format === 'csv') {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

@@ -100,6 +100,8 @@ export function operatorWorkloads(deps: OperatorPortDeps): WorkloadsView {
       const w = clusterState(deps, name);
       const record = store.cluster(name);
       if (!w || !record) return undefined;
+      // A cluster without workloads (most of a factory line's) costs no report reading.
+      if (w.phase === 'none') return { cluster: name, ready: false, held: [], apps: [], networks: [], volumes: [] };
       // The status fold persists a move the first time it sees one, so the history survives a restart.
       const { views } = refreshWorkloadStatus(store, record, w.nodes, {
         spec: w.spec,
