@@ -34,6 +34,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
+import type { ImageCatalog, ImageEndpoints } from './core/workloads/model.js';
 import { operatorWorkloads } from './core/workloads/operator-port.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
@@ -49,6 +50,9 @@ export interface ApplianceHooks {
   siteInfo?: () => Record<string, unknown>;
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
+  /** The image store and where nodes fetch from it, set by whoever serves images (workloads wait without). */
+  images?: ImageCatalog;
+  imageEndpoints?: ImageEndpoints;
 }
 
 export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
@@ -174,7 +178,6 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
   });
   const jwk = pki.ecdh.key.export({ format: 'jwk' });
-  const content = openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit });
   const cluster = new ClusterService({
     store,
     random,
@@ -183,11 +186,10 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
+    images: () => hooks.images,
+    imageEndpoints: () => hooks.imageEndpoints,
     // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
     held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
-    // Workload images: what is imported, and where the nodes fetch it (issue #13).
-    images: () => content.catalog,
-    imageEndpoints: () => content.endpoints(),
     settings: () => ({
       specs,
       applianceSubnets: [...(opts.applianceSubnets ?? []), ...(hooks.applianceSubnets ?? [])],
@@ -286,7 +288,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     stalls,
     hooks,
     issueOnboarding: onboardIssuer(pki.root, clock),
-    content,
+    content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
     async close() {
       stalls.stop();
       await watcher.stop();

@@ -3,7 +3,9 @@
 // prefix. Facts: ../shared/docs/eve-workloads-facts.md §2 (what EVE needs in each object).
 import { z } from 'zod';
 import { type Ipv4Prefix, parsePrefix, prefixesOverlap, usableHosts } from '../core/plan/ipv4.js';
-import type { WorkloadsSpec } from '../core/workloads/model.js';
+import { imageProblems } from '../core/workloads/checks.js';
+import type { ImageCatalog, WorkloadsSpec } from '../core/workloads/model.js';
+import type { Site } from './site.js';
 
 /** Object names: they become k8s name prefixes on EVE-k (§4.6) and parts of our UUID names, so no '/'. */
 const objectName = z
@@ -163,4 +165,17 @@ function subnetProblem(n: WorkloadsSpec['networks'][number], taken: Taken): stri
   // EVE refuses an NI whose subnet overlaps another NI's (ZR validation.go).
   taken.push({ text: n.subnet, why: `network ${n.name}`, p });
   return undefined;
+}
+
+/**
+ * Images the site's workloads name but the image store lacks (or holds as the wrong kind), with the site path of
+ * each: serve start refuses on these, before anything is sent (issue #13).
+ */
+export function siteImageProblems(site: Site, catalog: ImageCatalog): string[] {
+  if (site.clusters) {
+    return site.clusters.flatMap((c, i) =>
+      c.workloads ? imageProblems(c.workloads, catalog, `clusters.${i}.workloads`) : [],
+    );
+  }
+  return site.workloads ? imageProblems(site.workloads, catalog) : [];
 }

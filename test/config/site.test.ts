@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { clusterSpecs, DEMO_SITE_YAML, parseSite, type SiteError } from '../../src/config/site.js';
+import { clusterSpecs, DEMO_SITE_YAML, parseSite } from '../../src/config/site.js';
+import { siteProblems } from '../support/site-problems.js';
 
-const problems = (text: string): string[] => {
-  try {
-    parseSite(text);
-    return [];
-  } catch (e) {
-    return (e as SiteError).problems;
-  }
-};
+const problems = siteProblems;
 
 describe('site file validation', () => {
   const cases = [

@@ -7,8 +7,8 @@ import { openStore } from '../../src/adapters/open-store.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { renderStatus } from '../../src/cli/status.js';
 import { REQUIRED_FIELDS } from '../../src/core/report/device-record.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
-import { emitReady, onboardFleet, simDevice } from '../support/sim-fleet.js';
+import { emitClusterReady, startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
 const auth = { authorization: 'Bearer test-access-token-0123456789' };
 
@@ -19,7 +19,7 @@ describe('reports and metrics', () => {
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
     await onboardFleet(t, devices);
     for (const d of devices) await d.pollConfig();
-    emitReady(t);
+    emitClusterReady(t);
   });
   afterAll(async () => t?.stop());
 

@@ -49,3 +49,31 @@ export async function startTestAppliance(
   const port = (app.controllerApi.server.address() as AddressInfo).port;
   return { app, server: `127.0.0.1:${port}`, stateDir, logLines, stop: () => app.close() };
 }
+
+/** What the readiness watcher emits once the control plane of a planned cluster is up (all three live). */
+export function emitClusterReady(t: TestAppliance, cluster = 'test-cluster'): void {
+  const plan = t.app.cluster.plan(cluster)!;
+  const uuids = plan.nodes.map((n) => n.uuid);
+  t.app.emit({
+    type: 'k3s.readiness',
+    data: {
+      cluster,
+      ready: true,
+      quorum: '3/3',
+      basis: 'probes',
+      evidence: ['/db/info lists 3 etcd members'],
+      missing: [],
+      members: uuids,
+      liveMembers: uuids,
+      seedInitialised: true,
+      nodes: plan.nodes.map((n) => ({
+        uuid: n.uuid,
+        name: n.name,
+        member: true,
+        live: true,
+        ready: true,
+        evidence: [],
+      })),
+    },
+  });
+}

@@ -35,32 +35,3 @@ export async function onboardFleet(
     if (hardware(d)) await d.sendInfo(hardwareInfo(nics));
   }
 }
-
-/** What the readiness watcher emits once the control plane is up: every planned member live and Ready. */
-export function emitReady(t: TestAppliance, cluster = 'test-cluster'): void {
-  const plan = t.app.cluster.plan(cluster);
-  if (!plan) throw new Error(`cluster ${cluster} has no plan yet`);
-  const uuids = plan.nodes.map((n) => n.uuid);
-  t.app.emit({
-    type: 'k3s.readiness',
-    data: {
-      cluster,
-      ready: true,
-      quorum: '3/3',
-      basis: 'probes',
-      evidence: ['/db/info lists 3 etcd members'],
-      missing: [],
-      members: uuids,
-      liveMembers: uuids,
-      seedInitialised: true,
-      nodes: plan.nodes.map((n) => ({
-        uuid: n.uuid,
-        name: n.name,
-        member: true,
-        live: true,
-        ready: true,
-        evidence: [],
-      })),
-    },
-  });
-}

@@ -9,8 +9,8 @@ import { AppStore } from '../../src/adapters/app-store.js';
 import { ZSwState } from '../../src/gen/info/info_pb.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
 import { appInfo } from '../../src/sim/workload-info.js';
-import { startTestAppliance, type TestAppliance } from './appliance.js';
-import { emitReady, onboardFleet, simDevice } from './sim-fleet.js';
+import { emitClusterReady, startTestAppliance, type TestAppliance } from './appliance.js';
+import { onboardFleet, simDevice } from './sim-fleet.js';
 
 /** vm (preferred, on node-a) may move; pinned (on node-c) mounts a volume that is not replicated, so it may not. */
 export const WORKLOAD_SITE = `site: { name: ui-workloads }
@@ -46,13 +46,16 @@ export async function startWorkloadSite(): Promise<WorkloadSite> {
   writeFileSync(disk, Buffer.alloc(1 << 20, 7));
   await importApp(new AppStore(join(stateDir, 'apps')), disk, { name: 'disk', now: Date.now() });
   const t = await startTestAppliance({ site: WORKLOAD_SITE, stateDir });
+  // What the network half does when it mounts the datastore and registry routes: images become servable.
+  t.app.hooks.images = t.app.content.catalog;
+  t.app.hooks.imageEndpoints = t.app.content.endpoints();
   const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
   await onboardFleet(t, devices);
   for (const d of devices) await d.pollConfig();
   return {
     t,
     devices,
-    ready: () => emitReady(t),
+    ready: () => emitClusterReady(t),
     async reportRunning(d, app) {
       await d.pollConfig();
       const cfg = d.config?.apps.find((a) => a.displayname === app);

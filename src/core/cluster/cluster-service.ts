@@ -19,6 +19,7 @@ import { cipherContextId } from '../seal/context-id.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
 import type { ImageCatalog, ImageEndpoints } from '../workloads/model.js';
+import { WorkloadObjectMemo } from '../workloads/object-memo.js';
 import { nodeInventories, observationKey, planEvidence } from './inventory-input.js';
 import { type MovedApp, moveWorkloadApp, type WorkloadsView, workloadsView } from './workload-api.js';
 import { deployWorkloads, type WorkloadDeps } from './workload-deploy.js';
@@ -48,6 +49,7 @@ export interface ClusterDeps {
 }
 
 export class ClusterService {
+  private readonly memo = new WorkloadObjectMemo();
   constructor(private readonly deps: ClusterDeps) {}
 
   /** Creates each cluster's record and token on first sight; a restart finds and keeps both. */
@@ -295,10 +297,7 @@ export class ClusterService {
     return workloadsView(this.deps.store.cluster(name) ?? c, spec, plan, status);
   }
 
-  /**
-   * Designates another node for an app (eve-workloads-facts §4.5), persisted, emitted as workload.move-requested.
-   * EVEBOOT_ERR_CONFLICT when a volume of the app cannot follow; unknown app or node: EVEBOOT_ERR_NOT_FOUND.
-   */
+  /** Another designated node for an app (facts §4.5): CONFLICT if a volume cannot follow, NOT_FOUND if unknown. */
   moveApp(name: string, app: string, toNode: string, by = 'operator'): MovedApp {
     const spec = this.spec(name);
     if (!spec) throw new EvebootError('EVEBOOT_ERR_NOT_FOUND', `no cluster ${name}`);
@@ -314,7 +313,7 @@ export class ClusterService {
   private workloadDeps(): WorkloadDeps {
     const { store, clock, images, imageEndpoints, emit } = this.deps;
     const applianceSubnets = () => this.deps.settings().applianceSubnets;
-    return { store, now: () => clock.now(), images, imageEndpoints, applianceSubnets, emit };
+    return { store, now: () => clock.now(), images, imageEndpoints, applianceSubnets, emit, memo: this.memo };
   }
 
   /**

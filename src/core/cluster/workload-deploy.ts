@@ -6,8 +6,9 @@ import type { ClusterRecord, Store } from '../../ports/store.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { imageProblems, portProblems } from '../workloads/checks.js';
-import { buildWorkloadObjects, type WorkloadObjects } from '../workloads/config-objects.js';
+import type { WorkloadObjects } from '../workloads/config-objects.js';
 import type { ImageCatalog, ImageEndpoints, WorkloadState, WorkloadsSpec } from '../workloads/model.js';
+import type { WorkloadObjectMemo } from '../workloads/object-memo.js';
 import { emptyWorkloadState, placeWorkloads, type WorkloadNode } from '../workloads/placement.js';
 import { nodeInventories } from './inventory-input.js';
 
@@ -20,6 +21,7 @@ export interface WorkloadDeps {
   imageEndpoints?: (() => ImageEndpoints | undefined) | undefined;
   applianceSubnets: () => string[];
   emit: (e: { type: string; node?: string; data: Record<string, unknown> }) => void;
+  memo: WorkloadObjectMemo;
 }
 
 /** Where a cluster's workloads stand: what the config carries, or why nothing yet. */
@@ -68,7 +70,7 @@ export function workloadStatus(
   if (reasons.length > 0 || placed.kind === 'held' || !catalog || !endpoints) {
     return { kind: 'held', reasons, state: prev };
   }
-  const built = buildWorkloadObjects({ clusterId: c.id, spec: w, state: placed.state, catalog, endpoints });
+  const built = deps.memo.build({ clusterId: c.id, spec: w, state: placed.state, catalog, endpoints });
   if (built.kind === 'held') return { kind: 'held', reasons: built.reasons, state: prev };
   return { kind: 'deployed', state: placed.state, objects: built.objects };
 }
@@ -91,9 +93,16 @@ export function recordDeployment(deps: WorkloadDeps, name: string, state: Worklo
   return store.tx(() => {
     const c = store.cluster(name);
     if (!c) return state;
-    const first = !c.workloads?.deployedAt;
-    const next: WorkloadState = { ...state, deployedAt: c.workloads?.deployedAt ?? deps.now() };
-    if (JSON.stringify(c.workloads) === JSON.stringify(next)) return next;
+    const cur = c.workloads ?? emptyWorkloadState();
+    const first = !cur.deployedAt;
+    // Only placements and deployedAt are ours; the move history (status side) is kept as stored.
+    const next: WorkloadState = {
+      ...cur,
+      apps: state.apps,
+      volumes: state.volumes,
+      deployedAt: cur.deployedAt ?? deps.now(),
+    };
+    if (!first && JSON.stringify([cur.apps, cur.volumes]) === JSON.stringify([next.apps, next.volumes])) return next;
     store.putCluster({ ...c, workloads: next, updatedAt: deps.now() });
     if (first) {
       deps.emit({

@@ -161,7 +161,8 @@ function content(uuid: string, img: ImageRecord, dnid: string, ids: WorkloadUuid
     iformat: oci ? Format.CONTAINER : img.format === 'qcow2' ? Format.QCOW2 : Format.RAW,
     // Registry: the manifest digest pins the content (no tag resolution); HTTP: the file's SHA-256 (§2.2, §3.3).
     sha256: img.sha256.toLowerCase(),
-    // HTTP: exactly the file size, or EVE aborts the download (§3.3); registry: sizes come from the manifest.
+    // HTTP: exactly the file size, or EVE aborts the download (§3.3). Registry: 0 = no limit, the size comes from
+    // the registry (eve-libs zedUpload/ociutil/oci.go PullBlob), and the digest is verified on the manifest bytes.
     maxSizeBytes: oci ? 0n : BigInt(img.sizeBytes),
     displayName: img.name,
     designatedNodeId: dnid,
