@@ -23,6 +23,7 @@ import { startStallWatcher } from './adapters/stall-watcher.js';
 import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
+import { startWorkloadWatcher } from './adapters/workload-watcher.js';
 import { clusterSpecs, type Site } from './config/site.js';
 import type { Conflict } from './core/boot/claims.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
@@ -34,7 +35,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
-import type { ImageCatalog, ImageEndpoints } from './core/workloads/model.js';
+import type { ImageCatalog, ImageEndpoints, WorkloadsSpec } from './core/workloads/model.js';
 import { operatorWorkloads } from './core/workloads/operator-port.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
@@ -209,6 +210,16 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
       return seconds === undefined ? DEFAULT_SEED_TIMEOUT_MS : seconds * 1000;
     },
   });
+  // Workload views and move history, once a site's workloads went out (core/workloads, issue #13).
+  const workloads = startWorkloadWatcher({
+    store,
+    clock,
+    emit,
+    // ClusterSpec.workloads (the site's, or per cluster in a manifest) once the site schema carries it.
+    spec: (name) => (cluster.spec(name) as { workloads?: WorkloadsSpec } | undefined)?.workloads,
+    nodes: (name) => cluster.plan(name)?.nodes.map((n) => ({ uuid: n.uuid, name: n.name })) ?? [],
+    intervalMs: opts.watchIntervalMs ?? 5000,
+  });
   const stalls = startStallWatcher({
     snapshot: (now) => hub.snapshot(now),
     clock,
@@ -291,6 +302,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
     async close() {
       stalls.stop();
+      workloads.stop();
       await watcher.stop();
       await controllerApi.close();
       await operatorApi.close();

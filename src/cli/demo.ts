@@ -14,7 +14,8 @@ const USAGE = `usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|
                     [--headless] [--log-level LEVEL]
   --state DIR     demo state directory, removed and recreated on every run (default ./eveboot-demo-state)
   --nodes N       simulated nodes, 1..300, in clusters of three (default 3; 6 makes a two-cluster line manifest)
-  --fail STORY    rehearse a failure: seed (never initialises), node2 (stops after Ready), quorum (two stop),
+  --fail STORY    rehearse a failure: seed (never initialises), node2 (stops after Ready; with workloads, once an
+                  app runs on it: the preferred app moves), quorum (two stop),
                   cable (a cluster port unplugged)
   --poll-ms MS    how often the simulated nodes poll the controller (default 2000)
   --port-base P   loopback ports P+443 controller, P+88 UI, P+67 DHCP, P+69 TFTP, P+80 HTTP (default 18000)
@@ -22,6 +23,11 @@ const USAGE = `usage: eveboot demo [--state DIR] [--nodes N] [--fail seed|node2|
   --log-level LEVEL  the appliance's log level on stderr (default warn)`;
 
 export type DemoFailure = Failure;
+
+/** A cluster's workloads section, when the site schema carries one. */
+function workloadsOf(spec: object): { apps?: unknown[] } | undefined {
+  return (spec as { workloads?: { apps?: unknown[] } }).workloads;
+}
 
 /** The demo site: N nodes in clusters of three, each cluster in its own /28. */
 export function demoSiteYaml(nodes: number, failure?: DemoFailure, base = 18000): string {
@@ -112,10 +118,17 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<De
     },
   });
   if (failure === 'node2' || failure === 'quorum') {
-    // After Ready: one node down keeps quorum (degraded); two down lose it (failed).
+    // After Ready: one node down keeps quorum (degraded); two down lose it (failed). With workloads in the site,
+    // node2 goes down once an app runs on it, so the container app is seen moving (K3s stand-in: eviction after
+    // DEMO_EVICTION_MS, then a surviving node runs it) and a required one stays down with it.
+    const withApps = failure === 'node2' && (workloadsOf(specs[0] ?? {})?.apps?.length ?? 0) > 0;
+    const edge2 = () => running.appliance.store.devices().find((d) => d.name === 'edge-2')?.uuid;
     let done = false;
     running.appliance.events.on('event', (e) => {
-      if (!done && e.type === 'k3s.readiness' && e.data.ready === true && e.data.cluster === specs[0]?.name) {
+      if (done) return;
+      const ready = e.type === 'k3s.readiness' && e.data.ready === true && e.data.cluster === specs[0]?.name;
+      const appOn2 = e.type === 'workload.app-status' && e.data.running === true && e.node === edge2();
+      if (withApps ? appOn2 : ready) {
         done = true;
         void fleet.nodeDown(specs[0]!.name, 'edge-2');
         if (failure === 'quorum') void fleet.nodeDown(specs[0]!.name, 'edge-3');

@@ -45,7 +45,7 @@ export async function fetchContent(
   progress: (p: FetchProgress) => void,
 ): Promise<FetchResult> {
   try {
-    if (ds.dType === DsType.DsContainerRegistry) return await fetchImage(ds, ct.URL, progress);
+    if (ds.dType === DsType.DsContainerRegistry) return await fetchImage(ds, ct.URL, ct.sha256.toLowerCase(), progress);
     if (ds.dType !== DsType.DsHttp && ds.dType !== DsType.DsHttps) {
       return { ok: false, error: `unsupported transport method ${DsType[ds.dType]}` };
     }
@@ -73,10 +73,14 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-/** `<repo>:<tag>` from our registry: the manifest, then its config and layers by digest, each hash-checked. */
+/**
+ * `<repo>:<tag>` from our registry: the manifest — by digest when the content tree pins it with sha256 (no tag
+ * resolution then, §3.4), else by tag — then its config and layers by digest, each hash-checked.
+ */
 async function fetchImage(
   ds: DatastoreConfig,
   ref: string,
+  sha256: string,
   progress: (p: FetchProgress) => void,
 ): Promise<FetchResult> {
   const host = ds.fqdn.replace(/^(docker|oci):\/\//, '');
@@ -84,13 +88,15 @@ async function fetchImage(
   const repo = [ds.dpath.replace(/^\/+|\/+$/g, ''), cut > 0 ? ref.slice(0, cut) : ref].filter(Boolean).join('/');
   const tag = cut > 0 ? ref.slice(cut + 1) : 'latest';
   const base = `http://${host}/v2/${repo}`;
-  const m = await get(`${base}/manifests/${tag}`, MANIFEST_TYPES);
+  const m = await get(`${base}/manifests/${sha256 ? `sha256:${sha256}` : tag}`, MANIFEST_TYPES);
   if (m.status !== 200) return { ok: false, error: `HTTP ${m.status} for manifest ${repo}:${tag}` };
   const raw = Buffer.from(await m.arrayBuffer());
+  const digest = createHash('sha256').update(raw).digest('hex');
+  if (sha256 && digest !== sha256)
+    return { ok: false, error: `manifest digest sha256:${digest} is not sha256:${sha256}` };
   const manifest = JSON.parse(raw.toString('utf8')) as { config?: Desc; layers?: Desc[] };
   const parts = [...(manifest.config ? [manifest.config] : []), ...(manifest.layers ?? [])];
-  const root = createHash('sha256').update(raw).digest('hex');
-  const blobs = [root, ...parts.map((p) => p.digest.replace(/^sha256:/, ''))];
+  const blobs = [digest, ...parts.map((p) => p.digest.replace(/^sha256:/, ''))];
   const total = raw.length + parts.reduce((a, p) => a + p.size, 0);
   let current = raw.length;
   progress({ current, total, blobs });

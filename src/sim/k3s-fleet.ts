@@ -3,9 +3,12 @@
 // report, and the failure switches (seedNeverInitialises, nodeDown, nodeUp).
 import { freePort } from '../adapters/free-port.js';
 import { type AddressMap, get, K3S_PORT, STATUS_PORT } from '../adapters/k3s-probe.js';
+import type { EdgeDevConfig } from '../gen/config/devconfig_pb.js';
 import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import { kubeClusterInfo } from './k3s-reports.js';
+import { K3sScheduler } from './k3s-scheduler.js';
 import { K3sStandin, type StandinDelays } from './k3s-standin.js';
+import { WorkloadNode } from './workload-node.js';
 
 /**
  * Cluster IP → loopback ports. Unknown addresses go to 127.0.0.1:1 (nothing listens there), so the demo never
@@ -52,14 +55,33 @@ export interface FleetOptions {
   joinServerIp: string;
   map: LoopbackMap;
   delays?: Partial<StandinDelays>;
+  /** Node loss → eviction of its pods (EVE-k: 40 s + 15 s); the demo scales it down. */
+  evictionMs?: number;
   seedNeverInitialises?: boolean;
   log?: (msg: string) => void;
 }
 
 export class K3sFleet {
   readonly nodes = new Map<string, K3sStandin>();
+  /** What K3s does with the apps' replica sets (k3s-scheduler.ts). */
+  readonly scheduler: K3sScheduler;
+  /** When each node went down, and when each node's READY last changed (the leader reports it). */
+  private readonly downSince = new Map<string, number>();
+  private readonly readyChanged = new Map<string, { up: boolean; at: number }>();
 
-  constructor(private readonly o: FleetOptions) {}
+  constructor(private readonly o: FleetOptions) {
+    this.scheduler = new K3sScheduler(o.evictionMs);
+  }
+
+  /** One scheduler pass over a node's config (every node has the same apps, §1). */
+  schedule(config: EdgeDevConfig | undefined, created: (appUuid: string) => boolean, now = Date.now()): void {
+    const byUuid = (u: string) => [...this.nodes.values()].find((s) => s.o.uuid === u)?.nodeName ?? '';
+    const nodes = [...this.nodes.values()].map((s) => {
+      const since = this.downSince.get(s.o.name);
+      return { name: s.nodeName, up: s.isMember, ...(since !== undefined ? { downSince: since } : {}) };
+    });
+    this.scheduler.tick(WorkloadNode.schedApps(config, byUuid), nodes, now, created);
+  }
 
   /** Starts one node's stand-in once it has decrypted its token (SimNode's onToken). */
   async startNode(n: FleetNode, token: string): Promise<K3sStandin> {
@@ -82,10 +104,12 @@ export class K3sFleet {
   }
 
   async nodeDown(name: string): Promise<void> {
+    this.downSince.set(name, Date.now());
     await this.must(name).stop();
   }
 
   async nodeUp(name: string): Promise<void> {
+    this.downSince.delete(name);
     await this.must(name).start();
   }
 
@@ -104,10 +128,19 @@ export class K3sFleet {
         const up = await get(this.o.map.route, member.ip, K3S_PORT, '/ping', { timeoutMs: 500, tls: {} })
           .then((r) => r.status === 200)
           .catch(() => false);
-        return { member, up };
+        return { member, up, since: this.readySince(member.uuid, up) };
       }),
     );
-    return { from, msg: kubeClusterInfo(this.o.clusterId, health) };
+    return { from, msg: kubeClusterInfo(this.o.clusterId, health, Date.now(), this.scheduler.report()) };
+  }
+
+  /** The READY condition's last transition, as the leader keeps it per node. */
+  private readySince(uuid: string, up: boolean): number {
+    const prev = this.readyChanged.get(uuid);
+    if (prev?.up === up) return prev.at;
+    const at = Date.now();
+    this.readyChanged.set(uuid, { up, at });
+    return at;
   }
 
   async stop(): Promise<void> {

@@ -23,6 +23,8 @@ export interface MemberHealth {
   member: Member;
   /** The node answers (the leader sees its kubelet heartbeats). */
   up: boolean;
+  /** When its READY condition last changed (default: now). */
+  since?: number;
 }
 
 /**
@@ -43,10 +45,12 @@ export function kubeClusterInfo(
       case: 'clusterInfo',
       value: {
         clusterId,
-        nodes: nodes.map(({ member, up }) => ({
+        nodes: nodes.map(({ member, up, since }) => ({
           // The K8s node name: the etcd member name without K3s's random suffix.
           name: member.name.replace(/-[0-9a-f]{8}$/, ''),
-          conditions: [{ type: KubeNodeConditionType.READY, set: up, lastTransitionTime: at }],
+          conditions: [
+            { type: KubeNodeConditionType.READY, set: up, lastTransitionTime: since ? timestampFromMs(since) : at },
+          ],
           roleServer: true,
           creationTimestamp: at,
           apiServerSersion: 'v1.31.5+k3s1',

@@ -7,12 +7,16 @@ import type { ClusterSpec, Site } from '../config/site.js';
 import { softSerialOf } from '../core/boot/identity.js';
 import { readFile } from '../core/disk/fat-read.js';
 import type { NicObservation } from '../core/plan/inventory.js';
+import { k8sNodeName } from '../core/readiness/members.js';
+import type { EdgeDevConfig } from '../gen/config/devconfig_pb.js';
+import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import { createAsyncLock } from './dhcp-client.js';
 import { SimDevice } from './eve-device.js';
 import { K3sFleet, LoopbackMap } from './k3s-fleet.js';
 import { type NetbootResult, netbootSimNode, onboardingFrom, simSmbiosUuid } from './sim-firmware.js';
-import { standardNics, topology } from './sim-info.js';
+import { type SimNic, standardNics, topology } from './sim-info.js';
 import { runSimNode } from './sim-node.js';
+import { WorkloadNode } from './workload-node.js';
 
 export type Failure = 'seed' | 'node2' | 'quorum' | 'cable';
 
@@ -73,6 +77,9 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
   const fleets = new Map<string, K3sFleet>();
   const fleetOf = (cluster: string) => [...fleets.entries()].find(([key]) => key.startsWith(`${cluster}|`))?.[1];
   const dhcpLock = createAsyncLock();
+  // Each node's workload side and its latest config, per cluster: the designated node's state tells the
+  // scheduler when an app's replica set can be created.
+  const workloadSides = new Map<string, { node: WorkloadNode; device: SimDevice }[]>();
   const tasks = o.specs.flatMap((spec, k) =>
     spec.nodes.map((node, i) => {
       const fail = o.failure?.cluster === k ? o.failure.kind : undefined;
@@ -122,6 +129,14 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
           softSerial: booted?.softSerial ?? node.softSerial ?? softSerialOf(nics[0]!.mac),
           tpm: createSoftTpm(),
         });
+        const workload = new WorkloadNode({
+          uuid: () => device.uuid ?? '',
+          nodeName: () => k8sNodeName(device.config?.deviceName ?? ''),
+          ports: () => portsOf(nics, device.config),
+          retryMs: 10_000,
+          log: (m) => o.log?.(who, m),
+        });
+        workloadSides.set(spec.name, [...(workloadSides.get(spec.name) ?? []), { node: workload, device }]);
         return runSimNode(
           {
             device,
@@ -140,6 +155,7 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
                   joinServerIp: c.joinServerIp,
                   map: o.maps[k]!,
                   delays: { startMs: 3000, readyMs: 2000, pollMs: 2000, joinMs: 3000 },
+                  evictionMs: DEMO_EVICTION_MS,
                   log: (m) => o.log?.(`k3s ${spec.name}`, m),
                 });
                 fleets.set(key, fleet);
@@ -150,8 +166,13 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
               );
             },
             reports: async () => {
-              const r = await fleetOf(spec.name)?.leaderReport();
-              return r && r.from.o.uuid === device.uuid ? [r.msg] : [];
+              const fleet = fleetOf(spec.name);
+              const r = await fleet?.leaderReport();
+              const out = r && r.from.o.uuid === device.uuid ? [r.msg] : [];
+              return [
+                ...out,
+                ...(fleet ? workloadInfo(fleet, device, workload, workloadSides.get(spec.name) ?? []) : []),
+              ];
             },
             ...(fail === 'seed'
               ? {
@@ -178,4 +199,34 @@ export function startSiteFleet(o: SiteFleetOptions): SiteFleet {
 /** The PKI an EVE node takes from its CONFIG partition (pkg/mkconf: root-certificate.pem, onboard.cert.pem/key). */
 function configText(config: Uint8Array, path: string): string {
   return new TextDecoder().decode(readFile(config, path));
+}
+
+/** EVE-k's 40 s node-lost + 15 s toleration, scaled by 1/5 for the demo. */
+export const DEMO_EVICTION_MS = 11_000;
+
+/**
+ * Once the node's config carries workloads: one scheduler pass, then what this node reports of them. A node
+ * whose K3s is down (the node2 story: the node is lost) sends nothing.
+ */
+function workloadInfo(
+  fleet: K3sFleet,
+  device: SimDevice,
+  node: WorkloadNode,
+  all: { node: WorkloadNode; device: SimDevice }[],
+): ZInfoMsg[] {
+  const config = device.config;
+  const standin = [...fleet.nodes.values()].find((s) => s.o.uuid === device.uuid);
+  if (!config || !standin?.isMember) return [];
+  fleet.schedule(config, (app) => all.some((x) => x.node.readyToCreate(x.device.config, app)));
+  return node.step(config, fleet.scheduler, Date.now());
+}
+
+/** Logical label → MAC: ports keep their ifname as label, and the config's port model may add others. */
+function portsOf(nics: SimNic[], config: EdgeDevConfig | undefined): Record<string, string> {
+  const ports: Record<string, string> = Object.fromEntries(nics.map((n) => [n.ifname, n.mac]));
+  for (const io of config?.deviceIoList ?? []) {
+    const nic = nics.find((n) => n.ifname === (io.phyaddrs.ifname ?? io.phylabel));
+    if (nic) ports[io.logicallabel] = nic.mac;
+  }
+  return ports;
 }

@@ -47,7 +47,7 @@ export interface WorkloadNodeOptions {
 const designated = (dnid: string, me: string) => dnid === '' || dnid === me;
 
 export class WorkloadNode {
-  private readonly content = new Map<string, ContentStatus & { busy?: boolean; retryAt?: number }>();
+  private readonly content = new Map<string, ContentStatus & { busy?: boolean; retryAt?: number; fetched?: boolean }>();
   private readonly volumes = new Map<string, VolumeStatus>();
   private readonly nis = new Map<string, NiStatus>();
   private readonly boots = new Map<string, number>();
@@ -171,20 +171,31 @@ export class WorkloadNode {
       this.content.set(ct.uuid, s);
       return s;
     }
-    const s = prev ?? {
-      state: ZSwState.INITIAL,
-      totalBytes: Number(ct.maxSizeBytes),
-      progress: 0,
-      blobs: [],
-      createdAt: now,
-    };
-    this.content.set(ct.uuid, s);
+    if (!prev) {
+      // createContentTreeStatus publishes INITIAL before anything is fetched.
+      const s = {
+        state: ZSwState.INITIAL,
+        totalBytes: Number(ct.maxSizeBytes),
+        progress: 0,
+        blobs: [],
+        createdAt: now,
+      };
+      this.content.set(ct.uuid, s);
+      return { ...s };
+    }
+    const s = prev;
     // Once fetched: VERIFYING → VERIFIED → LOADING → DELIVERED, one publication each.
     const after: Partial<Record<ZSwState, ZSwState>> = {
       [ZSwState.VERIFYING]: ZSwState.VERIFIED,
       [ZSwState.VERIFIED]: ZSwState.LOADING,
       [ZSwState.LOADING]: ZSwState.DELIVERED,
     };
+    if (s.fetched) {
+      // The verifier starts on the next publication after the last byte (VM/ updatestatus.go).
+      s.fetched = false;
+      s.state = ZSwState.VERIFYING;
+      return { ...s };
+    }
     const next = after[s.state];
     if (next !== undefined) {
       s.state = next;
@@ -198,7 +209,7 @@ export class WorkloadNode {
   private download(
     config: EdgeDevConfig,
     ct: ContentTree,
-    s: ContentStatus & { busy?: boolean; retryAt?: number },
+    s: ContentStatus & { busy?: boolean; retryAt?: number; fetched?: boolean },
     now: number,
   ): void {
     const dsId = ct.dsIdsList[0] ?? ct.dsId;
@@ -218,7 +229,7 @@ export class WorkloadNode {
         s.blobs = r.blobs;
         s.totalBytes = r.bytes;
         s.progress = 100;
-        s.state = ZSwState.VERIFYING;
+        s.fetched = true;
         return;
       }
       this.o.log?.(`content ${ct.displayName}: ${r.error}`);

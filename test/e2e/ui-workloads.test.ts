@@ -54,6 +54,7 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
 
     // node-a runs it and says so (only the running node reports an app, §6.1).
     await site.reportRunning(devices[0]!, 'vm');
+    await site.seenRunning('vm', 'node-a');
     await page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-a"]').waitFor();
     expect(await row(page, 'vm').locator('dd.designated').textContent()).toBe('node-a');
     await card(page, 'node-a').locator('.node-apps li[data-app="vm"]', { hasText: 'running' }).waitFor();

@@ -78,6 +78,7 @@ describe('operator API and CLI: workloads on a real appliance', () => {
     site.ready();
     for (const d of site.devices) await d.pollConfig();
     await site.reportRunning(site.devices[0]!, 'vm');
+    await site.seenRunning('vm', 'node-a');
     const w = await workloads();
     expect(w).toMatchObject({ ready: true, waiting: null, held: [] });
     expect(await app('vm')).toMatchObject({
@@ -143,9 +144,15 @@ describe('operator API and CLI: workloads on a real appliance', () => {
 
   it('once node-b runs it, the move is in its history and the report lists it per device', async () => {
     await site.reportRunning(site.devices[1]!, 'vm');
+    // Shown at once (read only); the watcher then persists the move and announces it.
     const vm = await app('vm');
     expect(vm).toMatchObject({ effectiveNode: 'node-b', phase: 'running', pendingMove: null });
     expect(vm.moves).toEqual([expect.objectContaining({ fromNode: 'node-a', toNode: 'node-b', reason: 'manual' })]);
+    await site.seenRunning('vm', 'node-b');
+    const moved = site.t.app.store.events(0, 100_000).filter((e) => e.type === 'workload.moved');
+    expect(moved.map((e) => [e.data.app, e.data.fromNode, e.data.toNode, e.data.reason])).toEqual([
+      ['vm', 'node-a', 'node-b', 'manual'],
+    ]);
     const rows = (await get('/api/v1/report')) as { deviceName: string; apps?: { name: string; on: string }[] }[];
     const on = (name: string) => rows.find((r) => r.deviceName === name)?.apps?.map((a) => [a.name, a.on]);
     expect(on('node-b')).toEqual([['vm', 'here']]);

@@ -6,6 +6,7 @@ import { AppInstanceConfigSchema } from '../../src/gen/config/appconfig_pb.js';
 import { NetworkInstanceConfigSchema, ZNetworkInstType } from '../../src/gen/config/netinst_pb.js';
 import { ContentTreeSchema, Format, VolumeSchema } from '../../src/gen/config/storage_pb.js';
 import { ZInfoMsgSchema, ZInfoTypes, ZNetworkInstanceState, ZSwState } from '../../src/gen/info/info_pb.js';
+import { kubeClusterInfo } from '../../src/sim/k3s-reports.js';
 import { appInfo, contentTreeInfo, networkInstanceInfo, volumeInfo } from '../../src/sim/workload-info.js';
 import { wireTable } from '../core/eve/wire-table.js';
 import { walkWire } from './wire-walk.js';
@@ -141,6 +142,35 @@ const cases = [
       'ZInfoNetwork.devName',
       'ZInfoApp.volumeRefs',
       'ZInfoApp.bootTime',
+    ],
+  },
+  {
+    name: "the leader's ZInfoKubeCluster with eve_apps (3) and eve_vm_apps (6), READY since the node was lost",
+    msg: kubeClusterInfo(
+      'c1c1c1c1-0000-4000-8000-00000000c1c1',
+      [
+        {
+          member: { name: 'edge-2-0a1b2c3d', peerURLs: [], clientURLs: [], uuid: APP, ip: '10.244.244.2' },
+          up: false,
+          since: T - 5000,
+        },
+      ],
+      T,
+      {
+        pods: [{ name: 'web-a1b2c-0-x7k2p', nodeName: 'edge-1', running: true, createdAt: T }],
+        vmis: [{ name: 'db-vm-a1b2c-0-q2w3e', nodeName: '', running: false, createdAt: T - 60_000, changedAt: T }],
+      },
+    ),
+    ztype: ZInfoTypes.ZiKubeCluster,
+    must: [
+      'ZInfoMsg.cluster_info',
+      'ZInfoKubeCluster.eve_apps',
+      'KubeEVEAppPodInfo.node_name',
+      'KubeEVEAppPodInfo.status',
+      'ZInfoKubeCluster.eve_vm_apps',
+      'KubeVMIInfo.name',
+      'KubeVMIInfo.status',
+      'KubeNodeCondition.last_transition_time',
     ],
   },
 ];

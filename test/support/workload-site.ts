@@ -10,6 +10,7 @@ import { ZSwState } from '../../src/gen/info/info_pb.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
 import { appInfo } from '../../src/sim/workload-info.js';
 import { emitClusterReady, startTestAppliance, type TestAppliance } from './appliance.js';
+import { until } from './process.js';
 import { onboardFleet, simDevice } from './sim-fleet.js';
 
 /** vm (preferred, on node-a) may move; pinned (on node-c) mounts a volume that is not replicated, so it may not. */
@@ -37,6 +38,8 @@ export interface WorkloadSite {
   ready(): void;
   /** The node polls its config and reports the app RUNNING and activated on it (§6.1). */
   reportRunning(d: SimDevice, app: string): Promise<void>;
+  /** Until the appliance's workload watcher has seen the app running on the node (its workload.app-phase event). */
+  seenRunning(app: string, node: string): Promise<void>;
 }
 
 /** Starts the appliance on WORKLOAD_SITE with the disk imported and the three nodes onboarded (not Ready yet). */
@@ -64,5 +67,17 @@ export async function startWorkloadSite(): Promise<WorkloadSite> {
       const code = await d.sendInfo(appInfo(cfg, status));
       if (code !== 201) throw new Error(`info for ${app} from ${d.opts.serial}: HTTP ${code}`);
     },
+    seenRunning: (app, node) =>
+      until(`the workload watcher saw ${app} running on ${node}`, () =>
+        t.app.store
+          .events(0, 100_000)
+          .some(
+            (e) =>
+              e.type === 'workload.app-phase' &&
+              e.data.app === app &&
+              e.data.phase === 'running' &&
+              e.data.effectiveNode === node,
+          ),
+      ),
   };
 }

@@ -1,17 +1,19 @@
 // The WorkloadsView the operator side reads (ports/workloads-view.ts), over the two halves of the workload side:
 // the cluster service (spec, placements, deployment, the manual move) and the status fold (app views from the
-// stored info reports, moves persisted as they are seen). Networks and volumes come from their stored reports.
+// stored info reports). Networks and volumes come from their stored reports. This port writes nothing itself.
 import { fromJsonString } from '@bufbuild/protobuf';
 import { ZInfoMsgSchema } from '../../gen/info/info_pb.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Store } from '../../ports/store.js';
+import type { ClusterRecord, Store } from '../../ports/store.js';
 import type { ClusterWorkloads, MoveOutcome, WorkloadsView } from '../../ports/workloads-view.js';
 import type { WorkloadsView as ClusterWorkloadsState, MovedApp } from '../cluster/workload-api.js';
 import { EvebootError } from '../errors.js';
 import { workloadReport } from './info-reports.js';
 import { networkViews, type ObjectReport, volumeViews } from './infra-views.js';
-import type { AppView } from './model.js';
-import { refreshWorkloadStatus } from './status-input.js';
+import type { AppView, WorkloadsSpec } from './model.js';
+import { recordMoves } from './moves.js';
+import { appViews, type StatusInput } from './status.js';
+import { type StatusNode, statusFromStore } from './status-input.js';
 
 export interface OperatorPortDeps {
   cluster: {
@@ -54,6 +56,28 @@ function parsed(json: string) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The app views as of now, read only: the workload watcher persists moves and announces them (workload.moved);
+ * a move it has not folded yet is added here in memory, so the operator sees it at once and the watcher's event
+ * is not pre-empted.
+ */
+export function appViewsNow(
+  store: Store,
+  record: ClusterRecord,
+  nodes: StatusNode[],
+  spec: WorkloadsSpec,
+  o: { now: number; graceMs?: number; silenceMs?: number },
+): AppView[] {
+  const input: StatusInput = {
+    clusterId: record.id,
+    spec,
+    ...o,
+    ...(record.workloads ? { state: record.workloads } : {}),
+    ...statusFromStore(store, { id: record.id, nodes }),
+  };
+  return appViews({ ...input, state: recordMoves(input).state });
 }
 
 /** undefined: the cluster is unknown, or the site names no such cluster. */
@@ -102,9 +126,7 @@ export function operatorWorkloads(deps: OperatorPortDeps): WorkloadsView {
       if (!w || !record) return undefined;
       // A cluster without workloads (most of a factory line's) costs no report reading.
       if (w.phase === 'none') return { cluster: name, ready: false, held: [], apps: [], networks: [], volumes: [] };
-      // The status fold persists a move the first time it sees one, so the history survives a restart.
-      const { views } = refreshWorkloadStatus(store, record, w.nodes, {
-        spec: w.spec,
+      const views = appViewsNow(store, record, w.nodes, w.spec, {
         now: clock.now(),
         ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
         ...(deps.silenceMs !== undefined ? { silenceMs: deps.silenceMs } : {}),

@@ -37,7 +37,7 @@ export interface StatusInput {
   silenceMs?: number;
   /** Node loss → eviction (default EVICTION_GRACE_MS, ~55 s; the demo scales it). */
   graceMs?: number;
-  /** The content tree an app's progress comes from (default: the content UUID of its image). */
+  /** The content tree an app's progress comes from (default: its root content tree, named `app/<name>` by the config builder). */
   contentUuidOf?: (app: AppSpec) => string;
 }
 
@@ -76,7 +76,7 @@ export function appView(input: StatusInput, app: AppSpec): AppView {
   if (input.state?.deployedAt === undefined) {
     return { ...base, detail: 'the cluster is not Ready yet: nothing has been sent to the nodes' };
   }
-  const contentUuid = input.contentUuidOf?.(app) ?? workloadUuid(input.clusterId, 'content', app.image);
+  const contentUuid = input.contentUuidOf?.(app) ?? workloadUuid(input.clusterId, 'content', `app/${app.name}`);
   const download = input.content
     .filter((c) => c.contentUuid === contentUuid && c.deviceUuid === designatedUuid)
     .sort((a, b) => b.at - a.at)[0];

@@ -138,7 +138,7 @@ describe('app views from claims, the leader and node liveness', () => {
   });
 
   it('download progress comes from the designated node only', () => {
-    const content = workloadUuid(CLUSTER, 'content', 'nginx');
+    const content = workloadUuid(CLUSTER, 'content', 'app/web');
     const v = web(
       input({
         content: [
