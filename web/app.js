@@ -2,6 +2,7 @@
 // from the snapshot on connect and patched by deltas: node cards by `key`, cluster panels by `cluster`.
 import { call, getJson } from './api.js';
 import { createClusterPanel } from './cluster-panel.js';
+import { refreshConflicts, touchesConflicts } from './conflicts.js';
 import { h, swap } from './dom.js';
 import { clock } from './format.js';
 import { connectLive } from './live.js';
@@ -94,6 +95,7 @@ function onSnapshot(s) {
   for (const c of s.clusters ?? []) drawCluster(c);
   drawWorkloads(s.workloads);
   void refreshMachines();
+  void refreshConflicts();
   void getJson('/api/v1/site').then((site) => site && renderSite(site));
 }
 
@@ -132,6 +134,8 @@ function onDelta(d) {
   if ((d.nodes ?? []).length > 0)
     for (const p of panels.values()) if (p.cluster) p.update(p.cluster, [...nodes.values()]);
   if (touchesMachines(type)) void refreshMachines();
+  if (touchesConflicts(type)) void refreshConflicts();
+  if (type === 'trust.conflict') announce(`conflict: ${d.event?.data?.subject ?? ''} held for your choice`);
   if (type.startsWith('operator.')) announce(`operator: ${type.slice('operator.'.length)}`);
 }
 

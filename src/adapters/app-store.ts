@@ -62,7 +62,13 @@ export class AppStore implements ImageCatalog {
     if (!st) return [];
     const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
     if (this.cache?.stamp === stamp) return this.cache.images;
-    const parsed = indexSchema.safeParse(JSON.parse(readFileSync(this.indexFile, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.indexFile, 'utf8'));
+    } catch (e) {
+      throw new Error(`${this.indexFile}: ${(e as Error).message}`);
+    }
+    const parsed = indexSchema.safeParse(raw);
     if (!parsed.success) {
       const p = parsed.error.issues[0]!;
       throw new Error(`${this.indexFile}: ${p.path.join('.')}: ${p.message}`);

@@ -4,7 +4,7 @@
 // it, runs to the ACK and closes it, inside an AsyncLock (`dhcpLock`), and replies are matched by xid + chaddr.
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { ipToBytes, ZERO_IP } from '../core/dhcp/address.js';
+import { BROADCAST_IP, ipToBytes, ZERO_IP } from '../core/dhcp/address.js';
 import {
   BROADCAST_FLAG,
   clientMac,
@@ -50,6 +50,9 @@ export interface DhcpExchange {
   /** Per-try wait for a reply; RFC 2131 §4.1 says 4 s doubling, the rehearsal uses less. Default 1000 ms. */
   timeoutMs?: number;
   tries?: number;
+  /** Client socket address. Default `server` (the loopback rehearsal); 0.0.0.0 on a real NIC with no address yet,
+   *  sending to 255.255.255.255 as a PXE ROM does (RFC 2131 §4.1: the client has no address before the ACK). */
+  bindAddress?: string;
 }
 
 export interface DhcpLease {
@@ -60,10 +63,13 @@ export interface DhcpLease {
   /** Option 67 (else the BOOTP file field): a TFTP file name or, for iPXE, the script URL. */
   bootFile: string;
   leaseSeconds: number | undefined;
+  /** Option 1, e.g. 255.255.255.0: what the client puts on its NIC with the address. */
+  subnetMask: string | undefined;
 }
 
 export async function dhcpExchange(o: DhcpExchange): Promise<DhcpLease> {
-  const sock = await bindClient(o.server, o.clientPort);
+  const sock = await bindClient(o.bindAddress ?? o.server, o.clientPort);
+  if (o.server === BROADCAST_IP) sock.setBroadcast(true);
   try {
     const xid = randomInt(1, 0xffffffff);
     const offer = await ask(sock, o, request(o, xid, MessageType.Discover, []), MessageType.Offer, 'OFFER');
@@ -77,6 +83,7 @@ export async function dhcpExchange(o: DhcpExchange): Promise<DhcpLease> {
       nextServer: getTextOption(ack, OptionCode.TftpServerName) ?? (ack.siaddr !== ZERO_IP ? ack.siaddr : serverId),
       bootFile: getTextOption(ack, OptionCode.BootfileName) ?? ack.file,
       leaseSeconds: lease,
+      subnetMask: getIpOption(ack, OptionCode.SubnetMask),
     };
   } finally {
     sock.close();

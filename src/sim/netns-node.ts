@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { directRoute, get, K3S_PORT } from '../adapters/k3s-probe.js';
+import { BROADCAST_IP, ipToInt } from '../core/dhcp/address.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../core/plan/ipv4.js';
 import type { EdgeDevConfig } from '../gen/config/devconfig_pb.js';
 import type { EdgeNodeCluster } from '../gen/config/edge_node_cluster_pb.js';
@@ -13,6 +14,7 @@ import { NetworkConfigOrigin } from '../gen/evecommon/netcmn_pb.js';
 import type { ZInfoMsg } from '../gen/info/info_pb.js';
 import { kubeClusterInfo } from './k3s-reports.js';
 import { K3sStandin, type StandinDelays } from './k3s-standin.js';
+import { createAsyncLock, type NetbootResult, netbootSimNode, simSmbiosUuid } from './sim-firmware.js';
 import { deviceInfo, type SimNic } from './sim-info.js';
 
 const SYS = '/sys/class/net';
@@ -162,4 +164,41 @@ export class NetnsClusterSide {
   async stop(): Promise<void> {
     await this.standin?.stop();
   }
+}
+
+/**
+ * PXE-boots this namespace's `ifname` from whatever DHCP server is on its segment, over the standard ports (DHCP
+ * 67/68, TFTP 69), as the node's firmware and iPXE would: DHCP from 0.0.0.0 to the broadcast address, the leased
+ * address put on the port, then TFTP, iPXE's DHCP, the HTTP chain and the stand-in installer (sim-firmware.ts).
+ */
+export async function netbootOnNic(o: {
+  ifname: string;
+  serial: string;
+  signal: AbortSignal;
+  log: (m: string) => void;
+}) {
+  const nics = readNics();
+  const boot = nics.find((n) => n.ifname === o.ifname);
+  if (!boot) throw new Error(`netboot: no Ethernet port ${o.ifname} in this namespace`);
+  // A PXE ROM sends its DISCOVER as a raw frame; a UDP socket with no address needs a route out of the port.
+  execFileSync('ip', ['route', 'replace', 'default', 'dev', o.ifname], { stdio: 'ignore' });
+  const result: NetbootResult = await netbootSimNode({
+    mac: boot.mac,
+    serial: o.serial,
+    smbiosUuid: simSmbiosUuid(o.serial),
+    nics: nics.map((n) => ({ mac: n.mac, up: n.up })),
+    server: BROADCAST_IP,
+    dhcpPort: 67,
+    dhcpClientPort: 68,
+    dhcpBindAddress: '0.0.0.0',
+    tftpPort: 69,
+    dhcpLock: createAsyncLock(),
+    signal: o.signal,
+    log: o.log,
+    onLease: (lease) => {
+      const bits = (ipToInt(lease.subnetMask ?? '255.255.255.0') >>> 0).toString(2).replace(/0+$/, '').length;
+      execFileSync('ip', ['addr', 'replace', `${lease.ip}/${bits}`, 'dev', o.ifname], { stdio: 'ignore' });
+    },
+  });
+  return result;
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { readFile } from '../core/disk/fat-read.js';
-import { type AsyncLock, dhcpExchange } from './dhcp-client.js';
+import { type AsyncLock, type DhcpLease, dhcpExchange } from './dhcp-client.js';
 import { ipxeChain, type StepTiming } from './sim-ipxe.js';
 import { tftpGet } from './tftp-client.js';
 
@@ -21,10 +21,18 @@ export interface SimFirmwareOptions {
   smbiosUuid: string;
   /** Every NIC iPXE sees, net0 first; the boot NIC is added in front when missing. */
   nics: { mac: string; up: boolean }[];
-  server: '127.0.0.1';
+  /** Where DHCP goes: 127.0.0.1 in the loopback rehearsal, 255.255.255.255 on a real NIC (a network namespace). */
+  server: string;
   dhcpPort: number;
+  /** The client's DHCP port: dhcpPort + 1 in the loopback rehearsal (default), 68 on a real NIC. */
+  dhcpClientPort?: number;
+  /** Client socket address: the server's by default; 0.0.0.0 on a real NIC that has no address yet. */
+  dhcpBindAddress?: string;
+  /** The firmware's lease is in: put its address on the NIC (a PXE ROM configures its own stack this way). */
+  onLease?: (lease: DhcpLease) => Promise<void> | void;
   tftpPort: number;
-  httpPort: number;
+  /** Unused by the chain itself (the script URL comes from DHCP); kept for callers that pass their port set. */
+  httpPort?: number;
   /** Artifact download rate, bytes/s. Default 20 MB/s (a 40 MB installer takes two seconds). */
   rateBytesPerSec?: number;
   /** Serialises DHCP exchanges of all simulated nodes on the shared client port (dhcpPort + 1). */
@@ -78,13 +86,15 @@ export async function netbootSimNode(o: SimFirmwareOptions): Promise<NetbootResu
         smbiosUuid: o.smbiosUuid,
         server: o.server,
         serverPort: o.dhcpPort,
-        clientPort: o.dhcpPort + 1,
+        clientPort: o.dhcpClientPort ?? o.dhcpPort + 1,
+        ...(o.dhcpBindAddress ? { bindAddress: o.dhcpBindAddress } : {}),
         signal: o.signal,
       }),
     );
 
   const fw = await timed('dhcp', () => dhcp('firmware'));
   log(`PXE: DHCP lease ${fw.ip} from ${fw.serverId}, boot file ${fw.bootFile || '(none)'} on ${fw.nextServer}`);
+  await o.onLease?.(fw);
   if (!fw.bootFile) throw new Error(`netboot ${o.mac}: the DHCP ACK names no boot file (option 67 / file field)`);
   const nbp = await timed('tftp', () =>
     tftpGet({

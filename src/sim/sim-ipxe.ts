@@ -270,7 +270,7 @@ class SimIpxe {
     const done = await runStandInInstaller(args, {
       fetch: async (url) => {
         const { body } = await fetchBody(this.r.http, url);
-        if (url.endsWith('/installer.iso')) this.bytes += body.length; // an artifact; the callback is not
+        if (/\/installer\.iso(\?|$)/.test(url)) this.bytes += body.length; // an artifact; the callback is not
         return body;
       },
       writeDisk: () => sleep(this.r.installMs, undefined, { signal: this.r.http.signal }),

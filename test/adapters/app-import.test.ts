@@ -245,3 +245,14 @@ describe('eveboot apps', () => {
     await expect(appsCommand(['import'], () => {})).rejects.toThrow('usage: eveboot apps import FILE');
   });
 });
+
+describe('AppStore', () => {
+  it('refuses a damaged index with its path instead of showing an empty catalog', () => {
+    const dir = tmp();
+    const store = new AppStore(dir);
+    writeFileSync(store.indexFile, '{"version":1,"images":[{"name":"x"}]}');
+    expect(() => store.images()).toThrow(`${store.indexFile}: images.0.sha256: Required`);
+    writeFileSync(store.indexFile, '{"version":1,');
+    expect(() => store.images()).toThrow(`${store.indexFile}: `);
+  });
+});

@@ -1,7 +1,7 @@
 // The HTTP datastore and the read-only registry, mounted on the real boot API as serve does, through inject().
 // The same routes over a real socket (sendfile) and with real clients (curl, skopeo): test/e2e/workload-content.test.ts.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importApp } from '../../src/adapters/app-import.js';
@@ -194,5 +194,26 @@ describe('read-only OCI registry', () => {
   it('gives the endpoints the datastores use', () => {
     expect(content.endpoints()).toEqual({ httpFqdn: 'http://10.0.0.5:8080', registryFqdn: 'docker://10.0.0.5:8080' });
     expect(content.catalog.find('web')).toMatchObject({ format: 'oci', tag: '1.0' });
+  });
+});
+
+describe('after a state import (blobs left out)', () => {
+  it('the registry says the blob is missing in its own error format', async () => {
+    const t = await bootApiOnFakeBundle();
+    try {
+      const store = new AppStore(join(t.state, 'apps'));
+      const img = (await importApp(store, writeLayoutTar(join(t.state, 'w.tar'), oci.files), { now: importedAt }))
+        .image;
+      rmSync(store.blobFile(oci.layerDigest.slice(7)));
+      openWorkloadContent({ stateDir: t.state, listen: { httpPort: 8080 }, emit: () => {} }).mount(t.app);
+      const r = await t.app.inject({ url: `/v2/eveboot/${img.name}/blobs/${oci.layerDigest}` });
+      expect(r.statusCode).toBe(404);
+      expect(r.json().errors[0]).toMatchObject({
+        code: 'BLOB_UNKNOWN',
+        message: expect.stringContaining('import the image again'),
+      });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -61,6 +61,36 @@ export function ociFixture(o: { refName?: string; seed?: number; layerBytes?: nu
   };
 }
 
+/** The fixture's image behind an image index that names its platform, as `skopeo copy --all` keeps it. */
+export function ociIndexFixture(refName: string): OciFixture & { indexDigest: string } {
+  const f = ociFixture({ refName, seed: 21 });
+  const index = enc({
+    schemaVersion: 2,
+    mediaType: MEDIA.ociIndex,
+    manifests: [
+      {
+        mediaType: MEDIA.ociManifest,
+        digest: f.manifestDigest,
+        size: f.manifest.length,
+        platform: { architecture: 'amd64', os: 'linux' },
+      },
+    ],
+  });
+  const top = enc({
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: MEDIA.ociIndex,
+        digest: digestOf(index),
+        size: index.length,
+        annotations: { 'org.opencontainers.image.ref.name': refName },
+      },
+    ],
+  });
+  const files = [...f.files.filter((x) => x.path !== 'index.json'), { path: 'index.json', data: top }, blob(index)];
+  return { ...f, files, indexDigest: digestOf(index) };
+}
+
 export function writeLayoutTar(path: string, files: LayoutFile[]): string {
   writeFileSync(path, makeTar(files));
   return path;

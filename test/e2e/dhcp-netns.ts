@@ -77,8 +77,11 @@ export class Lines {
     child.stdout?.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
       for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+        const text = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
+        // serve without --headless also prints its human status lines: only the JSON ones are events.
+        if (!text.startsWith('{')) continue;
+        const line = JSON.parse(text) as Record<string, unknown>;
         this.all.push(line);
         for (const w of [...this.waiters]) {
           if (!w.pred(line)) continue;

@@ -1,12 +1,12 @@
 // The site for the netns cluster e2e test: an appliance namespace, a site LAN switch and a cluster switch (bridge
 // namespaces), three node namespaces with eth0 on the site LAN and eth1 on the cluster switch. `eveboot serve`
 // runs in the appliance namespace, one `eveboot sim-node` in each node namespace. Names carry our pid.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/process.js';
-import { exited, Lines, Netns, sh } from './dhcp-netns.js';
+import { exited, Lines, Netns, sh, tag } from './dhcp-netns.js';
 
 export const TOKEN = 'netns-e2e-operator-access-token';
 const UI_PORT = 8088;
@@ -28,6 +28,20 @@ ui: { accessToken: ${TOKEN} }
 `;
 }
 
+/** curl from inside namespace `ns`: the status and body, whatever the status. */
+export function curlIn(
+  ns: string,
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): { status: number; body: string } {
+  const args = ['ip', 'netns', 'exec', ns, 'curl', '-s', '-o', '-', '-w', '\n%{http_code}', '-X', o.method ?? 'GET'];
+  for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  if (o.body !== undefined) args.push('--data-binary', o.body);
+  const out = execFileSync(args[0]!, [...args.slice(1), url], { encoding: 'latin1', maxBuffer: 2 ** 27 });
+  const nl = out.lastIndexOf('\n');
+  return { status: Number(out.slice(nl + 1)), body: out.slice(0, nl) };
+}
+
 export interface SimNodeProc {
   proc: ChildProcess;
   lines: Lines;
@@ -40,8 +54,11 @@ export class ClusterSite {
   private readonly stderr = new Map<ChildProcess, string>();
   app = '';
 
-  /** The appliance's address inside the cluster prefix goes on its leg to `clusterSwitch` ('csw' or 'site'). */
-  build(clusterLeg: 'csw' | 'site' = 'csw'): void {
+  /**
+   * The appliance's address inside the cluster prefix goes on its leg to `clusterSwitch` ('csw' or 'site').
+   * `netboot`: the nodes' eth0 ports carry these MACs and no address (they PXE-boot and lease one).
+   */
+  build(clusterLeg: 'csw' | 'site' = 'csw', netboot?: { macs: string[] }): void {
     const { net } = this;
     this.app = net.ns('app');
     const site = net.ns('site');
@@ -56,12 +73,22 @@ export class ClusterSite {
     for (const [i, n] of NODES.entries()) {
       const ns = net.ns(`n${i + 1}`);
       this.nodeNs.push(ns);
-      net.veth(ns, 'eth0', site, `n${i + 1}`, `${n.siteIp}/24`);
+      net.veth(ns, 'eth0', site, `n${i + 1}`, netboot ? undefined : `${n.siteIp}/24`);
+      if (netboot) sh('ip', '-n', ns, 'link', 'set', 'eth0', 'address', netboot.macs[i]!);
       net.veth(ns, 'eth1', csw, `n${i + 1}`);
     }
     for (const sw of [site, csw]) {
       for (const port of ['app', 'n1', 'n2', 'n3']) sh('ip', '-n', sw, 'link', 'set', port, 'master', 'br0');
     }
+  }
+
+  /** Another box on the site LAN (an attacker, a late claimant): a namespace whose eth0 is a port of the switch. */
+  lanBox(name: string, mac: string): string {
+    const ns = this.net.ns(name);
+    this.net.veth(ns, 'eth0', `${tag}site`, name);
+    sh('ip', '-n', ns, 'link', 'set', 'eth0', 'address', mac);
+    sh('ip', '-n', `${tag}site`, 'link', 'set', name, 'master', 'br0');
+    return ns;
   }
 
   moveClusterLeg(to: 'csw' | 'site'): void {
@@ -95,20 +122,21 @@ export class ClusterSite {
     return proc;
   }
 
-  /** `eveboot serve --headless` in the appliance namespace, probing the cluster IPs directly. */
-  serve(state: string, siteFile: string): { proc: ChildProcess; lines: Lines } {
+  /** `eveboot serve` (default --headless --no-netboot) in the appliance namespace, probing the cluster IPs directly. */
+  serve(state: string, siteFile: string, mode = ['--headless', '--no-netboot']): { proc: ChildProcess; lines: Lines } {
     const proc = this.drain(
       this.net.spawn(this.app, [
-        ...[process.execPath, '--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve', '--headless', '--no-netboot'],
+        ...[process.execPath, '--import', 'tsx', join(ROOT, 'src/main.ts'), 'serve', ...mode],
         ...['--probe-cluster', '--log-level', 'warn', '--state', state, '--site', siteFile],
       ]),
     );
     return { proc, lines: new Lines(proc) };
   }
 
-  simNode(i: number, state: string, extra: string[] = []): SimNodeProc {
+  /** Node i's `eveboot sim-node` (its serial), in its own namespace unless `ns` says another (an impostor's). */
+  simNode(i: number, state: string, extra: string[] = [], ns = this.nodeNs[i]!): SimNodeProc {
     const proc = this.drain(
-      this.net.spawn(this.nodeNs[i]!, [
+      this.net.spawn(ns, [
         ...[process.execPath, '--import', 'tsx', join(ROOT, 'test/e2e/netns-sim-node-runner.ts')],
         ...['--server', '192.168.90.1:8443', '--state', state, '--serial', NODES[i]!.serial],
         ...['--poll-ms', '1000', '--k3s-delay-ms', '500', ...extra],
@@ -132,6 +160,14 @@ export class ClusterSite {
   api<T = unknown>(path: string): T {
     const url = `http://127.0.0.1:${UI_PORT}${path}`;
     return JSON.parse(sh('ip', 'netns', 'exec', this.app, 'curl', '-sf', '-H', `Authorization: Bearer ${TOKEN}`, url));
+  }
+
+  /** Any operator API call from the appliance namespace, with the token unless `token` is false. */
+  operator(method: string, path: string, body?: unknown, token = true): { status: number; body: string } {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${TOKEN}`;
+    const o = { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+    return curlIn(this.app, `http://127.0.0.1:${UI_PORT}${path}`, o);
   }
 
   async apiUp<T = Record<string, unknown>[]>(ms = 20_000): Promise<T> {

@@ -1,8 +1,10 @@
 // Headless Chromium for the UI tests (test-harness.md §3): Debian's /usr/bin/chromium driven by playwright-core,
 // a fresh profile per context, nothing but loopback. Each test leaves a screenshot under test-output/screenshots.
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { prereq } from '../support/prereq.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -59,4 +61,12 @@ export async function launchUi(): Promise<UiBrowser> {
       await browser.close();
     },
   };
+}
+
+/** A real appliance with its operator API (and the page) on a loopback port, and a browser to open it. */
+export async function startUiAppliance(site?: string): Promise<{ t: TestAppliance; ui: UiBrowser; base: string }> {
+  const t = await startTestAppliance(site ? { site } : {});
+  await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
+  return { t, ui: await launchUi(), base };
 }

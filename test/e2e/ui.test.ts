@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setReinstall } from '../../src/adapters/http/boot-machine-routes.js';
 import type { HubSnapshot } from '../../src/core/progress/hub.js';
 import { bootApiOnFakeBundle, reportQuery } from '../adapters/boot-fixture.js';
-import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
+import type { TestAppliance } from '../support/appliance.js';
 import { until } from '../support/process.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
-import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
+import { startUiAppliance, type UiBrowser, uiPrereq } from './ui-browser.js';
 
 const TOKEN = 'test-access-token-0123456789';
 const MAC_A = '52:54:00:00:00:0a';
@@ -44,10 +44,7 @@ describe.skipIf(!p.ok)('operator UI in headless Chromium', () => {
     ).json() as HubSnapshot;
 
   beforeAll(async () => {
-    t = await startTestAppliance({ site: SITE });
-    await t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.operatorApi.server.address() as AddressInfo).port}`;
-    ui = await launchUi();
+    ({ t, ui, base } = await startUiAppliance(SITE));
   });
   afterAll(async () => {
     await ui?.close();

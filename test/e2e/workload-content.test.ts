@@ -16,14 +16,21 @@ import { createLogger } from '../../src/adapters/logger.js';
 import type { WorkloadContent } from '../../src/adapters/workload-content.js';
 import { appsCommand } from '../../src/cli/apps.js';
 import { parseSite } from '../../src/config/site.js';
+import { HTTP_DATASTORE_DPATH, imageContentUrl, REGISTRY_NAMESPACE } from '../../src/core/workloads/model.js';
+import { MEDIA } from '../../src/core/workloads/oci-layout.js';
 import { type Network, startNetwork } from '../../src/network.js';
 import type { StoredEvent } from '../../src/ports/store.js';
 import { patternBytes } from '../adapters/boot-fixture.js';
-import { ociFixture, qcow2Header, writeLayoutDir } from '../adapters/oci-fixture.js';
+import { ociFixture, ociIndexFixture, qcow2Header, writeLayoutDir, writeLayoutTar } from '../adapters/oci-fixture.js';
 import { startTestAppliance, type TestAppliance } from '../support/appliance.js';
 import { prereq } from '../support/prereq.js';
+import { PEER_BIN } from './eve-peer-harness.js';
 
 const p = prereq('workload images e2e (skopeo, curl)', { tools: ['skopeo', 'curl'], native: 'net' });
+// EVE's own download client: the EVE-code peer binary (scripts/eve-peer-build.sh, test/eve-peer/fetch.go).
+const eve = prereq("EVE's own download client (zedUpload)", {
+  files: [{ path: PEER_BIN, how: 'built by scripts/eve-peer-build.sh' }],
+});
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 // The server runs in this process: clients must be spawned asynchronously, never with execFileSync.
 const run = async (cmd: string, args: string[]): Promise<Buffer> =>
@@ -113,6 +120,69 @@ listen: { advertise: 127.0.0.1, host: 127.0.0.1, httpPort: ${await freePort()}, 
       }
     });
   }
+
+  it('an image index is served as it is, and skopeo picks its platform from it', async () => {
+    const multi = ociIndexFixture('2.0');
+    await appsCommand(
+      ['import', writeLayoutTar(join(dir, 'multi.tar'), multi.files), '--name', 'multi', '--state', t.stateDir],
+      () => {},
+    );
+    const ref = `docker://${host}/eveboot/multi:2.0`;
+    const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ref]);
+    expect(`sha256:${sha(raw)}`).toBe(multi.indexDigest);
+    const dest = join(dir, 'copy-multi');
+    await run('skopeo', ['copy', '-q', '--src-tls-verify=false', ref, `oci:${dest}:out`]);
+    const index = JSON.parse(readFileSync(join(dest, 'index.json'), 'utf8'));
+    expect(index.manifests.map((m: { digest: string }) => m.digest)).toEqual([multi.manifestDigest]);
+  });
+
+  it.skipIf(!eve.ok)(
+    "EVE's own download client fetches the disk and pulls the image by the datastores' fields",
+    async () => {
+      const { httpFqdn, registryFqdn } = content.endpoints();
+      const steps = async (args: string[]) => {
+        const out = mkdtempSync(join(dir, 'eve-'));
+        const stdout = await run(PEER_BIN, ['fetch', ...args, '--out', out]).catch(
+          (e: { stdout?: Buffer; stderr?: Buffer }) => {
+            throw new Error(`eve-peer fetch failed: ${e.stdout}\n${String(e.stderr).slice(-2000)}`);
+          },
+        );
+        return stdout
+          .toString()
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      };
+      // DsHttp: fqdn + dpath + ContentTree.URL, maxSizeBytes the exact size (eve-workloads-facts §3.1, §3.3).
+      const http = await steps([
+        '--kind',
+        'http',
+        '--fqdn',
+        httpFqdn,
+        '--dpath',
+        HTTP_DATASTORE_DPATH,
+        '--url',
+        imageContentUrl(vm),
+        '--size',
+        String(vm.sizeBytes),
+      ]);
+      expect(http).toEqual([{ step: 'http', ok: true, sha256: vm.sha256, size: vm.sizeBytes }]);
+      // DsContainerRegistry: the tag resolved to the manifest digest, then every blob by digest (§3.4).
+      const pulled = await steps([
+        '--kind',
+        'oci',
+        '--fqdn',
+        registryFqdn,
+        '--dpath',
+        REGISTRY_NAMESPACE,
+        '--url',
+        imageContentUrl(web),
+      ]);
+      expect(pulled[0]).toEqual({ step: 'resolve', ok: true, sha256: web.sha256.toUpperCase() });
+      const blobs = Object.fromEntries(web.blobs!.map((b) => [b.digest, b.digest]));
+      expect(pulled[1]).toEqual({ step: 'oci', ok: true, contentType: MEDIA.ociManifest, blobs });
+    },
+  );
 
   it('skopeo cannot push into it', async () => {
     const push = run('skopeo', [

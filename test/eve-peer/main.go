@@ -54,6 +54,10 @@ func fail(step string, err error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "fetch" {
+		fetchMain(os.Args[2:]) // EVE's download client against the datastore and registry (fetch.go)
+		return
+	}
 	ifname := flag.String("ifname", "eth0", "management port")
 	ip := flag.String("ip", "", "the port's IPv4 address (source address of every request)")
 	serialNo := flag.String("serial", "", "product serial (SMBIOS)")

@@ -118,16 +118,34 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     return g?.ip === ip ? g : undefined;
   };
   /** The CONFIG the report route built for the asking IP's live install decision. It holds that install's
-   *  onboarding key, so it goes to that IP only; looking it up spends nothing (GRUB reads the ISO in many ranges). */
-  const installConfig = (req: FastifyRequest, what: string): Uint8Array => {
+   *  onboarding key, so it goes to that IP only (the MAC our DHCP leased it to, with a live grant); looking it up
+   *  spends nothing (GRUB reads the ISO in many ranges). `withNonce`: the request must also carry the decision's
+   *  nonce, as the stand-in installer's eveboot.iso= URL does; GRUB's fixed ($cmddevice)/installer.iso and
+   *  /config.img names cannot carry one, so for them the IP is the binding. */
+  const installConfig = (req: FastifyRequest, what: string, withNonce = false): Uint8Array => {
     const ip = plainIp(req.ip);
+    const raw = (req.query as { nonce?: unknown } | undefined)?.nonce;
+    const nonce = typeof raw === 'string' ? raw : raw === undefined ? undefined : '';
     const g = grantOf(ip);
     const held = g ? configs.get(g.nonce) : undefined;
-    if (g && held && held.mac === g.mac) return held.bytes;
+    const nonceOk = nonce === undefined ? !withNonce : nonce === g?.nonce;
+    if (g && held && held.mac === g.mac && nonceOk) return held.bytes;
+    // A live nonce presented from another IP is worth a flag, as on /config/<nonce>.img.
+    const owner = nonce ? configs.get(nonce) : undefined;
+    const now = deps.clock.now();
+    const r = owner && redeemGrant(deps.bootStore.machine(owner.mac)?.grant, { nonce, ip, now, use: 'callback' });
+    if (r && r.kind === 'refuse' && r.suspicious) {
+      deps.emit({ type: 'trust.suspicious', data: { ip, mac: owner.mac, reason: r.reason } });
+    }
     deps.emit({ type: 'boot.config-refused', data: { ip, mac: ipMacs.mac(ip) ?? null, what } });
+    const why = !g
+      ? `${ip} is not being installed`
+      : nonce === undefined
+        ? `this image's installer asks with its install decision's nonce (eveboot.iso=), and ${ip} sent none`
+        : `the nonce is not the one of ${ip}'s install decision`;
     throw new EvebootError(
       'EVEBOOT_ERR_NOT_ALLOWED',
-      `${what} (it holds the onboarding key) goes only to machines being installed; ${ip} is not being installed`,
+      `${what} (it holds the onboarding key) goes only to the machine being installed: ${why}`,
     );
   };
   const lookup = (req: FastifyRequest, imageId: string, path: string): Artifact | undefined => {
@@ -140,7 +158,10 @@ export function buildBootApi(deps: BootApiDeps): FastifyInstance {
     const r = deps.images.resolve(imageId, path);
     if (!r) return undefined;
     const name = `${img.id}/${path}`;
-    if (path === 'installer.iso') return patchedIso(img, name, r.file, r.absPath, () => installConfig(req, name));
+    if (path === 'installer.iso') {
+      const withNonce = img.boot.mode === 'kernel';
+      return patchedIso(img, name, r.file, r.absPath, () => installConfig(req, name, withNonce));
+    }
     return { name, size: r.file.size, etag: etagOf(r.file.sha256), source: { file: r.absPath } };
   };
   /** installer.iso with the CONFIG bytes for this machine in place of EVE's /config.img (eve-conformance §2). */

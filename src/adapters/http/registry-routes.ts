@@ -56,6 +56,15 @@ export function registryRoutes(app: FastifyInstance, deps: ContentDeps): void {
       );
     }
     if (!blob) return fail(reply, 404, 'BLOB_UNKNOWN', `${r.repo}: no blob ${digest}`);
+    if (!deps.store.hasBlob(blob.digest.slice(7), blob.size)) {
+      const code = r.kind === 'manifest' ? 'MANIFEST_UNKNOWN' : 'BLOB_UNKNOWN';
+      return fail(
+        reply,
+        404,
+        code,
+        `${blob.digest} of ${img.name} is missing on the appliance: import the image again`,
+      );
+    }
     const a = storedFile(deps.store, img, blob.digest.slice(7), blob.size, `${r.repo}@${blob.digest}`);
     reply.header('docker-content-digest', blob.digest);
     const contentType = r.kind === 'manifest' ? blob.mediaType : 'application/octet-stream';

@@ -75,7 +75,8 @@ export function standInKernelArgs(a: StandInArgs): string {
     `eve_soft_serial=${softSerialOf(a.mac)}`,
     `eveboot.server=${a.base}`,
     `eveboot.mac=${a.mac}`,
-    `eveboot.iso=${a.base}/artifacts/${a.imageId}/installer.iso`,
+    // The CONFIG inside this ISO is this install's: the URL carries the decision's nonce, as the callback does.
+    `eveboot.iso=${a.base}/artifacts/${a.imageId}/installer.iso${a.nonce ? `?nonce=${a.nonce}` : ''}`,
     `eveboot.installed=${a.base}/boot/installed?mac=${a.mac}${a.nonce ? `&nonce=${a.nonce}` : ''}`,
   ].join(' ');
 }

@@ -57,7 +57,10 @@ export interface ImageRecord {
   /** hex SHA-256 of the stored file (VM disk) or of the OCI manifest (container). */
   sha256: string;
   format: 'oci' | 'qcow2' | 'raw';
-  /** Exact byte size of the served file (VM disks: maxSizeBytes must equal it, §3.3). */
+  /**
+   * Exact byte size of the served file (VM disks: maxSizeBytes must equal it, §3.3). oci: the sum of all its blobs
+   * (what one node downloads at most); a registry content tree sends maxSizeBytes 0 as EVE's harness does (§2.6).
+   */
   sizeBytes: number;
   /** oci only: the tag it is served under in our registry (the archive's ref name, else 'latest'). */
   tag?: string;

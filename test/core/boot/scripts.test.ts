@@ -123,7 +123,10 @@ describe('GRUB files (golden)', () => {
     expect(args).toContain('eve_soft_serial=52-54-00-99-00-10');
     // CONFIG comes from inside the (per-install patched) installer.iso, not from a URL of its own.
     expect(args.filter((a) => a.startsWith('eveboot.config'))).toEqual([]);
-    expect(args).toContain('eveboot.iso=http://10.99.0.1:8080/artifacts/standin-1-amd64/installer.iso');
+    // with this install decision's nonce: the CONFIG inside goes to its IP with it only (boot-api.ts).
+    expect(args).toContain(
+      'eveboot.iso=http://10.99.0.1:8080/artifacts/standin-1-amd64/installer.iso?nonce=AAAAAAAAAAAAAAAAAAAAAA',
+    );
     expect(args).toContain(
       'eveboot.installed=http://10.99.0.1:8080/boot/installed?mac=52:54:00:99:00:10&nonce=AAAAAAAAAAAAAAAAAAAAAA',
     );
