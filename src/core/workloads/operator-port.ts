@@ -125,7 +125,9 @@ export function operatorWorkloads(deps: OperatorPortDeps): WorkloadsView {
       const record = store.cluster(name);
       if (!w || !record) return undefined;
       // A cluster without workloads (most of a factory line's) costs no report reading.
-      if (w.phase === 'none') return { cluster: name, ready: false, held: [], apps: [], networks: [], volumes: [] };
+      if (w.phase === 'none') {
+        return { cluster: name, ready: record.state === 'ready', held: [], apps: [], networks: [], volumes: [] };
+      }
       const views = appViewsNow(store, record, w.nodes, w.spec, {
         now: clock.now(),
         ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
