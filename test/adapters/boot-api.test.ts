@@ -102,7 +102,8 @@ describe('boot flow: identity → decision → booting → installed → local �
   it('the bare config.img is the same per-install CONFIG, for the grant IP only; installer.iso is refused elsewhere', async () => {
     const bare = await get('/config.img');
     expect(bare.statusCode).toBe(200);
-    expect(new Uint8Array(bare.rawPayload)).toEqual(new Uint8Array((await get(`/config/${nonce}.img`)).rawPayload));
+    expect(bare.rawPayload.length).toBe(5120 * 1024);
+    expect(Buffer.compare(bare.rawPayload, (await get(`/config/${nonce}.img`)).rawPayload)).toBe(0);
     const r = await get('/config.img', {}, '10.0.0.99');
     expect(r.statusCode).toBe(403);
     expect(r.body).toMatch(/EVEBOOT_ERR_NOT_ALLOWED: config.img .* 10.0.0.99 is not being installed/);
