@@ -46,9 +46,7 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
     await ui.shot(page, 'ui-workloads-waiting');
 
     // Ready (the readiness watcher's verdict), then each node's next config poll carries the workloads.
-    site.ready();
-    await page.locator('section.cluster[data-kind="ready"]').waitFor();
-    for (const d of devices) await d.pollConfig();
+    await site.ready();
     expect(devices[0]!.config?.apps.map((a) => a.displayname).sort()).toEqual(['pinned', 'vm']);
     await row(page, 'vm').locator('.app-note.detail', { hasText: 'no ZInfoApp yet' }).waitFor();
 

@@ -75,8 +75,7 @@ describe('operator API and CLI: workloads on a real appliance', () => {
   });
 
   it('after Ready the configs carry them, and the node that runs an app is its effective node', async () => {
-    site.ready();
-    for (const d of site.devices) await d.pollConfig();
+    await site.ready();
     await site.reportRunning(site.devices[0]!, 'vm');
     await site.seenRunning('vm', 'node-a');
     const w = await workloads();

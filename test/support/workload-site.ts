@@ -34,8 +34,8 @@ workloads:
 export interface WorkloadSite {
   t: TestAppliance;
   devices: SimDevice[];
-  /** The readiness watcher's verdict: all three members live and Ready. */
-  ready(): void;
+  /** The readiness watcher's verdict (all three members live and Ready), and each node's next config poll. */
+  ready(): Promise<void>;
   /** The node polls its config and reports the app RUNNING and activated on it (§6.1). */
   reportRunning(d: SimDevice, app: string): Promise<void>;
   /** Until the appliance's workload watcher has seen the app running on the node (its workload.app-phase event). */
@@ -58,7 +58,18 @@ export async function startWorkloadSite(): Promise<WorkloadSite> {
   return {
     t,
     devices,
-    ready: () => emitClusterReady(t),
+    async ready() {
+      // Without a probe route the watcher's own evaluation says the members stopped answering (no ZInfoKubeCluster
+      // from these nodes): settle it first, and say Ready again should it win the race before the configs go out.
+      // Ready once is enough for the workloads (wl-core: they stay deployed).
+      await t.app.watcher.tick();
+      for (let i = 0; i < 3; i++) {
+        emitClusterReady(t);
+        for (const d of devices) await d.pollConfig();
+        if (devices.every((d) => (d.config?.apps.length ?? 0) > 0)) return;
+      }
+      throw new Error('the workloads did not go out after Ready');
+    },
     async reportRunning(d, app) {
       await d.pollConfig();
       const cfg = d.config?.apps.find((a) => a.displayname === app);
