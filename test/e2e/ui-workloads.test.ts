@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimDevice } from '../../src/sim/eve-device.js';
-import { startWorkloadSite, type WorkloadSite } from '../support/workload-site.js';
+import { FAILOVER_SITE, startWorkloadSite, type WorkloadSite } from '../support/workload-site.js';
 import { launchUi, type UiBrowser, uiPrereq } from './ui-browser.js';
 
 const TOKEN = 'test-access-token-0123456789';
@@ -98,5 +98,55 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
       ['pinned', 'refused'],
       ['vm', 'pending'],
     ]);
+  }, 120_000);
+});
+
+describe.skipIf(!p.ok)('Workloads panel: a node is lost', () => {
+  let site: WorkloadSite;
+  let ui: UiBrowser;
+  let base: string;
+  // The appliance's clock runs ahead on demand: node-a falls silent for longer than EVE's two config intervals
+  // without the test waiting for it. Messages keep EVE's own send times (atTimeStamp).
+  let ahead = 0;
+  const clock = { now: () => Date.now() + ahead };
+
+  beforeAll(async () => {
+    site = await startWorkloadSite({ site: FAILOVER_SITE, clock });
+    await site.t.app.operatorApi.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(site.t.app.operatorApi.server.address() as AddressInfo).port}`;
+    ui = await launchUi();
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await site?.t.stop();
+  });
+
+  it('shows the preferred app moving and then on node-b as a failover, and the required one down with its node', async () => {
+    const [a, b, c] = site.devices as [SimDevice, SimDevice, SimDevice];
+    await site.ready();
+    await site.reportRunning(a, 'vm');
+    await site.reportRunning(a, 'db');
+    await site.seenRunning('vm', 'node-a');
+    const { page, errors } = await ui.open(`${base}/?access_token=${TOKEN}`);
+    await page.locator('article.app[data-app="db"][data-phase="running"][data-effective="node-a"]').waitFor();
+
+    // node-a goes silent: 130 s later (past 120 s of silence and the 55 s eviction grace) only b and c poll.
+    ahead = 130_000;
+    await b.pollConfig();
+    await c.pollConfig();
+    const db = page.locator('article.app[data-app="db"][data-phase="down-with-node"]');
+    await db.locator('.app-note.detail', { hasText: 'does not fail it over' }).waitFor();
+    expect(await db.locator('.app-note.detail').textContent()).toContain('node-a has been silent');
+    await page.locator('article.app[data-app="vm"][data-phase="moving"]').waitFor();
+    await ui.shot(page, 'ui-workloads-node-lost');
+
+    // K3s reschedules the preferred app on node-b, which reports it running.
+    await site.reportRunning(b, 'vm');
+    const vm = page.locator('article.app[data-app="vm"][data-phase="running"][data-effective="node-b"]');
+    await vm.waitFor();
+    expect(await vm.locator('li.move').textContent()).toMatch(/^node-a → node-b .* · failover$/);
+    expect(await vm.locator('dd.designated').textContent()).toBe('node-a');
+    expect(errors).toEqual([]);
+    await ui.shot(page, 'ui-workloads-failover');
   }, 120_000);
 });

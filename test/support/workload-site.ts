@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { importApp } from '../../src/adapters/app-import.js';
 import { AppStore } from '../../src/adapters/app-store.js';
 import { ZSwState } from '../../src/gen/info/info_pb.js';
+import type { Clock } from '../../src/ports/clock.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
 import { appInfo } from '../../src/sim/workload-info.js';
 import { emitClusterReady, startTestAppliance, type TestAppliance } from './appliance.js';
@@ -42,13 +43,21 @@ export interface WorkloadSite {
   seenRunning(app: string, node: string): Promise<void>;
 }
 
-/** Starts the appliance on WORKLOAD_SITE with the disk imported and the three nodes onboarded (not Ready yet). */
-export async function startWorkloadSite(): Promise<WorkloadSite> {
+/** WORKLOAD_SITE plus db: a required app on node-a, which never fails over (§4.2). */
+export const FAILOVER_SITE = `${WORKLOAD_SITE}    - { name: db, kind: vm, image: disk, vcpus: 1, memoryMiB: 256, node: node-a, affinity: required }
+`;
+
+/** Starts the appliance on the site with the disk imported and the three nodes onboarded (not Ready yet). */
+export async function startWorkloadSite(o: { site?: string; clock?: Clock } = {}): Promise<WorkloadSite> {
   const stateDir = mkdtempSync(join(tmpdir(), 'eveboot-wl-'));
   const disk = join(stateDir, 'disk.raw');
   writeFileSync(disk, Buffer.alloc(1 << 20, 7));
   await importApp(new AppStore(join(stateDir, 'apps')), disk, { name: 'disk', now: Date.now() });
-  const t = await startTestAppliance({ site: WORKLOAD_SITE, stateDir });
+  const t = await startTestAppliance({
+    site: o.site ?? WORKLOAD_SITE,
+    stateDir,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   // What the network half does when it mounts the datastore and registry routes: images become servable.
   t.app.hooks.images = t.app.content.catalog;
   t.app.hooks.imageEndpoints = t.app.content.endpoints();
