@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AppStore } from './adapters/app-store.js';
 import { buildControllerApi } from './adapters/http/controller-api.js';
 import { buildOperatorApi } from './adapters/http/operator-api.js';
 import type { AddressMap } from './adapters/k3s-probe.js';
@@ -24,7 +25,8 @@ import { secureStateDir } from './adapters/state-dir.js';
 import { systemClock, systemRandom } from './adapters/system.js';
 import { openWorkloadContent, type WorkloadContent } from './adapters/workload-content.js';
 import { startWorkloadWatcher } from './adapters/workload-watcher.js';
-import { clusterSpecs, type Site } from './config/site.js';
+import { clusterSpecs, type Site, SiteError } from './config/site.js';
+import { siteImageProblems } from './config/workloads-schema.js';
 import type { Conflict } from './core/boot/claims.js';
 import { ClusterService } from './core/cluster/cluster-service.js';
 import { EvebootError } from './core/errors.js';
@@ -35,7 +37,7 @@ import { controllerCertHash, controllerSenderHash, sha256 } from './core/eve/has
 import { clusterOf, type HubDelta, ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { buildReports } from './core/report/build.js';
-import type { ImageCatalog, ImageEndpoints, WorkloadsSpec } from './core/workloads/model.js';
+import type { WorkloadsSpec } from './core/workloads/model.js';
 import { operatorWorkloads } from './core/workloads/operator-port.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Store, StoredEvent } from './ports/store.js';
@@ -51,9 +53,6 @@ export interface ApplianceHooks {
   siteInfo?: () => Record<string, unknown>;
   /** The serving interface's subnet, which a cluster prefix must not overlap. */
   applianceSubnets?: string[];
-  /** The image store and where nodes fetch from it, set by whoever serves images (workloads wait without). */
-  images?: ImageCatalog;
-  imageEndpoints?: ImageEndpoints;
 }
 
 export type ApplianceEvents = EventEmitter<{ event: [StoredEvent]; delta: [HubDelta] }>;
@@ -104,6 +103,9 @@ export interface Appliance {
 export async function createAppliance(opts: ApplianceOptions): Promise<Appliance> {
   const { site, logger } = opts;
   const specs = clusterSpecs(site);
+  // Every image the workloads name must be imported before anything is served (issue #13).
+  const missingImages = siteImageProblems(site, new AppStore(join(opts.stateDir, 'apps')));
+  if (missingImages.length > 0) throw new SiteError(missingImages);
   secureStateDir(opts.stateDir);
   const pki = await loadOrCreatePki(join(opts.stateDir, 'pki'), {
     site: site.site.name,
@@ -179,6 +181,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     emit,
   });
   const jwk = pki.ecdh.key.export({ format: 'jwk' });
+  const content = openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit });
   const cluster = new ClusterService({
     store,
     random,
@@ -187,8 +190,8 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     ecdhPrivate: new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')),
     ecdhCertHash: controllerCertHash(pki.ecdh.certPem),
     certsHash: Buffer.from(sha256(certs)).toString('base64url'),
-    images: () => hooks.images,
-    imageEndpoints: () => hooks.imageEndpoints,
+    images: () => content.catalog,
+    imageEndpoints: () => content.endpoints(),
     // A device whose boot MAC is in a boot-side conflict gets nothing sealed either.
     held: (d) => (d.bootMac ? hooks.bootConflicts?.().find((c) => c.mac === d.bootMac)?.conflict.reason : undefined),
     settings: () => ({
@@ -299,7 +302,7 @@ export async function createAppliance(opts: ApplianceOptions): Promise<Appliance
     stalls,
     hooks,
     issueOnboarding: onboardIssuer(pki.root, clock),
-    content: openWorkloadContent({ stateDir: opts.stateDir, listen: site.listen, emit }),
+    content,
     async close() {
       stalls.stop();
       workloads.stop();

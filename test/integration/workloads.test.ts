@@ -1,10 +1,17 @@
 // Workloads through the real appliance and simulated EVE nodes speaking the controller protocol: nothing before
 // Ready, then the same objects on every node, 304 while unchanged, a manual move changing every node's config
 // once, and a restart that keeps placements and sends the identical config (issue #13).
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importApp } from '../../src/adapters/app-import.js';
+import { AppStore } from '../../src/adapters/app-store.js';
+import { SiteError } from '../../src/config/site.js';
 import { configHash } from '../../src/core/eve/config.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
-import { catalogOf, ENDPOINTS, IMAGES } from '../core/workloads/three-node-site.js';
+import { ociFixture, qcow2Header, writeLayoutTar } from '../adapters/oci-fixture.js';
 import { emitClusterReady, startTestAppliance, TEST_SITE, type TestAppliance } from '../support/appliance.js';
 import { onboardFleet, simDevice } from '../support/sim-fleet.js';
 
@@ -20,11 +27,20 @@ const SITE = `${TEST_SITE}workloads:
     - { name: plc, kind: vm, image: plc-disk, vcpus: 1, memoryMiB: 512, networks: [site-lan], volumes: [history], node: node-a }
 `;
 
-async function start(stateDir?: string): Promise<TestAppliance> {
-  const t = await startTestAppliance({ site: SITE, ...(stateDir ? { stateDir } : {}) });
-  t.app.hooks.images = catalogOf(IMAGES);
-  t.app.hooks.imageEndpoints = ENDPOINTS;
-  return t;
+/** A state dir holding the two images, imported as `eveboot apps import` does (a tiny OCI image, a qcow2). */
+async function stateWithImages(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'eveboot-wl-'));
+  const store = new AppStore(join(dir, 'apps'));
+  const oci = writeLayoutTar(join(dir, 'web.tar'), ociFixture({ refName: 'v1' }).files);
+  await importApp(store, oci, { name: 'web', now: 1 });
+  const disk = join(dir, 'plc.qcow2');
+  writeFileSync(disk, Buffer.concat([qcow2Header(1n << 30n), Buffer.alloc(4096, 7)]));
+  await importApp(store, disk, { name: 'plc-disk', now: 1 });
+  return dir;
+}
+
+async function start(stateDir?: string, site = SITE): Promise<TestAppliance> {
+  return startTestAppliance({ site, stateDir: stateDir ?? (await stateWithImages()) });
 }
 
 const poll = (devices: SimDevice[]) => Promise.all(devices.map((d) => d.pollConfig()));
@@ -124,16 +140,20 @@ describe('workloads on the ready cluster', () => {
   });
 });
 
-describe('a deployment held before anything is sent', () => {
+describe('refused or held before anything is sent', () => {
   let t: TestAppliance;
   afterAll(async () => t?.stop());
 
-  it('a port label one node lacks and a missing image hold every workload, with the site paths', async () => {
-    t = await startTestAppliance({
-      site: SITE.replace('port: eth0', 'port: eth5').replace('image: plc-disk', 'image: missing'),
-    });
-    t.app.hooks.images = catalogOf(IMAGES);
-    t.app.hooks.imageEndpoints = ENDPOINTS;
+  it('serve start refuses a site whose image is not imported, with the path', async () => {
+    const err = await start(undefined, SITE.replace('image: plc-disk', 'image: missing')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SiteError);
+    expect((err as SiteError).problems).toEqual([
+      'workloads.apps.1.image: image missing is not imported: run eveboot apps import FILE first',
+    ]);
+  });
+
+  it('a port label the nodes lack holds every workload after Ready, with the site path', async () => {
+    t = await start(undefined, SITE.replace('port: eth0', 'port: eth5'));
     const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
     await onboardFleet(t, devices);
     await poll(devices);
@@ -143,7 +163,6 @@ describe('a deployment held before anything is sent', () => {
     expect([v.phase, v.state.deployedAt]).toEqual(['held', undefined]);
     expect(v.reasons).toEqual([
       expect.stringMatching(/^workloads\.networks\.1\.port: no port labelled eth5 on node-a, node-b, /),
-      'workloads.apps.1.image: image missing is not imported: run eveboot apps import FILE first',
     ]);
     expect(devices.map((d) => d.config?.apps.length)).toEqual([0, 0, 0]);
   });

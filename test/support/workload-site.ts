@@ -58,9 +58,6 @@ export async function startWorkloadSite(o: { site?: string; clock?: Clock } = {}
     stateDir,
     ...(o.clock ? { clock: o.clock } : {}),
   });
-  // What the network half does when it mounts the datastore and registry routes: images become servable.
-  t.app.hooks.images = t.app.content.catalog;
-  t.app.hooks.imageEndpoints = t.app.content.endpoints();
   const devices = ['SN-A', 'SN-B', 'SN-C'].map((s) => simDevice(t, s));
   await onboardFleet(t, devices);
   for (const d of devices) await d.pollConfig();

@@ -58,13 +58,13 @@ export function workloadStatus(
   }
   if (!plan) return { kind: 'waiting', reason: 'waiting for the cluster plan' };
   const nodes = workloadNodes(deps.store, plan, spec);
-  const catalog = deps.images?.();
-  const endpoints = deps.imageEndpoints?.();
+  const reasons: string[] = [];
   // Port labels are checked before the first deployment only: afterwards a node's missing inventory report must
   // not withdraw (and so delete, on every node) what already runs.
-  const ports = prev.deployedAt ? [] : portProblems(w, nodeLabels(deps, plan));
-  const reasons = [...ports, ...(catalog ? imageProblems(w, catalog) : [])];
-  if (!catalog || !endpoints) reasons.push('workloads: no image store is running: images cannot be served');
+  if (!prev.deployedAt) reasons.push(...portProblems(w, nodeLabels(deps, plan)));
+  const catalog = attempt(() => deps.images?.(), 'no image store', reasons);
+  const endpoints = attempt(() => deps.imageEndpoints?.(), 'no image endpoints', reasons);
+  if (catalog) attempt(() => reasons.push(...imageProblems(w, catalog)), 'image store', reasons);
   const placed = placeWorkloads(w, prev, nodes, deps.now());
   if (placed.kind === 'held') reasons.push(...placed.reasons);
   if (reasons.length > 0 || placed.kind === 'held' || !catalog || !endpoints) {
@@ -126,4 +126,16 @@ function nodeLabels(deps: WorkloadDeps, plan: ClusterPlan): { name: string; labe
     const model = nics ? buildPortModel(nics, n.interfaceLabel, plan.clusterId, deps.applianceSubnets()) : undefined;
     return { name: n.name, labels: model?.systemAdapterList.map((a) => a.name) ?? [] };
   });
+}
+
+/** The value, or undefined with the reason added (a broken image index, no advertise address): held, not a 500. */
+function attempt<T>(fn: () => T | undefined, what: string, reasons: string[]): T | undefined {
+  try {
+    const v = fn();
+    if (v === undefined) reasons.push(`workloads: ${what}: images cannot be served`);
+    return v;
+  } catch (e) {
+    reasons.push(`workloads: ${what}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
