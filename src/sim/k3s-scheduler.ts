@@ -59,7 +59,15 @@ export class K3sScheduler {
       }
       if (on?.up || on?.downSince === undefined || now - on.downSince < this.graceMs) continue;
       // Evicted: the replica set starts a replacement VMI/pod.
-      const target = app.affinity === 'preferred' ? this.leastLoaded(nodes.filter((n) => n.up)) : undefined;
+      // Preferred affinity names the designated node; after a manual move zedkube on the new designated node has
+      // re-pointed the VMI replica set's affinity to itself (ZK vmirsaffinity.go, VMI apps only, §4.5).
+      const repointed = !app.nohyper && app.dnidNode !== r.nodeName && node(app.dnidNode)?.up;
+      const target =
+        app.affinity === 'preferred'
+          ? repointed
+            ? app.dnidNode
+            : this.leastLoaded(nodes.filter((n) => n.up))
+          : undefined;
       if (target) this.place(app, target, now);
       else
         this.replicas.set(app.uuid, {

@@ -15,7 +15,7 @@ const nodes = (down: Record<string, number> = {}): SchedNode[] =>
     down[name] !== undefined ? { name, up: false, downSince: down[name] } : { name, up: true },
   );
 
-type Step = { at: number; nodes: SchedNode[]; created?: boolean };
+type Step = { at: number; nodes: SchedNode[]; created?: boolean; moveTo?: string };
 const cases: { name: string; apps: SchedApp[]; steps: Step[]; want: (string | undefined)[] }[] = [
   {
     name: 'nothing runs until the designated node has created the replica set',
@@ -46,6 +46,15 @@ const cases: { name: string; apps: SchedApp[]; steps: Step[]; want: (string | un
     want: ['edge-3', 'edge-1'],
   },
   {
+    name: 'preferred after a manual move: the replacement goes to the new designated node, not the least loaded',
+    apps: [app(), app({ uuid: 'aaaaaaaa-0000-4000-8000-000000000002', name: 'other', dnidNode: 'edge-1' })],
+    steps: [
+      { at: T, nodes: nodes() },
+      { at: T + 60_000, nodes: nodes({ 'edge-2': T }), moveTo: 'edge-1' },
+    ],
+    want: ['edge-1', 'edge-1'],
+  },
+  {
     name: 'required: Pending after eviction, back on its node when the node returns',
     apps: [app({ affinity: 'required' })],
     steps: [
@@ -61,8 +70,13 @@ describe('the K3s stand-in schedules app replicas as EVE-k does', () => {
   for (const c of cases) {
     it(c.name, () => {
       const s = new K3sScheduler(55_000, () => 'abcde');
-      for (const step of c.steps) s.tick(c.apps, step.nodes, step.at, () => step.created ?? true);
-      expect(c.apps.map((a) => s.runningOn(a.uuid))).toEqual(c.want);
+      let apps = c.apps;
+      for (const step of c.steps) {
+        // A manual move changes the first app's designated node in every node's config.
+        if (step.moveTo) apps = [{ ...apps[0]!, dnidNode: step.moveTo }, ...apps.slice(1)];
+        s.tick(apps, step.nodes, step.at, () => step.created ?? true);
+      }
+      expect(apps.map((a) => s.runningOn(a.uuid))).toEqual(c.want);
     });
   }
 
