@@ -49,6 +49,11 @@ describe.skipIf(!p.ok)('Workloads panel in headless Chromium', () => {
     await site.ready();
     expect(devices[0]!.config?.apps.map((a) => a.displayname).sort()).toEqual(['pinned', 'vm']);
     await row(page, 'vm').locator('.app-note.detail', { hasText: 'no ZInfoApp yet' }).waitFor();
+    // The designated node downloads the VM disk and reports its progress.
+    await site.reportDownload(devices[0]!, 'vm', 40);
+    const bar = row(page, 'vm').locator('.app-download progress');
+    await expect.poll(() => bar.evaluate((el) => (el as unknown as { value: number }).value)).toBe(40);
+    expect(await row(page, 'vm').locator('.app-download').textContent()).toBe(' 40%');
 
     // node-a runs it and says so (only the running node reports an app, §6.1).
     await site.reportRunning(devices[0]!, 'vm');

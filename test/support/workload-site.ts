@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importApp } from '../../src/adapters/app-import.js';
 import { AppStore } from '../../src/adapters/app-store.js';
+import { workloadUuid } from '../../src/core/workloads/model.js';
 import { ZSwState } from '../../src/gen/info/info_pb.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { SimDevice } from '../../src/sim/eve-device.js';
-import { appInfo } from '../../src/sim/workload-info.js';
+import { appInfo, contentTreeInfo } from '../../src/sim/workload-info.js';
 import { emitClusterReady, startTestAppliance, type TestAppliance } from './appliance.js';
 import { until } from './process.js';
 import { onboardFleet, simDevice } from './sim-fleet.js';
@@ -39,6 +40,8 @@ export interface WorkloadSite {
   ready(): Promise<void>;
   /** The node polls its config and reports the app RUNNING and activated on it (§6.1). */
   reportRunning(d: SimDevice, app: string): Promise<void>;
+  /** The node reports the download of the app's root content at this percentage (ZInfoContentTree, §3.5). */
+  reportDownload(d: SimDevice, app: string, percent: number): Promise<void>;
   /** Until the appliance's workload watcher has seen the app running on the node (its workload.app-phase event). */
   seenRunning(app: string, node: string): Promise<void>;
 }
@@ -83,6 +86,20 @@ export async function startWorkloadSite(o: { site?: string; clock?: Clock } = {}
       const status = { state: ZSwState.RUNNING, activated: true, bootTime: Date.now(), interfaces: [] };
       const code = await d.sendInfo(appInfo(cfg, status));
       if (code !== 201) throw new Error(`info for ${app} from ${d.opts.serial}: HTTP ${code}`);
+    },
+    async reportDownload(d, app, percent) {
+      const id = t.app.store.cluster('test-cluster')!.id;
+      const ct = d.config?.contentInfo.find((c) => c.uuid === workloadUuid(id, 'content', `app/${app}`));
+      if (!ct) throw new Error(`${d.opts.serial} has no root content for ${app} in its config`);
+      const status = {
+        state: ZSwState.DOWNLOAD_STARTED,
+        totalBytes: 1 << 20,
+        progress: percent,
+        blobs: [],
+        createdAt: Date.now(),
+      };
+      const code = await d.sendInfo(contentTreeInfo(ct, status));
+      if (code !== 201) throw new Error(`content info for ${app} from ${d.opts.serial}: HTTP ${code}`);
     },
     seenRunning: (app, node) =>
       until(`the workload watcher saw ${app} running on ${node}`, () =>
