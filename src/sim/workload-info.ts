@@ -208,6 +208,27 @@ export function appInfo(app: AppInstanceConfig, s: AppStatus): ZInfoMsg {
   });
 }
 
+/**
+ * What every node that had the object sends when it leaves the config: the identity only (zedagent publishes
+ * with a nil status: handleAppInstanceStatusDelete, PublishVolumeToZedCloud, PublishContentInfoToZedCloud;
+ * for an NI the UUID and version, prepareAndPublishNetworkInstanceInfoMsg with deleted set).
+ */
+export function deletedInfo(kind: 'ainfo' | 'vinfo' | 'cinfo' | 'niinfo', uuid: string, version = ''): ZInfoMsg {
+  switch (kind) {
+    case 'ainfo':
+      return info(ZInfoTypes.ZiApp, { case: 'ainfo', value: { AppID: uuid } });
+    case 'vinfo':
+      return info(ZInfoTypes.ZiVolume, { case: 'vinfo', value: { uuid } });
+    case 'cinfo':
+      return info(ZInfoTypes.ZiContentTree, { case: 'cinfo', value: { uuid } });
+    case 'niinfo':
+      return info(ZInfoTypes.ZiNetworkInstance, {
+        case: 'niinfo',
+        value: { networkID: uuid, networkVersion: version },
+      });
+  }
+}
+
 function info(ztype: ZInfoTypes, content: MessageInitShape<typeof ZInfoMsgSchema>['InfoContent']): ZInfoMsg {
   // devId and atTimeStamp are set at send time (SimDevice.sendInfo), as zedagent does just before queueing.
   return create(ZInfoMsgSchema, { ztype, InfoContent: content });

@@ -19,6 +19,7 @@ import {
   appInfo,
   type ContentStatus,
   contentTreeInfo,
+  deletedInfo,
   type NiStatus,
   networkInstanceInfo,
   type VolumeStatus,
@@ -52,6 +53,8 @@ export class WorkloadNode {
   private readonly nis = new Map<string, NiStatus>();
   private readonly boots = new Map<string, number>();
   private readonly sent = new Map<string, string>();
+  /** Every workload object of the last config, by `<info case>/<uuid>` (value: the NI version). */
+  private known = new Map<string, string>();
 
   constructor(private readonly o: WorkloadNodeOptions) {}
 
@@ -111,7 +114,27 @@ export class WorkloadNode {
       const msg = this.appStep(app, cluster, now);
       if (msg) out.push(msg);
     }
-    return out.filter((m) => this.changed(m));
+    return [...out.filter((m) => this.changed(m)), ...this.removed(config)];
+  }
+
+  /** Objects that left the config: every node had them, every node says so once (identity only). */
+  private removed(config: EdgeDevConfig): ZInfoMsg[] {
+    const now = new Map<string, string>([
+      ...config.networkInstances.map((n): [string, string] => [
+        `niinfo/${n.uuidandversion?.uuid}`,
+        n.uuidandversion?.version ?? '',
+      ]),
+      ...config.contentInfo.map((c): [string, string] => [`cinfo/${c.uuid}`, '']),
+      ...config.volumes.map((v): [string, string] => [`vinfo/${v.uuid}`, '']),
+      ...config.apps.map((a): [string, string] => [`ainfo/${a.uuidandversion?.uuid}`, '']),
+    ]);
+    const gone = [...this.known].filter(([key]) => !now.has(key));
+    this.known = now;
+    return gone.map(([key, version]) => {
+      this.sent.delete(key);
+      const [kind, uuid] = key.split('/') as ['ainfo' | 'vinfo' | 'cinfo' | 'niinfo', string];
+      return deletedInfo(kind, uuid, version);
+    });
   }
 
   private changed(m: ZInfoMsg): boolean {

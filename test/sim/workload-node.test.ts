@@ -22,6 +22,32 @@ import {
 const T0 = 1_800_000_000_000;
 const name = (i: number) => `edge-${i + 1}`;
 
+describe('objects leaving the config', () => {
+  it('every node sends the identity only, once, for each object that left (zedagent with a nil status)', () => {
+    const full = workloadConfig(1);
+    const less = workloadConfig(1);
+    less.apps = less.apps.filter((a) => a.displayname !== 'db-vm');
+    less.volumes = less.volumes.filter((v) => v.displayName !== 'db-disk');
+    const sched = new K3sScheduler(55_000, () => 'x7k2p');
+    const nodes = NODES.map(
+      (uuid, i) => new WorkloadNode({ uuid: () => uuid, nodeName: () => name(i), ports: () => ({}) }),
+    );
+    for (const n of nodes) n.step(full, sched, T0);
+    const ids = (m: ZInfoMsg) => {
+      const v = m.InfoContent.value as { uuid?: string; AppID?: string };
+      return v.uuid ?? v.AppID;
+    };
+    const gone = nodes.map((n) => n.step(less, sched, T0 + 1000).filter((m) => [ID.volDisk, ID.db].includes(ids(m)!)));
+    for (const msgs of gone) {
+      expect(msgs.map((m) => [m.InfoContent.case, m.InfoContent.value])).toEqual([
+        ['vinfo', expect.objectContaining({ uuid: ID.volDisk, displayName: '', state: 0 })],
+        ['ainfo', expect.objectContaining({ AppID: ID.db, AppName: '', state: 0, clusterAppRunning: false })],
+      ]);
+    }
+    expect(nodes[0]!.step(less, sched, T0 + 2000).filter((m) => m.InfoContent.case === 'ainfo')).toEqual([]);
+  });
+});
+
 describe('simulated nodes deploy, report as EVE does, and fail over through the K3s stand-in', () => {
   let stores: Stores;
   beforeAll(async () => {

@@ -52,6 +52,7 @@ export function workloadReport(msg: ZInfoMsg): WorkloadReport | undefined {
     case 'ainfo': {
       const a = c.value;
       // An app deletion is a message with only AppID (ZA zedagent.go:2489-2500).
+      if (a.state === ZSwState.INVALID && !a.AppName) return make('app', a.AppID, { deleted: true });
       const error = firstError(a.appErr);
       return make('app', a.AppID, {
         name: a.AppName,
