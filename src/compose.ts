@@ -47,6 +47,7 @@ import { ProgressHub } from './core/progress/hub.js';
 import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { isLoopbackHost } from './core/site/advertise.js';
 import type { WorkloadsSpec } from './core/workloads/model.js';
+import { operatorWorkloads } from './core/workloads/operator-port.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Emit, NetworkStatus } from './ports/events.js';
 import type { Store } from './ports/store.js';
@@ -231,6 +232,7 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
     store,
     pki,
     cluster,
+    workloads: operatorWorkloads({ cluster, store, clock }),
     events,
     logger,
     accessToken: opts.uiAccessToken,

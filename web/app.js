@@ -9,14 +9,21 @@ import { connectLive } from './live.js';
 import { refreshMachines, touchesMachines } from './machines.js';
 import { nodeTitle, PHASE_LABEL, renderNode, tickRunning } from './node-card.js';
 import { renderSite } from './site.js';
+import { mountWorkloads, nodeApps } from './workloads-panel.js';
 
 // The token came in the first URL; the cookie now carries it, so it leaves the address bar and the history.
 if (new URLSearchParams(location.search).has('access_token')) history.replaceState(null, '', location.pathname);
 
 const nodes = new Map();
 const panels = new Map();
-const ctx = { confirming: new Set(), results: new Map(), onReinstall };
 const $ = (id) => document.getElementById(id);
+const workloads = mountWorkloads($('workloads-section'), $('workloads'));
+const ctx = {
+  confirming: new Set(),
+  results: new Map(),
+  onReinstall,
+  apps: (n) => nodeApps(n.name, workloads.current()),
+};
 
 const byTitle = (a, b) => nodeTitle(a).localeCompare(nodeTitle(b));
 
@@ -68,6 +75,13 @@ function drawCluster(c) {
   $('clusters-heading').textContent = panels.size > 1 ? 'Clusters' : 'Cluster';
 }
 
+/** Workloads from the live stream; node cards list what runs on them, so they are redrawn too. */
+function drawWorkloads(list) {
+  if (list === undefined) return;
+  workloads.draw(list, (cluster) => (panels.get(cluster)?.cluster?.nodes ?? []).map((n) => n.name).filter(Boolean));
+  drawAllNodes();
+}
+
 function announce(text) {
   const list = $('changes');
   list.prepend(h('li', {}, h('time', {}, clock(Date.now())), ' ', text));
@@ -79,6 +93,7 @@ function onSnapshot(s) {
   for (const n of s.nodes ?? []) nodes.set(n.key, n);
   drawAllNodes();
   for (const c of s.clusters ?? []) drawCluster(c);
+  drawWorkloads(s.workloads);
   void refreshMachines();
   void refreshConflicts();
   void getJson('/api/v1/site').then((site) => site && renderSite(site));
@@ -152,5 +167,5 @@ function onState(state, why) {
     blocked.textContent = `The appliance refused this page's access token (${why}). Open the URL that eveboot printed at start; it ends in /?access_token=…`;
 }
 
-connectLive({ onSnapshot, onDelta, onState });
+connectLive({ onSnapshot, onDelta, onState, onWorkloads: drawWorkloads });
 setInterval(() => tickRunning($('nodes')), 1000);

@@ -3,7 +3,7 @@
 // ask why: a 403 means the access token is gone or wrong, anything else is retried with a growing pause.
 import { call } from './api.js';
 
-export function connectLive({ onSnapshot, onDelta, onState }) {
+export function connectLive({ onSnapshot, onDelta, onState, onWorkloads }) {
   let source;
   let pause = 1000;
   let timer;
@@ -16,6 +16,7 @@ export function connectLive({ onSnapshot, onDelta, onState }) {
     });
     source.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
     source.addEventListener('delta', (e) => onDelta(JSON.parse(e.data)));
+    source.addEventListener('workloads', (e) => onWorkloads?.(JSON.parse(e.data)));
     source.addEventListener('error', () => {
       if (source.readyState === EventSource.CONNECTING) return onState('reconnecting');
       source.close();

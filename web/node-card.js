@@ -159,6 +159,7 @@ export function renderNode(n, ctx) {
     ),
     n.problem ? problemBox(n.problem) : null,
     n.ports?.length ? portsTable(n) : null,
+    ctx.apps?.(n),
     h('ol', { class: 'timeline', 'aria-label': `Timeline of ${title}` }, timeline(n)),
     reinstall.length > 0 || result
       ? h(

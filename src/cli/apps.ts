@@ -1,9 +1,11 @@
 // eveboot apps import|list: workload images (OCI archives for containers, qcow2/raw disks for VMs) into the
 // state directory, where the HTTP boot server serves them to the nodes (docs/how-to/workload-images.md).
+// eveboot apps move: its own file (apps-move.ts); dispatched here.
 import { join } from 'node:path';
 import { importApp } from '../adapters/app-import.js';
 import { AppStore, type StoredImage } from '../adapters/app-store.js';
 import { HTTP_DATASTORE_DPATH, imageContentUrl, REGISTRY_NAMESPACE } from '../core/workloads/model.js';
+import { APPS_MOVE_USAGE, appsMove, appsMoveOptions } from './apps-move.js';
 import { parse, UsageError } from './args.js';
 
 export const APPS_USAGE = `usage: eveboot apps import FILE [--name NAME] [--tag TAG] [--sha256 HEX] [--state DIR]
@@ -16,18 +18,25 @@ export const APPS_USAGE = `usage: eveboot apps import FILE [--name NAME] [--tag 
   --sha256 HEX  refuse the import unless it matches: the file's SHA-256 for a disk, the image digest (of the
                 manifest or index, as skopeo inspect prints it) for OCI
   --state DIR   state directory (default ./eveboot-state)
-Re-importing the same content under the same name changes nothing; other content under a taken name is refused.`;
+Re-importing the same content under the same name changes nothing; other content under a taken name is refused.
+${APPS_MOVE_USAGE}`;
 
+// --state (default eveboot-state) comes with the move options: import, list and move share it.
 const options = {
-  state: { type: 'string' as const, default: 'eveboot-state' },
+  ...appsMoveOptions,
   name: { type: 'string' as const },
   tag: { type: 'string' as const },
   sha256: { type: 'string' as const },
 };
 
-export async function appsCommand(argv: string[], out: (s: string) => void): Promise<number> {
+export async function appsCommand(
+  argv: string[],
+  out: (s: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parse(argv, options, APPS_USAGE);
   const [sub, file, ...extra] = positionals;
+  if (sub === 'move') return appsMove(values, positionals.slice(1), out, env, APPS_USAGE);
   const store = new AppStore(join(values.state, 'apps'));
   if (sub === 'list' && file === undefined) {
     const images = store.images();

@@ -7,7 +7,8 @@ usage: eveboot <command> [options]
   doctor           the appliance's NICs, the serving interface and why, other DHCP servers on it
   pki init|show|export  create the PKI / certificate fingerprints / public certificates as PEM
   images import|list  import an EVE-k netboot bundle (installer-net.tar, installer.iso or a directory)
-  apps import|list  import a workload image: an OCI image archive (container) or a qcow2/raw disk (VM)
+  apps import|list|move  workload images: an OCI archive (container) or a qcow2/raw disk (VM); move an app to
+                   another node (pending until EVE recreates its VM)
   report           one record per device, --format json|csv
   sim              simulated EVE nodes for a site or line manifest (rehearsals; with serve --rehearsal)
   sim-node         one simulated EVE node in this network namespace (adds its cluster IP, runs a K3s stand-in)

@@ -7,20 +7,24 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../adapters/open-store.js';
 import { openSecretBox } from '../adapters/secret-box.js';
+import { clusterSpecs, loadSite } from '../config/site.js';
 import { openEscrow } from '../core/eve/escrow.js';
 import { foldEvents } from '../core/progress/snapshot.js';
 import { buildReports } from '../core/report/build.js';
 import { type DeviceReport, reportCsv } from '../core/report/device-record.js';
+import { readWorkloads } from '../core/workloads/read-workloads.js';
 import type { EventStore } from '../ports/store.js';
 import { parse, UsageError } from './args.js';
 
 const USAGE = `usage: eveboot report [--state DIR] [--state-url URL] [--format json|csv] [--out FILE] [--station ID]
-                      [--include-escrow]
+                      [--site FILE] [--include-escrow]
   --state DIR       state directory (default ./eveboot-state)
   --state-url URL   read a shared PostgreSQL state instead of SQLite in --state
   --format F        json (default) or csv
   --out FILE        write to FILE instead of stdout
   --station ID      station id in each record (default: the host name)
+  --site FILE       the site file the appliance serves: each record lists the apps designated to or running on
+                    its device (designated and effective node, state, moves)
   --include-escrow  add each device's escrowed vault key blobs (sensitive: handle the file as a secret)`;
 
 export function allEvents(store: EventStore) {
@@ -41,6 +45,7 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
       format: { type: 'string', default: 'json' },
       out: { type: 'string' },
       station: { type: 'string' },
+      site: { type: 'string' },
       'include-escrow': { type: 'boolean', default: false },
     },
     USAGE,
@@ -48,8 +53,11 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
   if (values.format !== 'json' && values.format !== 'csv') throw new UsageError(USAGE);
   const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
   try {
-    const nodes = foldEvents(allEvents(store), { now: Date.now() }).nodes;
-    let rows: DeviceReport[] = buildReports(store, nodes, values.station ?? hostname());
+    const now = Date.now();
+    const nodes = foldEvents(allEvents(store), { now }).nodes;
+    const specs = values.site ? clusterSpecs(loadSite(values.site)) : undefined;
+    const workloads = specs?.map((s) => readWorkloads(store, s, now)).filter((w) => w !== undefined);
+    let rows: DeviceReport[] = buildReports(store, nodes, values.station ?? hostname(), workloads);
     if (values['include-escrow']) {
       const secrets = openSecretBox(join(values.state, 'keys', 'state.key'));
       rows = rows.map((r) => {

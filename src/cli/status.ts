@@ -2,13 +2,18 @@
 // progress bar while bytes flow, and each cluster's state and quorum. Refreshes every second (--once: print once).
 import { join } from 'node:path';
 import { openStore } from '../adapters/open-store.js';
+import { type ClusterSpec, clusterSpecs, loadSite } from '../config/site.js';
 import { foldEvents, type NodeView } from '../core/progress/snapshot.js';
+import { readWorkloads } from '../core/workloads/read-workloads.js';
 import { parse } from './args.js';
 import { allEvents } from './report.js';
+import { renderWorkloads } from './status-workloads.js';
 
-const USAGE = `usage: eveboot status [--state DIR] [--state-url URL] [--once]
+const USAGE = `usage: eveboot status [--state DIR] [--state-url URL] [--site FILE] [--once]
   --state DIR     state directory (default ./eveboot-state)
   --state-url URL read a shared PostgreSQL state instead of SQLite in --state
+  --site FILE     the site file the appliance serves: adds each cluster's workloads (apps with designated and
+                  effective node, phase, state, moves; networks; volumes)
   --once          print the table once and exit instead of refreshing every second`;
 
 function bar(percent: number, width = 20): string {
@@ -26,12 +31,15 @@ export function renderNode(n: NodeView): string {
   return `${name} ${n.phase.padEnd(11)} ${role} ${(step?.label ?? '').padEnd(34)}${progress}${problem}`;
 }
 
-export function renderStatus(store: ReturnType<typeof openStore>): string {
-  const snap = foldEvents(allEvents(store), { now: Date.now() });
+export function renderStatus(store: ReturnType<typeof openStore>, specs: ClusterSpec[] = []): string {
+  const now = Date.now();
+  const snap = foldEvents(allEvents(store), { now });
   const lines = [`${'node'.padEnd(18)} ${'phase'.padEnd(11)} ${'role / cluster IP'.padEnd(24)} step`];
   lines.push(...snap.nodes.map(renderNode));
   for (const c of store.clusters())
     lines.push(`cluster ${c.name}: ${c.state}${c.planStatus ? ` — ${c.planStatus}` : ''}`);
+  const workloads = specs.map((s) => readWorkloads(store, s, now)).filter((w) => w !== undefined);
+  lines.push(...renderWorkloads(workloads));
   return lines.join('\n');
 }
 
@@ -39,17 +47,19 @@ export async function statusCommand(argv: string[], out: (s: string) => void): P
   const opts = {
     state: { type: 'string' as const, default: 'eveboot-state' },
     'state-url': { type: 'string' as const },
+    site: { type: 'string' as const },
     once: { type: 'boolean' as const, default: false },
   };
   const { values } = parse(argv, opts, USAGE);
+  const specs = values.site ? clusterSpecs(loadSite(values.site)) : [];
   const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
   try {
     if (values.once) {
-      out(renderStatus(store));
+      out(renderStatus(store, specs));
       return 0;
     }
     for (;;) {
-      out(`\x1b[2J\x1b[H${renderStatus(store)}`);
+      out(`\x1b[2J\x1b[H${renderStatus(store, specs)}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {

@@ -157,7 +157,11 @@ export type OperatorEvent =
   | Ev<'operator.override', { cluster: string; seed?: string; interfaces?: Record<string, string>; by: string }>
   | Ev<'operator.reinstall', { serial: string }>
   | Ev<'operator.resolve', { conflict: Conflict; keep: string; outcome: string; mac?: string }>
-  | Ev<'operator.escrow.export', { serial: string }>;
+  | Ev<'operator.escrow.export', { serial: string }>
+  | Ev<
+      'operator.move',
+      { cluster: string; app: string; fromNode: string; toNode: string; outcome: string; reason?: string }
+    >;
 
 /** Workload images served by the HTTP datastore and registry, deployment, the apps' views and moves (issue #13). */
 export type WorkloadEvent =

@@ -112,6 +112,14 @@ onboarding: { policy: approve }
     for (const r of new Set(routes)) expect(Object.keys(doc.paths), r).toContain(r);
   });
 
+  it('a cluster without workloads answers empty lists, and has no app to move', async () => {
+    const w = (await get('/api/v1/clusters/test-cluster/workloads')).json();
+    expect(w).toMatchObject({ cluster: 'test-cluster', held: [], apps: [], networks: [], volumes: [] });
+    const res = await send('POST', '/api/v1/clusters/test-cluster/apps/web/move', { node: 'node-a' });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toContain('cluster test-cluster has no app web');
+  });
+
   it('lists devices and clusters without any secret field', async () => {
     const devices = (await get('/api/v1/devices')).json() as Record<string, unknown>[];
     expect(devices.length).toBe(4);

@@ -124,6 +124,38 @@ export const OPENAPI = {
         },
       },
     },
+    '/api/v1/clusters/{name}/workloads': get(
+      'Apps (designated and effective node, phase, state, download %, moves, a pending move), networks and volumes; ' +
+        '"waiting" names why nothing is deployed before the cluster is Ready',
+      { parameters: [param('name', 'Cluster name')] },
+    ),
+    '/api/v1/clusters/{name}/apps/{app}/move': {
+      post: {
+        summary:
+          'Move an app to another node (audited). Accepted moves are pending: EVE changes designated_node_id but does ' +
+          'not restart a running VM; it moves on the next drain, reboot or failure',
+        parameters: [param('name', 'Cluster name'), param('app', 'App name from the site file')],
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['node'],
+                properties: { node: { type: 'string', description: 'Name of the node to move the app to' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': json('Accepted and pending: {app, fromNode, toNode, pending, explanation}'),
+          ...errors,
+          '409': json('Refused, with the reason (e.g. its volume is not replicated, an unknown node)'),
+        },
+      },
+    },
     '/api/v1/machines': get('Unknown machines held by the approve policy, with the operator decisions'),
     '/api/v1/machines/{key}/approve': {
       post: {

@@ -24,6 +24,7 @@ import type {
   NicObservationStore,
   ReportStore,
 } from '../../ports/store.js';
+import type { ClusterWorkloads, WorkloadsView } from '../../ports/workloads-view.js';
 import type { LiveEvents } from '../event-log.js';
 import { fingerprints, type Pki } from '../pki.js';
 import { installAccessToken } from './access-token.js';
@@ -33,6 +34,7 @@ import { type ActionDeps, registerActions } from './operator-actions.js';
 import { type ConflictDeps, registerConflicts } from './operator-conflicts.js';
 import { registerEscrow } from './operator-escrow.js';
 import { registerLive } from './operator-live.js';
+import { registerWorkloads, workloadsAnswer } from './operator-workloads.js';
 import { registerUi } from './ui-static.js';
 
 export interface OperatorApiDeps {
@@ -57,6 +59,8 @@ export interface OperatorApiDeps {
   /** Network status and imported EVE version for the UI header, once network boot runs. */
   siteInfo?: () => Record<string, unknown>;
   kubeconfig?: ActionDeps['kubeconfig'];
+  /** Each cluster's workloads and the manual move (issue #13), once the workload side is wired. */
+  workloads?: WorkloadsView;
 }
 
 export function deviceView(store: ReportStore, d: DeviceRecord) {
@@ -138,6 +142,8 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
   });
   registerConflicts(app, { store, emit: deps.emit, ...deps.conflicts });
   registerEscrow(app, { store, secrets: deps.secrets, emit: deps.emit });
+  const { workloads } = deps;
+  if (workloads) registerWorkloads(app, { workloads, emit: deps.emit, audit: deps.conflicts.audit });
   // Node views from the event fold, plus each device's merged NIC inventory and its cluster port (with the why).
   const ports = (uuid: string | undefined) => {
     const d = uuid ? store.deviceByUuid(uuid) : undefined;
@@ -156,7 +162,32 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
     }));
   };
   const decorate = <T extends { uuid?: string }>(nodes: T[]) => nodes.map((n) => ({ ...n, ports: ports(n.uuid) }));
-  registerLive(app, { events: deps.events, hub: deps.hub, clock: deps.clock, heartbeatMs: 15_000, decorate });
+  // Every live connection compares the workloads every 2 s: compute them at most once a second for all of them.
+  let cached: { at: number; list: ClusterWorkloads[] } | undefined;
+  const clusterWorkloads = () => {
+    if (!workloads) return undefined;
+    const now = deps.clock.now();
+    if (!cached || now - cached.at >= 1000 || now < cached.at) {
+      const list = store
+        .clusters()
+        .map((c) => workloads.views(c.name))
+        .filter((w) => w !== undefined);
+      cached = { at: now, list };
+    }
+    return cached.list;
+  };
+  // The live stream and the report carry only clusters that declare workloads (a factory line's others add nothing).
+  const declaredWorkloads = () =>
+    clusterWorkloads()?.filter((w) => w.apps.length + w.networks.length + w.volumes.length > 0);
+  const liveWorkloads = () => (declaredWorkloads() ?? []).map(workloadsAnswer);
+  registerLive(app, {
+    events: deps.events,
+    hub: deps.hub,
+    clock: deps.clock,
+    heartbeatMs: 15_000,
+    decorate,
+    ...(workloads ? { workloads: liveWorkloads } : {}),
+  });
   registerUi(app);
   app.get('/api/v1/openapi.json', async () => OPENAPI);
   app.get('/api/v1/snapshot', async () => {
@@ -177,7 +208,7 @@ export function buildOperatorApi(deps: OperatorApiDeps): FastifyInstance {
       .send(renderMetrics(deps.hub.snapshot(deps.clock.now()), counters)),
   );
   app.get<{ Querystring: { format?: string } }>('/api/v1/report', async (req, reply) => {
-    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station);
+    const rows = buildReports(store, deps.hub.snapshot(deps.clock.now()).nodes, deps.station, declaredWorkloads());
     if (req.query.format === 'csv') {
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

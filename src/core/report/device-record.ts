@@ -7,6 +7,7 @@ import { conflictText } from '../boot/claims.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import type { NodeView } from '../progress/snapshot.js';
 import { STEPS, type StepId } from '../progress/steps.js';
+import { type DeviceApp, deviceAppsCell } from './device-apps.js';
 
 export interface DeviceReport {
   serial: string;
@@ -34,6 +35,8 @@ export interface DeviceReport {
   station: string;
   /** Only with `eveboot report --include-escrow`: the vault keys the device escrowed. */
   escrow?: { keyType: string; key: string }[];
+  /** When the site declares workloads: the apps that run on this device or are designated to it (issue #13). */
+  apps?: DeviceApp[];
 }
 
 export interface ReportInput {
@@ -42,6 +45,7 @@ export interface ReportInput {
   plan?: ClusterPlan;
   smbiosUuid?: string;
   station: string;
+  apps?: DeviceApp[];
 }
 
 export function deviceReport(i: ReportInput): DeviceReport {
@@ -77,6 +81,7 @@ export function deviceReport(i: ReportInput): DeviceReport {
     problem: i.device.hold ? conflictText(i.device.hold) : problemText(i.node?.problem),
     planMissing: (i.plan?.missingEvidence ?? []).join('; '),
     station: i.station,
+    ...(i.apps ? { apps: i.apps } : {}),
   };
 }
 
@@ -131,11 +136,20 @@ function cell(v: unknown): string {
 /** RFC 4180 CSV: a header line, then one line per device; step timings as ms_<step> columns. */
 export function reportCsv(rows: DeviceReport[]): string {
   const withEscrow = rows.some((r) => r.escrow !== undefined);
+  const withApps = rows.some((r) => r.apps !== undefined);
+  const appsCell = (r: DeviceReport) => (withApps ? [cell(deviceAppsCell(r.apps ?? []))] : []);
   const escrowCell = (r: DeviceReport) =>
     withEscrow ? [cell((r.escrow ?? []).map((k) => `${k.keyType}:${k.key}`))] : [];
-  const header = [...COLUMNS, ...STEPS.map((s) => `ms_${s}`), ...(withEscrow ? ['escrow'] : [])];
+  const header = [
+    ...COLUMNS,
+    ...STEPS.map((s) => `ms_${s}`),
+    ...(withApps ? ['apps'] : []),
+    ...(withEscrow ? ['escrow'] : []),
+  ];
   const lines = rows.map((r) =>
-    [...COLUMNS.map((c) => cell(r[c])), ...STEPS.map((s) => cell(r.timings[s])), ...escrowCell(r)].join(','),
+    [...COLUMNS.map((c) => cell(r[c])), ...STEPS.map((s) => cell(r.timings[s])), ...appsCell(r), ...escrowCell(r)].join(
+      ',',
+    ),
   );
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
