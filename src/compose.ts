@@ -48,6 +48,7 @@ import { DEFAULT_SEED_TIMEOUT_MS } from './core/readiness/seed-watch.js';
 import { isLoopbackHost } from './core/site/advertise.js';
 import type { WorkloadsSpec } from './core/workloads/model.js';
 import { operatorWorkloads } from './core/workloads/operator-port.js';
+import { rememberWorkloadSpecs } from './core/workloads/remember-spec.js';
 import type { Clock, Random } from './ports/clock.js';
 import type { Emit, NetworkStatus } from './ports/events.js';
 import type { Store } from './ports/store.js';
@@ -161,6 +162,7 @@ export async function compose(opts: ComposeOptions): Promise<Appliance> {
     emit,
   });
   cluster.ensureAll();
+  rememberWorkloadSpecs(store, specs);
   const controller = new Controller({
     store,
     clock,

@@ -13,6 +13,7 @@ import { foldEvents } from '../core/progress/snapshot.js';
 import { buildReports } from '../core/report/build.js';
 import { type DeviceReport, reportCsv } from '../core/report/device-record.js';
 import { readWorkloads } from '../core/workloads/read-workloads.js';
+import { rememberedWorkloadSpecs } from '../core/workloads/remember-spec.js';
 import type { EventStore } from '../ports/store.js';
 import { parse, UsageError } from './args.js';
 
@@ -23,8 +24,9 @@ const USAGE = `usage: eveboot report [--state DIR] [--state-url URL] [--format j
   --format F        json (default) or csv
   --out FILE        write to FILE instead of stdout
   --station ID      station id in each record (default: the host name)
-  --site FILE       the site file the appliance serves: each record lists the apps designated to or running on
-                    its device (designated and effective node, state, moves)
+  --site FILE       read the workloads from this site file instead of the ones the appliance last served (each
+                    record lists the apps designated to or running on its device: designated and effective
+                    node, state, moves)
   --include-escrow  add each device's escrowed vault key blobs (sensitive: handle the file as a secret)`;
 
 export function allEvents(store: EventStore) {
@@ -55,8 +57,9 @@ export function reportCommand(argv: string[], out: (s: string) => void): number 
   try {
     const now = Date.now();
     const nodes = foldEvents(allEvents(store), { now }).nodes;
-    const specs = values.site ? clusterSpecs(loadSite(values.site)) : undefined;
-    const workloads = specs?.map((s) => readWorkloads(store, s, now)).filter((w) => w !== undefined);
+    // Without --site, the workloads the appliance last served (remembered in the state).
+    const specs = values.site ? clusterSpecs(loadSite(values.site)) : rememberedWorkloadSpecs(store);
+    const workloads = specs.map((s) => readWorkloads(store, s, now)).filter((w) => w !== undefined);
     let rows: DeviceReport[] = buildReports(store, nodes, values.station ?? hostname(), workloads);
     if (values['include-escrow']) {
       const secrets = openSecretBox(join(values.state, 'keys', 'state.key'));

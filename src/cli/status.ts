@@ -5,6 +5,7 @@ import { openStore } from '../adapters/open-store.js';
 import { type ClusterSpec, clusterSpecs, loadSite } from '../config/site.js';
 import { foldEvents, type NodeView } from '../core/progress/snapshot.js';
 import { readWorkloads } from '../core/workloads/read-workloads.js';
+import { rememberedWorkloadSpecs } from '../core/workloads/remember-spec.js';
 import { parse } from './args.js';
 import { allEvents } from './report.js';
 import { renderWorkloads } from './status-workloads.js';
@@ -12,8 +13,9 @@ import { renderWorkloads } from './status-workloads.js';
 const USAGE = `usage: eveboot status [--state DIR] [--state-url URL] [--site FILE] [--once]
   --state DIR     state directory (default ./eveboot-state)
   --state-url URL read a shared PostgreSQL state instead of SQLite in --state
-  --site FILE     the site file the appliance serves: adds each cluster's workloads (apps with designated and
-                  effective node, phase, state, moves; networks; volumes)
+  --site FILE     read the workloads from this site file instead of the ones the appliance last served (each
+                  cluster's workloads are listed either way: apps with designated and effective node, phase,
+                  state, moves; networks; volumes)
   --once          print the table once and exit instead of refreshing every second`;
 
 function bar(percent: number, width = 20): string {
@@ -31,7 +33,10 @@ export function renderNode(n: NodeView): string {
   return `${name} ${n.phase.padEnd(11)} ${role} ${(step?.label ?? '').padEnd(34)}${progress}${problem}`;
 }
 
-export function renderStatus(store: ReturnType<typeof openStore>, specs: ClusterSpec[] = []): string {
+export function renderStatus(
+  store: ReturnType<typeof openStore>,
+  specs: Pick<ClusterSpec, 'name' | 'workloads'>[] = rememberedWorkloadSpecs(store),
+): string {
   const now = Date.now();
   const snap = foldEvents(allEvents(store), { now });
   const lines = [`${'node'.padEnd(18)} ${'phase'.padEnd(11)} ${'role / cluster IP'.padEnd(24)} step`];
@@ -51,8 +56,10 @@ export async function statusCommand(argv: string[], out: (s: string) => void): P
     once: { type: 'boolean' as const, default: false },
   };
   const { values } = parse(argv, opts, USAGE);
-  const specs = values.site ? clusterSpecs(loadSite(values.site)) : [];
+  const site = values.site ? clusterSpecs(loadSite(values.site)) : undefined;
   const store = openStore(values['state-url'] ?? join(values.state, 'eveboot.db'));
+  // Without --site, the workloads the appliance last served (remembered in the state).
+  const specs = site ?? rememberedWorkloadSpecs(store);
   try {
     if (values.once) {
       out(renderStatus(store, specs));

@@ -159,7 +159,7 @@ describe('operator API and CLI: workloads on a real appliance', () => {
     expect(on('node-c')).toEqual([['pinned', 'designated']]);
   });
 
-  it('eveboot status and report --site read the same from the state directory', async () => {
+  it('eveboot status and report, with --site or from the remembered spec, read the same from the state directory', async () => {
     const state = site.t.stateDir;
     const status = await cli(statusCommand, ['--state', state, '--site', siteFile, '--once']);
     expect(status).toContain('workloads of test-cluster:');
@@ -180,8 +180,11 @@ describe('operator API and CLI: workloads on a real appliance', () => {
     const csv = await cli(reportCommand, ['--state', state, '--site', siteFile, '--format', 'csv']);
     expect(csv.split('\r\n')[0]).toMatch(/,apps$/);
     expect(csv).toContain('vm@node-b running (moved node-a→node-b)');
-    // Without --site, no workloads: the records stay as they were.
-    expect(await cli(statusCommand, ['--state', state, '--once'])).not.toContain('workloads of');
+    // Without --site, the workloads the appliance last served (remembered in the state at serve start): the same.
+    const plain = await cli(statusCommand, ['--state', state, '--once']);
+    expect(plain).toContain('workloads of test-cluster:');
+    expect(plain).toMatch(/ {2}vm +running +node-b → node-b +RUNNING/);
+    expect(JSON.parse(await cli(reportCommand, ['--state', state]))).toEqual(report);
   });
 
   it('eveboot apps move talks to the running appliance', async () => {

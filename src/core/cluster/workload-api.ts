@@ -40,7 +40,7 @@ const EMPTY: WorkloadsSpec = { networks: [], volumes: [], apps: [] };
 
 export function workloadsView(
   c: ClusterRecord,
-  spec: ClusterSpec,
+  spec: Pick<ClusterSpec, 'name' | 'workloads'>,
   plan: ClusterPlan | undefined,
   status: WorkloadStatus | undefined,
 ): WorkloadsView {

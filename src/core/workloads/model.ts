@@ -184,6 +184,11 @@ export interface WorkloadState {
   apps: Record<string, Placement>;
   /** Designated node per volume name. */
   volumes: Record<string, Placement>;
+  /**
+   * The workloads the appliance serves for this cluster, as the site declared them at the last serve start, so
+   * `eveboot status` and `eveboot report` show workloads from the state directory alone.
+   */
+  spec?: WorkloadsSpec;
   /** Observed moves per app name, oldest first (derived from status claims; kept so history survives). */
   moves: Record<string, AppMove[]>;
   /**

@@ -8,7 +8,11 @@ import { workloadsView } from '../cluster/workload-api.js';
 import type { ClusterPlan } from '../plan/cluster-plan.js';
 import { appViewsNow, assemble } from './operator-port.js';
 
-export function readWorkloads(store: Store, spec: ClusterSpec, now: number): ClusterWorkloads | undefined {
+export function readWorkloads(
+  store: Store,
+  spec: Pick<ClusterSpec, 'name' | 'workloads'>,
+  now: number,
+): ClusterWorkloads | undefined {
   const record = store.cluster(spec.name);
   if (!record || !spec.workloads) return undefined;
   const plan = record.plan ? (JSON.parse(record.plan) as ClusterPlan) : undefined;
