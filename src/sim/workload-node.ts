@@ -6,6 +6,7 @@
 // messages whose content changed, as zedagent publishes on change.
 
 import { toJsonString } from '@bufbuild/protobuf';
+import { SHARED_PORT_LABELS } from '../core/workloads/checks.js';
 import { AffinityType, type AppInstanceConfig } from '../gen/config/appconfig_pb.js';
 import type { EdgeDevConfig } from '../gen/config/devconfig_pb.js';
 import { ZNetworkInstType } from '../gen/config/netinst_pb.js';
@@ -155,7 +156,10 @@ export class WorkloadNode {
     const uuid = ni.uuidandversion?.uuid ?? '';
     const index = config.networkInstances.indexOf(ni) + 1;
     const label = ni.port?.name ?? '';
-    const mac = this.o.ports()[label];
+    const ports = this.o.ports();
+    // A shared label (uplink, freeuplink, all) names the node's management ports, which EVE labels itself
+    // (eve-workloads-facts §2.5); the simulated node's first port is its management port.
+    const mac = SHARED_PORT_LABELS.includes(label) ? Object.values(ports)[0] : ports[label];
     const prev = this.nis.get(uuid);
     const local = ni.instType === ZNetworkInstType.ZnetInstLocal;
     const addr = local ? niAddresses(ni.ip?.subnet ?? '', ni.ip?.gateway ?? '') : undefined;

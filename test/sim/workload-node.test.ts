@@ -48,6 +48,30 @@ describe('objects leaving the config', () => {
   });
 });
 
+describe('network instances on a port label', () => {
+  const niOf = (label: string, ports: Record<string, string>) => {
+    const config = workloadConfig(1);
+    config.networkInstances[0]!.port!.name = label;
+    const node = new WorkloadNode({ uuid: () => NODES[0]!, nodeName: () => name(0), ports: () => ports });
+    const sched = new K3sScheduler(55_000, () => 'x7k2p');
+    node.step(config, sched, T0);
+    const msgs = node.step(config, sched, T0 + 1000).filter((m) => m.InfoContent.case === 'niinfo');
+    return msgs[0]!.InfoContent.value as { state: number; networkErr: unknown[]; CurrentUplinkIntf: string };
+  };
+  it.each([
+    { name: 'a logical label the node has', label: 'eth0', ok: true },
+    { name: 'the shared label uplink (EVE gives it to management ports)', label: 'uplink', ok: true },
+    { name: 'the shared label all', label: 'all', ok: true },
+    { name: 'a label the node lacks', label: 'eth7', ok: false },
+  ])('$name', ({ label, ok }) => {
+    const ni = niOf(label, { eth0: '52:54:00:00:00:01', eth1: '52:54:00:00:00:02' });
+    expect(ni.state).toBe(
+      ok ? ZNetworkInstanceState.ZNETINST_STATE_ONLINE : ZNetworkInstanceState.ZNETINST_STATE_ERROR,
+    );
+    expect(ni.networkErr.length).toBe(ok ? 0 : 1);
+  });
+});
+
 describe('simulated nodes deploy, report as EVE does, and fail over through the K3s stand-in', () => {
   let stores: Stores;
   beforeAll(async () => {
