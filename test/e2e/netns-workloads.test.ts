@@ -47,7 +47,12 @@ type AppAnswer = {
   pendingMove: { toNode: string } | null;
   moves: { fromNode: string; toNode: string; reason: string }[];
 };
-type Answer = { ready: boolean; waiting: string | null; apps: AppAnswer[] };
+type Answer = {
+  ready: boolean;
+  waiting: string | null;
+  apps: AppAnswer[];
+  networks: { name: string; nodes: { node: string; state?: string; error?: string }[] }[];
+};
 
 describe.skipIf(!p.ok)('workloads on three simulated EVE nodes across a network-namespace link', () => {
   const net = new Netns();
@@ -158,6 +163,10 @@ describe.skipIf(!p.ok)('workloads on three simulated EVE nodes across a network-
     expect([...whoFetched].sort()).toEqual(
       [`${DEMO_VM_IMAGE} from 192.168.90.11`, `${DEMO_CONTAINER_IMAGE} from 192.168.90.11`].sort(),
     );
+    // The NAT network on the shared label uplink is online on every node (EVE gives management ports that label).
+    expect(workloads().networks.map((n) => n.nodes.map((x) => [x.node, x.state, x.error ?? null]))).toEqual([
+      ['edge-1', 'edge-2', 'edge-3'].map((node) => [node, 'ZNETINST_STATE_ONLINE', null]),
+    ]);
     console.log(`netns workloads: both apps running on edge-2 after ${Date.now() - t0} ms`);
 
     // The appliance's workload watcher has recorded both running there (its move history starts from it).
