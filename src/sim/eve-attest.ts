@@ -7,7 +7,7 @@
 import { createCipheriv, createHash, X509Certificate } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
+import { ecdhPublicPoint } from '../core/seal/ecdh-point.js';
 import { deriveKey } from '../core/seal/seal.js';
 import {
   AttestVersionType,

@@ -4,7 +4,7 @@
 import { createHash, createPrivateKey, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { ecdhPublicPoint } from '../core/cluster/cluster-service.js';
+import { ecdhPublicPoint } from '../core/seal/ecdh-point.js';
 import { openSealed } from '../core/seal/seal.js';
 import {
   AttestStorageKeysResponseCode,

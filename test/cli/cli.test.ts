@@ -7,7 +7,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { ecdhPublicPoint } from '../../src/core/cluster/cluster-service.js';
+import { ecdhPublicPoint } from '../../src/core/seal/ecdh-point.js';
 import { openSealed, sharedPoint } from '../../src/core/seal/seal.js';
 import { EdgeDevConfigSchema } from '../../src/gen/config/devconfig_pb.js';
 import { createDeviceIdentity } from '../../src/sim/device-identity.js';

@@ -7,7 +7,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../src/adapters/secret-box.js';
 import { reportCommand } from '../../src/cli/report.js';
-import { ecdhPublicPoint } from '../../src/core/cluster/cluster-service.js';
+import { ecdhPublicPoint } from '../../src/core/seal/ecdh-point.js';
 import { deriveKey } from '../../src/core/seal/seal.js';
 import { AttestStorageKeysResponseCode, AttestVolumeKeyDataSchema } from '../../src/gen/attest/attest_pb.js';
 import { HAScheme } from '../../src/gen/config/edge_node_cluster_pb.js';

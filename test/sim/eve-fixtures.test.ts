@@ -6,8 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSoftTpm } from '../../src/adapters/soft-tpm.js';
-import { ecdhPublicPoint } from '../../src/core/cluster/cluster-service.js';
 import { parseTpmsAttest } from '../../src/core/eve/tpms-attest.js';
+import { ecdhPublicPoint } from '../../src/core/seal/ecdh-point.js';
 import { deriveKey } from '../../src/core/seal/seal.js';
 import {
   AttestVersionType,

@@ -1,9 +1,8 @@
 // One cluster per appliance run: mint the join token once (kept encrypted at rest), plan when every expected
 // node has onboarded and uploaded its ECDH cert (EVE requires all nodes onboarded before encrypting, §7), seal
 // the token per device, and build each node's EdgeDevConfig. Pure over ports: Store, Random, Clock, SecretBox.
-// It emits what it did; the cluster's displayed state (ClusterRecord.state) is derived from those events by the
-// event log (adapters/event-log.ts), never written here.
-import { X509Certificate } from 'node:crypto';
+// It emits what it did; the displayed state (ClusterRecord.state) is derived by adapters/event-log.ts.
+
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { ClusterSpec } from '../../config/site.js';
 import type { EdgeDevConfig } from '../../gen/config/devconfig_pb.js';
@@ -27,6 +26,7 @@ import { DEFAULT_HARDWARE_GRACE_MS, nodeNics, planTrigger } from '../plan/eviden
 import type { NicObservation } from '../plan/inventory.js';
 import { buildPortModel } from '../plan/port-model.js';
 import { cipherContextId } from '../seal/context-id.js';
+import { ecdhPublicPoint } from '../seal/ecdh-point.js';
 import { type SealedToken, sealToken } from '../seal/seal.js';
 import { mintToken, TOKEN_BYTES } from '../seal/token.js';
 import type { ImageCatalog, ImageEndpoints } from '../workloads/model.js';
@@ -397,13 +397,4 @@ export class ClusterService {
     });
     return sealed;
   }
-}
-
-/** The 65-byte public point 0x04||X||Y of a P-256 cert. */
-export function ecdhPublicPoint(pem: string): Uint8Array {
-  const jwk = new X509Certificate(pem).publicKey.export({ format: 'jwk' });
-  if (jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('ECDH cert does not carry a P-256 key');
-  return new Uint8Array(
-    Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]),
-  );
 }
